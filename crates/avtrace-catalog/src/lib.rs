@@ -1,0 +1,18 @@
+//! Reading and validating avtrace's TOML files: catalogs (instruments, mappings, markets)
+//! and programs, with diagnostics that name the file, line and column; and the built-in
+//! catalog compiled from `standards/`.
+//!
+//! This crate owns the file formats of DESIGN.md. It turns text into the model and reports
+//! every problem it finds rather than the first. It does I/O only to read files and folders
+//! the caller names; it never prints and never exits: diagnostics are data for the caller.
+//! It does not compute traces or render output.
+
+mod diag;
+mod files;
+mod ids;
+mod load;
+mod raw;
+
+pub use diag::{Diagnostic, Location, Severity, SourceFile, Sources, render};
+pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, builtin_file_count};
+pub use load::{CatalogFile, Loaded, Role, load_catalog, load_program, role_of};

@@ -1,0 +1,751 @@
+//! Turning parsed files into a validated [`Catalog`] and [`Program`].
+//!
+//! Every check runs to the end and reports every problem it finds; a value is returned only
+//! when no check found an error.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use avtrace_model::{
+    Adoption, Catalog, Clause, ClauseIx, ClauseKind, Confidence, Date, FileIx, Instrument, InstrumentIx,
+    InstrumentKind, Level, Mandate, MapEntry, Mapping, Market, Program, ProgramMarket, Recognition, Relation,
+    Requirement, Span, UnknownWord, edition_matches, natural_cmp,
+};
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Sources};
+use crate::ids::{is_clause_id, is_edition, is_requirement_id, is_upper_id, parent_candidates};
+use crate::raw::{RawClause, RawDate, RawInstrument, RawMandate, RawMapping, RawMarket, RawProgramFile, S};
+
+/// What a catalog file holds, decided by the folder it sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// An instrument with its clauses.
+    Instrument,
+    /// A mapping between two instruments (under a `mappings/` folder).
+    Mapping,
+    /// A market (under a `markets/` folder).
+    Market,
+}
+
+/// The role of a file from its path relative to the catalog folder: under a `mappings/`
+/// folder a mapping, under `markets/` a market, otherwise an instrument.
+pub fn role_of(relative_path: &str) -> Role {
+    let mut folders = relative_path.split(['/', '\\']).rev().skip(1);
+    if folders.clone().any(|f| f == "mappings") {
+        Role::Mapping
+    } else if folders.any(|f| f == "markets") {
+        Role::Market
+    } else {
+        Role::Instrument
+    }
+}
+
+/// A catalog file to load: where its text is and what it holds.
+#[derive(Clone, Copy, Debug)]
+pub struct CatalogFile {
+    /// The file in the source map.
+    pub file: FileIx,
+    /// What it holds.
+    pub role: Role,
+}
+
+/// The outcome of loading: the value when there was no error, and every diagnostic.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    /// The loaded value; `None` when any diagnostic is an error.
+    pub value: Option<T>,
+    /// Errors and warnings, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+struct Ctx<'a> {
+    sources: &'a Sources,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(sources: &'a Sources) -> Self {
+        Ctx { sources, diagnostics: Vec::new() }
+    }
+
+    fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(code, Some(span), message));
+    }
+
+    fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::warning(code, Some(span), message));
+    }
+
+    fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    fn finish<T>(self, value: T) -> Loaded<T> {
+        let ok = !self.has_errors();
+        Loaded { value: ok.then_some(value), diagnostics: self.diagnostics }
+    }
+
+    fn parse<T: DeserializeOwned>(&mut self, file: FileIx) -> Option<T> {
+        let text = &self.sources.file(file).text;
+        match toml::from_str::<T>(text) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                let span = Span::new(file, err.span().unwrap_or(0..0));
+                self.error("invalid-toml", span, err.message().trim_end_matches('\n').to_owned());
+                None
+            }
+        }
+    }
+
+    fn word<T>(&mut self, file: FileIx, value: &S, what: &str, parse: fn(&str) -> Result<T, UnknownWord>) -> Option<T> {
+        match parse(value.get_ref()) {
+            Ok(word) => Some(word),
+            Err(err) => {
+                let message = format!("unknown {what} `{}`, expected one of: {}", err.found, err.expected.join(", "));
+                self.error(code_for(what), span(file, value), message);
+                None
+            }
+        }
+    }
+
+    fn confidence(&mut self, file: FileIx, value: &Option<S>) -> Option<Confidence> {
+        value.as_ref().and_then(|v| self.word(file, v, "confidence", Confidence::parse))
+    }
+
+    fn date(&mut self, file: FileIx, value: &Spanned<RawDate>) -> Option<Date> {
+        match value.get_ref().0.parse::<Date>() {
+            Ok(date) => Some(date),
+            Err(err) => {
+                self.error("invalid-date", Span::new(file, value.span()), err.to_string());
+                None
+            }
+        }
+    }
+
+    fn non_empty(&mut self, file: FileIx, value: &S, what: &str) {
+        if value.get_ref().trim().is_empty() {
+            self.error("empty-value", span(file, value), format!("{what} must not be empty"));
+        }
+    }
+}
+
+fn code_for(what: &str) -> &'static str {
+    match what {
+        "kind" | "instrument kind" | "clause kind" => "unknown-kind",
+        "relation" => "unknown-relation",
+        "level" => "unknown-level",
+        "adoption" => "unknown-adoption",
+        "confidence" => "unknown-confidence",
+        _ => "unknown-value",
+    }
+}
+
+fn span<T>(file: FileIx, value: &Spanned<T>) -> Span {
+    Span::new(file, value.span())
+}
+
+/// An instrument parsed and checked on its own, waiting for the whole catalog.
+struct Pending {
+    file: FileIx,
+    raw: RawInstrument,
+    kind: InstrumentKind,
+    confidence: Option<Confidence>,
+    published: Option<Date>,
+    /// Clause kinds and confidences, parallel to `raw.clauses`; `None` for rejected clauses.
+    clauses: Vec<Option<(ClauseKind, Option<Confidence>)>>,
+}
+
+/// Loads and validates a catalog from its files.
+///
+/// Checks: TOML syntax and unknown keys; id spelling; duplicate instruments (same id and
+/// edition), clauses, markets; unknown kinds, relations, levels, adoption degrees and
+/// confidences; malformed dates; dangling parents, references, supersessions, mapping
+/// endpoints and mandated instruments; reference and parent cycles.
+pub fn load_catalog(sources: &Sources, files: &[CatalogFile]) -> Loaded<Catalog> {
+    let mut cx = Ctx::new(sources);
+    let mut pending = Vec::new();
+    let mut mappings = Vec::new();
+    let mut markets = Vec::new();
+    for f in files {
+        match f.role {
+            Role::Instrument => {
+                if let Some(raw) = cx.parse::<RawInstrument>(f.file) {
+                    pending.extend(check_instrument(&mut cx, f.file, raw));
+                }
+            }
+            Role::Mapping => mappings.extend(cx.parse::<RawMapping>(f.file).map(|raw| (f.file, raw))),
+            Role::Market => markets.extend(cx.parse::<RawMarket>(f.file).map(|raw| (f.file, raw))),
+        }
+    }
+
+    // Canonical order: by id, then edition; a duplicate keeps the first seen in path order.
+    pending.sort_by(|a, b| {
+        a.raw.id.get_ref().cmp(b.raw.id.get_ref()).then_with(|| a.raw.edition.get_ref().cmp(b.raw.edition.get_ref()))
+    });
+    let mut unique: Vec<Pending> = Vec::with_capacity(pending.len());
+    for p in pending {
+        if let Some(first) = unique
+            .iter()
+            .rev()
+            .take_while(|u| u.raw.id.get_ref() == p.raw.id.get_ref())
+            .find(|u| u.raw.edition.get_ref() == p.raw.edition.get_ref())
+        {
+            let other = cx.sources.position(span(first.file, &first.raw.id));
+            cx.diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    Some(span(p.file, &p.raw.id)),
+                    format!(
+                        "instrument `{}` edition `{}` is defined twice",
+                        p.raw.id.get_ref(),
+                        p.raw.edition.get_ref()
+                    ),
+                )
+                .with_note(format!("first defined at {other}")),
+            );
+            continue;
+        }
+        unique.push(p);
+    }
+
+    let (catalog, clause_sources) = build_instruments(&mut cx, unique);
+    let mut catalog = catalog;
+    resolve_clause_links(&mut cx, &mut catalog, &clause_sources);
+    check_cycles(&mut cx, &catalog, &clause_sources);
+    catalog.mappings = build_mappings(&mut cx, &catalog, mappings);
+    let markets = build_markets(&mut cx, &catalog, markets);
+    catalog.set_markets(markets);
+    cx.finish(catalog)
+}
+
+fn check_instrument(cx: &mut Ctx<'_>, file: FileIx, raw: RawInstrument) -> Option<Pending> {
+    let mut ok = true;
+    if !is_upper_id(raw.id.get_ref()) {
+        cx.error(
+            "invalid-id",
+            span(file, &raw.id),
+            format!(
+                "instrument id `{}` must be upper case letters, digits and hyphens (e.g. UN-R155)",
+                raw.id.get_ref()
+            ),
+        );
+        ok = false;
+    }
+    if !is_edition(raw.edition.get_ref()) {
+        cx.error("invalid-id", span(file, &raw.edition), "edition must not be blank or contain `:` or `@`");
+        ok = false;
+    }
+    cx.non_empty(file, &raw.source, "source");
+    let kind = cx.word(file, &raw.kind, "instrument kind", InstrumentKind::parse);
+    let confidence = cx.confidence(file, &raw.confidence);
+    let published = raw.published.as_ref().and_then(|d| cx.date(file, d));
+    if let Some(s) = &raw.supersedes
+        && !s.get_ref().contains('@')
+        && s.get_ref() != raw.id.get_ref()
+        && !is_upper_id(s.get_ref())
+    {
+        cx.error("invalid-id", span(file, s), "expected `INSTRUMENT@EDITION`");
+    }
+    let mut seen: HashMap<&str, &S> = HashMap::new();
+    let mut clauses = Vec::with_capacity(raw.clauses.len());
+    for clause in &raw.clauses {
+        let id = clause.id.get_ref().as_str();
+        let mut clause_ok = true;
+        if !is_clause_id(id) {
+            cx.error(
+                "invalid-id",
+                span(file, &clause.id),
+                format!("clause id `{id}` may hold letters, digits, single spaces and . ( ) - _ / only"),
+            );
+            clause_ok = false;
+        } else if let Some(first) = seen.get(id) {
+            let other = cx.sources.position(span(file, first));
+            cx.diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    Some(span(file, &clause.id)),
+                    format!("clause `{id}` is defined twice in {}", raw.id.get_ref()),
+                )
+                .with_note(format!("first defined at {other}")),
+            );
+            clause_ok = false;
+        } else {
+            seen.insert(id, &clause.id);
+        }
+        let kind = cx.word(file, &clause.kind, "clause kind", ClauseKind::parse);
+        let conf = cx.confidence(file, &clause.confidence);
+        clauses.push(match (clause_ok, kind) {
+            (true, Some(kind)) => Some((kind, conf)),
+            _ => None,
+        });
+    }
+    let kind = kind?;
+    ok.then_some(Pending { file, raw, kind, confidence, published, clauses })
+}
+
+/// Where each clause came from, to point at its parent and references later.
+struct ClauseSource {
+    file: FileIx,
+    parent: Option<S>,
+    refs: Vec<S>,
+}
+
+fn build_instruments(cx: &mut Ctx<'_>, pending: Vec<Pending>) -> (Catalog, Vec<ClauseSource>) {
+    let mut instruments = Vec::with_capacity(pending.len());
+    let mut clauses = Vec::new();
+    let mut clause_sources = Vec::new();
+    let mut supersedes = Vec::with_capacity(pending.len());
+    for (i, p) in pending.into_iter().enumerate() {
+        let Pending { file, raw, kind, confidence, published, clauses: checked } = p;
+        let start = clauses.len();
+        let mut own: Vec<(RawClause, ClauseKind, Option<Confidence>, u32)> = raw
+            .clauses
+            .into_iter()
+            .zip(checked)
+            .enumerate()
+            .filter_map(|(pos, (c, k))| k.map(|(kind, conf)| (c, kind, conf, u32::try_from(pos).unwrap_or(u32::MAX))))
+            .collect();
+        own.sort_by(|a, b| natural_cmp(a.0.id.get_ref(), b.0.id.get_ref()));
+        for (c, kind, conf, position) in own {
+            clauses.push(Clause {
+                instrument: InstrumentIx::new(i),
+                span: span(file, &c.id),
+                id: c.id.into_inner(),
+                title: c.title,
+                kind,
+                parent: None,
+                refs: Vec::new(),
+                source: c.source,
+                confidence: conf,
+                note: c.note,
+                position,
+            });
+            clause_sources.push(ClauseSource { file, parent: c.parent, refs: c.refs });
+        }
+        let end = clauses.len();
+        supersedes.push((file, raw.supersedes));
+        instruments.push(Instrument {
+            span: span(file, &raw.id),
+            id: raw.id.into_inner(),
+            edition: raw.edition.into_inner(),
+            title: raw.title,
+            kind,
+            body: raw.body,
+            published,
+            supersedes: None,
+            url: raw.url,
+            source: raw.source.into_inner(),
+            confidence,
+            note: raw.note,
+            clauses: u32::try_from(start).unwrap_or(u32::MAX)..u32::try_from(end).unwrap_or(u32::MAX),
+        });
+    }
+    // Supersession is resolved before the catalog indexes current editions.
+    for i in 0..instruments.len() {
+        let (file, Some(reference)) = &supersedes[i] else { continue };
+        let (id, pin) = match reference.get_ref().split_once('@') {
+            Some((id, pin)) => (id, Some(pin)),
+            None => (reference.get_ref().as_str(), None),
+        };
+        let candidates: Vec<usize> = (0..instruments.len()).filter(|&j| j != i && instruments[j].id == id).collect();
+        let found = match pin {
+            Some(pin) => candidates.iter().copied().find(|&j| edition_matches(&instruments[j].edition, pin)),
+            None if candidates.len() == 1 => Some(candidates[0]),
+            None => None,
+        };
+        match found {
+            Some(j) => instruments[i].supersedes = Some(InstrumentIx::new(j)),
+            None => cx.error(
+                "dangling-reference",
+                span(*file, reference),
+                format!("`supersedes` names `{}`, which is not an edition in the catalog", reference.get_ref()),
+            ),
+        }
+    }
+    (Catalog::new(instruments, clauses), clause_sources)
+}
+
+fn resolve_clause_links(cx: &mut Ctx<'_>, catalog: &mut Catalog, sources: &[ClauseSource]) {
+    for (i, source) in sources.iter().enumerate() {
+        let ix = ClauseIx::new(i);
+        let instrument = catalog.clause(ix).instrument;
+        let parent = match &source.parent {
+            Some(parent) => {
+                let found = catalog.clause_in(instrument, parent.get_ref());
+                if found.is_none() || found == Some(ix) {
+                    cx.error(
+                        "dangling-reference",
+                        span(source.file, parent),
+                        format!(
+                            "parent `{}` is not another clause of {}",
+                            parent.get_ref(),
+                            catalog.instrument_name(instrument)
+                        ),
+                    );
+                }
+                found.filter(|&p| p != ix)
+            }
+            None => parent_candidates(&catalog.clause(ix).id).find_map(|c| catalog.clause_in(instrument, c)),
+        };
+        let mut refs = Vec::with_capacity(source.refs.len());
+        for reference in &source.refs {
+            match catalog.clause_by_ref(reference.get_ref()) {
+                Ok(cited) => {
+                    if !refs.contains(&cited) {
+                        refs.push(cited);
+                    }
+                }
+                Err(err) => cx.error("dangling-reference", span(source.file, reference), format!("in `refs`: {err}")),
+            }
+        }
+        let clause = &mut catalog.clauses[i];
+        clause.parent = parent;
+        clause.refs = refs;
+    }
+}
+
+fn check_cycles(cx: &mut Ctx<'_>, catalog: &Catalog, sources: &[ClauseSource]) {
+    let describe = |cycle: &[u32]| {
+        cycle.iter().chain(cycle.first()).map(|&c| catalog.clause_name(ClauseIx(c))).collect::<Vec<_>>().join(" -> ")
+    };
+    let ref_edges: Vec<(u32, u32)> =
+        catalog.clauses.iter().enumerate().flat_map(|(i, c)| c.refs.iter().map(move |r| (i as u32, r.0))).collect();
+    for cycle in avtrace_graph::find_cycles(catalog.clauses.len(), &ref_edges) {
+        let first = cycle[0] as usize;
+        let next = cycle.get(1).copied().unwrap_or(cycle[0]);
+        let target = catalog.clause_name(ClauseIx(next));
+        let at = sources[first]
+            .refs
+            .iter()
+            .find(|r| catalog.clause_by_ref(r.get_ref()).is_ok_and(|c| c.0 == next))
+            .map(|r| span(sources[first].file, r))
+            .unwrap_or(catalog.clauses[first].span);
+        cx.diagnostics.push(
+            Diagnostic::error("reference-cycle", Some(at), format!("reference cycle: {}", describe(&cycle)))
+                .with_note(format!("remove one reference of the cycle, e.g. this one to {target}")),
+        );
+    }
+    let parent_edges: Vec<(u32, u32)> =
+        catalog.clauses.iter().enumerate().filter_map(|(i, c)| c.parent.map(|p| (i as u32, p.0))).collect();
+    for cycle in avtrace_graph::find_cycles(catalog.clauses.len(), &parent_edges) {
+        let first = cycle[0] as usize;
+        let at = sources[first].parent.as_ref().map_or(catalog.clauses[first].span, |p| span(sources[first].file, p));
+        cx.error("parent-cycle", at, format!("parent cycle: {}", describe(&cycle)));
+    }
+}
+
+fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMapping)>) -> Vec<Mapping> {
+    let mut mappings = Vec::new();
+    let mut seen_pairs: HashMap<(InstrumentIx, InstrumentIx), Span> = HashMap::new();
+    for (file, raw) in raws {
+        cx.non_empty(file, &raw.source, "source");
+        let adoption = raw.adoption.as_ref().and_then(|a| cx.word(file, a, "adoption", Adoption::parse));
+        let confidence = cx.confidence(file, &raw.confidence);
+        let endpoint = |cx: &mut Ctx<'_>, value: &S, end: &str| match catalog.instrument_by_ref(value.get_ref()) {
+            Ok(ix) => Some(ix),
+            Err(err) => {
+                cx.error("dangling-reference", span(file, value), format!("mapping `{end}`: {err}"));
+                None
+            }
+        };
+        let from = endpoint(cx, &raw.from, "from");
+        let to = endpoint(cx, &raw.to, "to");
+        let (Some(from), Some(to)) = (from, to) else { continue };
+        if from == to {
+            cx.error("invalid-mapping", span(file, &raw.to), "a mapping must join two different instruments");
+            continue;
+        }
+        if let Some(first) = seen_pairs.get(&(from, to)).or_else(|| seen_pairs.get(&(to, from))) {
+            let other = cx.sources.position(*first);
+            cx.diagnostics.push(
+                Diagnostic::warning(
+                    "duplicate-mapping",
+                    Some(span(file, &raw.from)),
+                    format!(
+                        "{} and {} are already mapped in another file",
+                        catalog.instrument_name(from),
+                        catalog.instrument_name(to)
+                    ),
+                )
+                .with_note(format!("first mapping at {other}")),
+            );
+        } else {
+            seen_pairs.insert((from, to), span(file, &raw.from));
+        }
+        let mut entries = Vec::with_capacity(raw.map.len());
+        let mut seen_entries: HashSet<(ClauseIx, ClauseIx)> = HashSet::new();
+        for entry in raw.map {
+            let clause = |cx: &mut Ctx<'_>, value: &S, instrument: InstrumentIx| {
+                let found = catalog.clause_in(instrument, value.get_ref());
+                if found.is_none() {
+                    cx.error(
+                        "dangling-reference",
+                        span(file, value),
+                        format!("{} has no clause `{}`", catalog.instrument_name(instrument), value.get_ref()),
+                    );
+                }
+                found
+            };
+            let entry_from = clause(cx, &entry.from, from);
+            let entry_to = clause(cx, &entry.to, to);
+            let rel = cx.word(file, &entry.rel, "relation", Relation::parse);
+            let entry_confidence = cx.confidence(file, &entry.confidence);
+            let (Some(entry_from), Some(entry_to), Some(rel)) = (entry_from, entry_to, rel) else { continue };
+            if !seen_entries.insert((entry_from, entry_to)) {
+                cx.error(
+                    "duplicate-id",
+                    span(file, &entry.from),
+                    format!(
+                        "{} and {} are mapped twice in this file",
+                        catalog.clause_name(entry_from),
+                        catalog.clause_name(entry_to)
+                    ),
+                );
+                continue;
+            }
+            entries.push(MapEntry {
+                from: entry_from,
+                to: entry_to,
+                rel,
+                rationale: entry.rationale,
+                source: entry.source,
+                confidence: entry_confidence,
+                note: entry.note,
+                span: span(file, &entry.from),
+            });
+        }
+        mappings.push(Mapping {
+            from,
+            to,
+            adoption,
+            span: span(file, &raw.from),
+            source: raw.source.into_inner(),
+            confidence,
+            rationale: raw.rationale,
+            note: raw.note,
+            entries,
+        });
+    }
+    mappings.sort_by_key(|m| (m.from, m.to, m.span.file));
+    mappings
+}
+
+fn build_markets(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMarket)>) -> Vec<Market> {
+    let mut markets: BTreeMap<String, Market> = BTreeMap::new();
+    for (file, raw) in raws {
+        let id_span = span(file, &raw.id);
+        if !is_upper_id(raw.id.get_ref()) {
+            cx.error(
+                "invalid-id",
+                id_span,
+                format!("market id `{}` must be upper case letters, digits and hyphens (e.g. EU)", raw.id.get_ref()),
+            );
+            continue;
+        }
+        let confidence = cx.confidence(file, &raw.confidence);
+        let mut mandates = Vec::with_capacity(raw.mandates.len());
+        for m in raw.mandates {
+            mandates.extend(build_mandate(cx, catalog, file, m));
+        }
+        let mut recognitions = Vec::new();
+        for r in raw.recognitions {
+            cx.non_empty(file, &r.source, "source");
+            let confidence = cx.confidence(file, &r.confidence);
+            let mut instruments = Vec::new();
+            for i in &r.instruments {
+                match catalog.instrument_by_ref(i.get_ref()) {
+                    Ok(ix) => instruments.push(ix),
+                    Err(err) => cx.error("dangling-reference", span(file, i), format!("recognition: {err}")),
+                }
+            }
+            recognitions.push(Recognition {
+                agreement: r.agreement,
+                instruments,
+                source: r.source.into_inner(),
+                confidence,
+                note: r.note,
+            });
+        }
+        let market = Market {
+            id: raw.id.get_ref().clone(),
+            name: raw.name,
+            source: raw.source,
+            confidence,
+            mandates,
+            recognitions,
+            note: raw.note,
+            span: id_span,
+        };
+        if let Some(first) = markets.get(raw.id.get_ref()) {
+            let other = cx.sources.position(first.span);
+            cx.diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    Some(id_span),
+                    format!("market `{}` is defined twice", raw.id.get_ref()),
+                )
+                .with_note(format!("first defined at {other}")),
+            );
+            continue;
+        }
+        markets.insert(market.id.clone(), market);
+    }
+    markets.into_values().collect()
+}
+
+fn build_mandate(cx: &mut Ctx<'_>, catalog: &Catalog, file: FileIx, m: RawMandate) -> Option<Mandate> {
+    cx.non_empty(file, &m.source, "source");
+    let instrument = match catalog.instrument_by_ref(m.instrument.get_ref()) {
+        Ok(ix) => Some(ix),
+        Err(err) => {
+            cx.error("dangling-reference", span(file, &m.instrument), format!("mandate: {err}"));
+            None
+        }
+    };
+    let level = cx.word(file, &m.level, "level", Level::parse);
+    let from = cx.date(file, &m.from);
+    let confidence = cx.confidence(file, &m.confidence);
+    for word in m.categories.iter().chain(&m.features) {
+        cx.non_empty(file, word, "a category or feature");
+    }
+    Some(Mandate {
+        instrument: instrument?,
+        level: level?,
+        from: from?,
+        scope: m.scope,
+        categories: m.categories.into_iter().map(Spanned::into_inner).collect(),
+        features: m.features.into_iter().map(Spanned::into_inner).collect(),
+        legal_basis: m.legal_basis,
+        span: span(file, &m.instrument),
+        source: m.source.into_inner(),
+        confidence,
+        note: m.note,
+    })
+}
+
+/// Loads and validates a program against a catalog.
+///
+/// Checks, besides TOML syntax and unknown keys: unknown markets, malformed SOP dates, a
+/// market listed twice, duplicate requirement ids, `satisfies` references that do not
+/// resolve. Warns about categories and features that no mandate in the catalog uses
+/// (likely typos) and about links to headings (which are never obligations).
+pub fn load_program(sources: &Sources, file: FileIx, catalog: &Catalog) -> Loaded<Program> {
+    let mut cx = Ctx::new(sources);
+    let Some(raw) = cx.parse::<RawProgramFile>(file) else {
+        return Loaded { value: None, diagnostics: cx.diagnostics };
+    };
+    let program = build_program(&mut cx, file, raw, catalog);
+    cx.finish(program)
+}
+
+fn build_program(cx: &mut Ctx<'_>, file: FileIx, raw: RawProgramFile, catalog: &Catalog) -> Program {
+    let mandates = || catalog.markets.iter().flat_map(|m| &m.mandates);
+    for category in &raw.program.categories {
+        let c = category.get_ref();
+        if c.trim().is_empty() {
+            cx.error("empty-value", span(file, category), "a category must not be empty");
+        } else if !mandates().any(|m| m.categories.iter().any(|mc| c.starts_with(mc.as_str()))) {
+            cx.warning(
+                "unused-category",
+                span(file, category),
+                format!("no mandate in the catalog applies to vehicle category `{c}` (a typo?)"),
+            );
+        }
+    }
+    for feature in &raw.program.features {
+        let f = feature.get_ref();
+        if !mandates().any(|m| m.features.iter().any(|mf| mf == f)) {
+            let known: std::collections::BTreeSet<&str> =
+                mandates().flat_map(|m| m.features.iter().map(String::as_str)).collect();
+            cx.diagnostics.push(
+                Diagnostic::warning(
+                    "unused-feature",
+                    Some(span(file, feature)),
+                    format!("no mandate in the catalog depends on feature `{f}` (a typo?)"),
+                )
+                .with_note(format!("features that mandates use: {}", known.into_iter().collect::<Vec<_>>().join(", "))),
+            );
+        }
+    }
+    let mut markets: Vec<ProgramMarket> = Vec::new();
+    for entry in &raw.program.markets {
+        let m = entry.get_ref();
+        let sop = cx.date(file, &m.sop);
+        let Some(market) = catalog.market_by_id(m.id.get_ref()) else {
+            let known = catalog.markets.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ");
+            cx.error(
+                "unknown-market",
+                span(file, &m.id),
+                format!("unknown market `{}`, expected one of: {known}", m.id.get_ref()),
+            );
+            continue;
+        };
+        if markets.iter().any(|pm| pm.market == market) {
+            cx.error("duplicate-id", span(file, &m.id), format!("market `{}` is listed twice", m.id.get_ref()));
+            continue;
+        }
+        if let Some(sop) = sop {
+            markets.push(ProgramMarket { market, sop });
+        }
+    }
+
+    let mut seen: HashMap<&str, Span> = HashMap::with_capacity(raw.requirements.len());
+    let mut requirements = Vec::with_capacity(raw.requirements.len());
+    for r in &raw.requirements {
+        let id = r.id.get_ref().as_str();
+        let id_span = span(file, &r.id);
+        if !is_requirement_id(id) {
+            cx.error(
+                "invalid-id",
+                id_span,
+                "requirement id must not be blank, padded with spaces or hold control characters",
+            );
+        } else if let Some(first) = seen.insert(id, id_span) {
+            let other = cx.sources.position(first);
+            cx.diagnostics.push(
+                Diagnostic::error("duplicate-id", Some(id_span), format!("requirement `{id}` is defined twice"))
+                    .with_note(format!("first defined at {other}")),
+            );
+        }
+        let mut satisfies = Vec::with_capacity(r.satisfies.len());
+        for reference in &r.satisfies {
+            match catalog.clause_by_ref(reference.get_ref()) {
+                Ok(clause) => {
+                    if catalog.clause(clause).kind == ClauseKind::Heading {
+                        cx.warning(
+                            "links-heading",
+                            span(file, reference),
+                            format!(
+                                "{} is a heading, which is never an obligation; link the clauses under it",
+                                reference.get_ref()
+                            ),
+                        );
+                    }
+                    if !satisfies.contains(&clause) {
+                        satisfies.push(clause);
+                    }
+                }
+                Err(err) => cx.error("dangling-reference", span(file, reference), format!("in `satisfies`: {err}")),
+            }
+        }
+        requirements.push(Requirement {
+            id: id.to_owned(),
+            title: r.title.clone(),
+            text: r.text.clone(),
+            status: r.status.clone().unwrap_or_else(|| "draft".to_owned()),
+            satisfies,
+            verified_by: r.verified_by.clone(),
+            source: r.source.clone(),
+            span: id_span,
+        });
+    }
+    Program {
+        name: raw.program.name,
+        description: raw.program.description,
+        categories: raw.program.categories.into_iter().map(Spanned::into_inner).collect(),
+        features: raw.program.features.into_iter().map(Spanned::into_inner).collect(),
+        markets,
+        requirements,
+    }
+}

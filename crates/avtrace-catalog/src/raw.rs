@@ -1,0 +1,199 @@
+//! The files as written: serde structs that mirror the TOML formats of DESIGN.md.
+//! Every key a user may mistype is denied when unknown; every value that is checked after
+//! parsing keeps its span so that the check can point at it.
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+/// A string that must be checked after parsing, with where it was written.
+pub(crate) type S = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInstrument {
+    pub(crate) id: S,
+    pub(crate) title: String,
+    pub(crate) kind: S,
+    #[serde(default)]
+    pub(crate) body: String,
+    pub(crate) edition: S,
+    #[serde(default)]
+    pub(crate) published: Option<Spanned<RawDate>>,
+    #[serde(default)]
+    pub(crate) supersedes: Option<S>,
+    #[serde(default)]
+    pub(crate) url: Option<String>,
+    pub(crate) source: S,
+    #[serde(default)]
+    pub(crate) confidence: Option<S>,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+    #[serde(default)]
+    pub(crate) clauses: Vec<RawClause>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawClause {
+    pub(crate) id: S,
+    pub(crate) title: String,
+    pub(crate) kind: S,
+    #[serde(default)]
+    pub(crate) parent: Option<S>,
+    #[serde(default)]
+    pub(crate) refs: Vec<S>,
+    #[serde(default)]
+    pub(crate) source: Option<String>,
+    #[serde(default)]
+    pub(crate) confidence: Option<S>,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMapping {
+    pub(crate) from: S,
+    pub(crate) to: S,
+    #[serde(default)]
+    pub(crate) adoption: Option<S>,
+    pub(crate) source: S,
+    #[serde(default)]
+    pub(crate) confidence: Option<S>,
+    #[serde(default)]
+    pub(crate) rationale: Option<String>,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+    #[serde(default)]
+    pub(crate) map: Vec<RawMapEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMapEntry {
+    pub(crate) from: S,
+    pub(crate) to: S,
+    pub(crate) rel: S,
+    #[serde(default)]
+    pub(crate) rationale: Option<String>,
+    #[serde(default)]
+    pub(crate) source: Option<String>,
+    #[serde(default)]
+    pub(crate) confidence: Option<S>,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMarket {
+    pub(crate) id: S,
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) source: Option<String>,
+    #[serde(default)]
+    pub(crate) confidence: Option<S>,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+    #[serde(default)]
+    pub(crate) mandates: Vec<RawMandate>,
+    #[serde(default)]
+    pub(crate) recognitions: Vec<RawRecognition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMandate {
+    pub(crate) instrument: S,
+    pub(crate) level: S,
+    pub(crate) from: Spanned<RawDate>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+    #[serde(default)]
+    pub(crate) categories: Vec<S>,
+    #[serde(default)]
+    pub(crate) features: Vec<S>,
+    pub(crate) legal_basis: String,
+    pub(crate) source: S,
+    #[serde(default)]
+    pub(crate) confidence: Option<S>,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRecognition {
+    pub(crate) agreement: String,
+    pub(crate) instruments: Vec<S>,
+    pub(crate) source: S,
+    #[serde(default)]
+    pub(crate) confidence: Option<S>,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProgramFile {
+    pub(crate) program: RawProgram,
+    #[serde(default)]
+    pub(crate) requirements: Vec<RawRequirement>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProgram {
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    #[serde(default)]
+    pub(crate) categories: Vec<S>,
+    #[serde(default)]
+    pub(crate) features: Vec<S>,
+    #[serde(default)]
+    pub(crate) markets: Vec<Spanned<RawProgramMarket>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProgramMarket {
+    pub(crate) id: S,
+    pub(crate) sop: Spanned<RawDate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRequirement {
+    pub(crate) id: S,
+    pub(crate) title: String,
+    #[serde(default)]
+    pub(crate) text: String,
+    #[serde(default)]
+    pub(crate) status: Option<String>,
+    #[serde(default)]
+    pub(crate) satisfies: Vec<S>,
+    #[serde(default)]
+    pub(crate) verified_by: Vec<String>,
+    #[serde(default)]
+    pub(crate) source: Option<String>,
+}
+
+/// A date written either as a string (`"2027-03-01"`, as DESIGN.md shows) or as a TOML
+/// local date (`2027-03-01`); validated after parsing so that a bad one is reported with
+/// the others instead of stopping the file.
+#[derive(Debug, Clone)]
+pub(crate) struct RawDate(pub(crate) String);
+
+impl<'de> Deserialize<'de> for RawDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match toml::Value::deserialize(deserializer)? {
+            toml::Value::String(s) => Ok(RawDate(s)),
+            toml::Value::Datetime(dt) => Ok(RawDate(dt.to_string())),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a date as \"YYYY-MM-DD\", found a {}",
+                other.type_str()
+            ))),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The command line, as clap parses it. Nothing here does I/O.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Trace automated-vehicle program requirements to the regulatory and standard clauses each
+/// market needs, and report coverage and gaps per market.
+#[derive(Debug, Parser)]
+#[command(name = "avtrace", version, about, long_about = None, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) catalog: CatalogArgs,
+    /// Do not print warnings.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Where the catalog comes from.
+#[derive(Debug, Args)]
+pub(crate) struct CatalogArgs {
+    /// Use the catalog in DIR instead of the built-in one.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub(crate) standards: Option<PathBuf>,
+    /// Add the instruments, mappings and markets in DIR to the catalog (repeatable).
+    #[arg(long = "standards-extra", value_name = "DIR", global = true)]
+    pub(crate) standards_extra: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Validate the catalog and, if given, a program; exit 1 on problems.
+    Check(CheckArgs),
+    /// Obligations and coverage per market.
+    Trace(TraceArgs),
+    /// Uncovered and partial obligations only, with the reason each applies.
+    Gaps(TraceArgs),
+    /// List the instruments of the catalog.
+    Standards(FormatArgs),
+    /// List the markets and their mandates.
+    Markets(FormatArgs),
+    /// Show one clause (INSTRUMENT:CLAUSE) or instrument (INSTRUMENT).
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The program file to validate against the catalog.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) program: Option<PathBuf>,
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    /// Treat warnings as problems too (exit 1).
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TraceArgs {
+    /// The program file.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) program: PathBuf,
+    /// Trace only this market (repeatable); default: every market of the program.
+    #[arg(long, short, value_name = "ID")]
+    pub(crate) market: Vec<String>,
+    /// Start of production to assume for a market the program does not list (YYYY-MM-DD);
+    /// default: the program's latest SOP.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) sop: Option<String>,
+    /// Count mandates up to this level (levels nest).
+    #[arg(long, value_enum, default_value_t = LevelArg::Mandatory)]
+    pub(crate) level: LevelArg,
+    /// Count recommendations as obligations too.
+    #[arg(long)]
+    pub(crate) recommendations: bool,
+    /// Exit 1 when any traced market's coverage is below PCT percent.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub(crate) fail_under: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    /// Write to FILE instead of standard output (atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FormatArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// A clause reference (UN-R155:7.2.2.2, ISO-26262-6@2018:7.4.3) or an instrument id.
+    #[arg(value_name = "REF")]
+    pub(crate) reference: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// A table for people.
+    Table,
+    /// JSON for programs.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LevelArg {
+    /// Mandatory mandates only.
+    Mandatory,
+    /// Mandatory and expected (state of the art an authority expects).
+    Expected,
+    /// Everything, voluntary included.
+    Voluntary,
+}
+
+impl From<LevelArg> for avtrace_model::Level {
+    fn from(level: LevelArg) -> Self {
+        match level {
+            LevelArg::Mandatory => avtrace_model::Level::Mandatory,
+            LevelArg::Expected => avtrace_model::Level::Expected,
+            LevelArg::Voluntary => avtrace_model::Level::Voluntary,
+        }
+    }
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let value: f64 = s.trim_end_matches('%').parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=100.0).contains(&value) { Ok(value) } else { Err(format!("`{s}` is not a percentage between 0 and 100")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(parse_percent("80"), Ok(80.0));
+        assert_eq!(parse_percent("80%"), Ok(80.0));
+        assert!(parse_percent("120").is_err());
+        assert!(parse_percent("x").is_err());
+    }
+}

@@ -1,0 +1,178 @@
+//! Reading the catalog and the program, and reporting what is wrong with them.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use avtrace_catalog::{CatalogFile, Diagnostic, Severity, Sources};
+use avtrace_model::{Catalog, Date, Program};
+use avtrace_trace::MarketTarget;
+
+use crate::Failure;
+use crate::args::CatalogArgs;
+
+/// Diagnostics printed before the rest are summarised: a million-line file full of errors
+/// should not flood the terminal.
+const MAX_PRINTED: usize = 50;
+
+/// The files read so far and whether to print warnings.
+pub(crate) struct Inputs {
+    pub(crate) sources: Sources,
+    quiet: bool,
+}
+
+impl Inputs {
+    pub(crate) fn new(quiet: bool) -> Inputs {
+        Inputs { sources: Sources::new(), quiet }
+    }
+
+    /// Prints diagnostics to stderr: all errors (up to a limit) and, unless quiet, the
+    /// warnings.
+    pub(crate) fn report(&self, diagnostics: &[Diagnostic], with_warnings: bool) {
+        let shown: Vec<&Diagnostic> =
+            diagnostics.iter().filter(|d| d.severity == Severity::Error || (with_warnings && !self.quiet)).collect();
+        let mut stderr = std::io::stderr().lock();
+        for d in shown.iter().take(MAX_PRINTED) {
+            let _ = write!(stderr, "{}", avtrace_catalog::render(&self.sources, d));
+        }
+        if shown.len() > MAX_PRINTED {
+            let _ = writeln!(
+                stderr,
+                "... and {} more (run `avtrace check --format json` for all)",
+                shown.len() - MAX_PRINTED
+            );
+        }
+    }
+
+    /// Loads the catalog, adding its diagnostics to `diagnostics`. `Ok(None)` when it has
+    /// errors; `Err` when a file cannot be read at all.
+    pub(crate) fn load_catalog(
+        &mut self,
+        args: &CatalogArgs,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<Option<Catalog>, Failure> {
+        let mut files: Vec<CatalogFile> = match &args.standards {
+            Some(dir) => {
+                avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?
+            }
+            None => avtrace_catalog::add_builtin(&mut self.sources),
+        };
+        for dir in &args.standards_extra {
+            files.extend(
+                avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?,
+            );
+        }
+        let loaded = avtrace_catalog::load_catalog(&self.sources, &files);
+        diagnostics.extend(loaded.diagnostics);
+        Ok(loaded.value)
+    }
+
+    /// Loads a program against `catalog`, adding its diagnostics to `diagnostics`.
+    pub(crate) fn load_program(
+        &mut self,
+        path: &Path,
+        catalog: &Catalog,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<Option<Program>, Failure> {
+        let file = avtrace_catalog::add_file(&mut self.sources, path).map_err(|e| Failure::input(e.to_string()))?;
+        let loaded = avtrace_catalog::load_program(&self.sources, file, catalog);
+        diagnostics.extend(loaded.diagnostics);
+        Ok(loaded.value)
+    }
+
+    /// The catalog, or exit 2 after printing why not.
+    pub(crate) fn catalog(&mut self, args: &CatalogArgs) -> Result<Catalog, Failure> {
+        let mut diagnostics = Vec::new();
+        let catalog = self.load_catalog(args, &mut diagnostics)?;
+        self.report(&diagnostics, true);
+        catalog.ok_or_else(|| invalid("the catalog", &diagnostics))
+    }
+
+    /// The program, or exit 2 after printing why not.
+    pub(crate) fn program(&mut self, path: &Path, catalog: &Catalog) -> Result<Program, Failure> {
+        let mut diagnostics = Vec::new();
+        let program = self.load_program(path, catalog, &mut diagnostics)?;
+        self.report(&diagnostics, true);
+        program.ok_or_else(|| invalid(&path.display().to_string(), &diagnostics))
+    }
+
+    /// The markets to trace with their SOPs: the ones asked for, else every market of the
+    /// program. A market the program does not list is traced against `--sop`, else the
+    /// program's latest SOP (and says so).
+    pub(crate) fn targets(
+        &self,
+        catalog: &Catalog,
+        program: &Program,
+        asked: &[String],
+        sop: Option<&str>,
+    ) -> Result<Vec<MarketTarget>, Failure> {
+        let sop: Option<Date> =
+            sop.map(|s| s.parse::<Date>().map_err(|e| Failure::input(format!("--sop: {e}")))).transpose()?;
+        if asked.is_empty() {
+            if program.markets.is_empty() {
+                return Err(Failure::input(
+                    "the program targets no market: add `markets` to [program] or pass --market",
+                ));
+            }
+            return Ok(program.markets.iter().map(|m| MarketTarget { market: m.market, sop: m.sop }).collect());
+        }
+        let mut targets: Vec<MarketTarget> = Vec::new();
+        for id in asked.iter().flat_map(|a| a.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
+            let Some(market) = catalog.market_by_id(&id.to_ascii_uppercase()) else {
+                let known = catalog.markets.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ");
+                return Err(Failure::input(format!("unknown market `{id}`, expected one of: {known}")));
+            };
+            if targets.iter().any(|t| t.market == market) {
+                continue;
+            }
+            let sop = match (program.sop_in(market), sop) {
+                (Some(own), _) => own,
+                (None, Some(given)) => given,
+                (None, None) => {
+                    let latest = program.markets.iter().map(|m| m.sop).max().ok_or_else(|| {
+                        Failure::input(format!("the program does not target {id}: pass --sop YYYY-MM-DD"))
+                    })?;
+                    if !self.quiet {
+                        eprintln!(
+                            "note: the program does not list {id}; assuming SOP {latest} (its latest); \
+                             pass --sop to choose"
+                        );
+                    }
+                    latest
+                }
+            };
+            targets.push(MarketTarget { market, sop });
+        }
+        Ok(targets)
+    }
+}
+
+fn invalid(what: &str, diagnostics: &[Diagnostic]) -> Failure {
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    Failure::input(format!("{what} has {errors} error{}", if errors == 1 { "" } else { "s" }))
+}
+
+/// `check --format json`: every diagnostic with its place.
+pub(crate) fn diagnostics_json(sources: &Sources, diagnostics: &[Diagnostic], ok: bool) -> String {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut item = serde_json::json!({
+                "severity": d.severity.to_string(),
+                "code": d.code,
+                "message": d.message,
+                "notes": d.notes,
+            });
+            if let Some(span) = d.span {
+                let loc = sources.locate(span);
+                item["file"] = loc.path.into();
+                item["line"] = loc.line.into();
+                item["column"] = loc.column.into();
+            }
+            item
+        })
+        .collect();
+    let mut out =
+        serde_json::to_string_pretty(&serde_json::json!({ "ok": ok, "diagnostics": items })).unwrap_or_default();
+    out.push('\n');
+    out
+}

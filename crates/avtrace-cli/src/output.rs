@@ -1,0 +1,34 @@
+//! Writing results: to stdout, or to a file that appears whole or not at all.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::Failure;
+
+/// Prints `text` to stdout. A closed pipe (`avtrace trace ... | head`) is not an error.
+pub(crate) fn print(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::input(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
+/// place once complete, so that a failed run never leaves half a file.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let fail = |what: &str, e: &dyn std::fmt::Display| Failure::input(format!("cannot {what} {}: {e}", path.display()));
+    let mut file = tempfile::Builder::new()
+        .prefix(".avtrace-")
+        .tempfile_in(dir)
+        .map_err(|e| fail("create a temporary file beside", &e))?;
+    file.write_all(bytes).map_err(|e| fail("write", &e))?;
+    file.as_file().sync_all().map_err(|e| fail("write", &e))?;
+    file.persist(path).map_err(|e| fail("replace", &e.error))?;
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! Building the clause graph from a catalog.
+
+use avtrace_model::{Adoption, Catalog, ClauseIx, ClauseKind, MappingIx, Relation};
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::chain::{MapLink, StepBasis};
+
+/// What an edge of the clause graph says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// Source sits under target.
+    Parent,
+    /// Source normatively cites target.
+    Ref,
+    /// Source relates to target by `rel` (read from source to target), on this basis.
+    Map {
+        /// The relation of source to target.
+        rel: Relation,
+        /// The mapping statement behind it.
+        basis: StepBasis,
+    },
+}
+
+/// Compressed adjacency: `items[offsets[i]..offsets[i + 1]]` belong to node `i`.
+#[derive(Debug, Clone, Default)]
+struct Adjacency<T> {
+    offsets: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Adjacency<T> {
+    /// Groups `(node, item)` pairs, which must be sorted by node, into per-node slices.
+    fn from_sorted(node_count: usize, pairs: Vec<(ClauseIx, T)>) -> Self {
+        let mut offsets = vec![0u32; node_count + 1];
+        for (node, _) in &pairs {
+            offsets[node.index() + 1] += 1;
+        }
+        for i in 0..node_count {
+            offsets[i + 1] += offsets[i];
+        }
+        Adjacency { offsets, items: pairs.into_iter().map(|(_, item)| item).collect() }
+    }
+
+    fn of(&self, node: ClauseIx) -> &[T] {
+        let i = node.index();
+        &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+/// Every clause of a catalog with its hierarchy, reference and mapping edges.
+#[derive(Debug, Clone)]
+pub struct ClauseGraph {
+    graph: DiGraph<ClauseIx, EdgeKind, u32>,
+    children: Adjacency<ClauseIx>,
+    links_into: Adjacency<MapLink>,
+    kinds: Vec<ClauseKind>,
+}
+
+impl ClauseGraph {
+    /// Builds the graph of `catalog`: one node per clause; parent, reference and mapping
+    /// edges, mappings read in both directions and adoptions expanded clause by clause.
+    pub fn new(catalog: &Catalog) -> ClauseGraph {
+        let n = catalog.clauses.len();
+        let mut graph = DiGraph::with_capacity(n, n * 2);
+        for i in 0..n {
+            graph.add_node(ClauseIx::new(i));
+        }
+        let node = |c: ClauseIx| NodeIndex::new(c.index());
+
+        let mut children = Vec::new();
+        for (i, clause) in catalog.clauses.iter().enumerate() {
+            let me = ClauseIx::new(i);
+            if let Some(parent) = clause.parent {
+                graph.add_edge(node(me), node(parent), EdgeKind::Parent);
+                children.push((parent, me));
+            }
+            for &cited in &clause.refs {
+                graph.add_edge(node(me), node(cited), EdgeKind::Ref);
+            }
+        }
+        children.sort_unstable();
+
+        let mut links = Vec::new();
+        for (m, mapping) in catalog.mappings.iter().enumerate() {
+            let mapping_ix = MappingIx::new(m);
+            for (e, entry) in mapping.entries.iter().enumerate() {
+                let basis = StepBasis::Entry { mapping: mapping_ix, entry: u32::try_from(e).unwrap_or(u32::MAX) };
+                links.push((entry.to, MapLink { from: entry.from, rel: entry.rel, basis }));
+                links.push((entry.from, MapLink { from: entry.to, rel: entry.rel.converse(), basis }));
+            }
+            let rel = match mapping.adoption {
+                Some(Adoption::Idt) => Relation::Equal,
+                Some(Adoption::Mod) => Relation::Intersects,
+                Some(Adoption::Neq) | None => continue,
+            };
+            let adoption = mapping.adoption.unwrap_or(Adoption::Neq);
+            let named: Vec<ClauseIx> = mapping.entries.iter().flat_map(|e| [e.from, e.to]).collect();
+            let basis = StepBasis::Adoption { mapping: mapping_ix, adoption };
+            for from in catalog.instrument(mapping.from).clause_indices() {
+                let Some(to) = catalog.clause_in(mapping.to, &catalog.clause(from).id) else { continue };
+                // A clause-level statement about either clause replaces the adoption's.
+                if named.contains(&from) || named.contains(&to) {
+                    continue;
+                }
+                links.push((to, MapLink { from, rel, basis }));
+                links.push((from, MapLink { from: to, rel, basis }));
+            }
+        }
+        links.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.sort_key().cmp(&y.sort_key())));
+        links.dedup_by(|(a, x), (b, y)| a == b && x == y);
+        for (to, link) in &links {
+            graph.add_edge(node(link.from), node(*to), EdgeKind::Map { rel: link.rel, basis: link.basis });
+        }
+
+        ClauseGraph {
+            graph,
+            children: Adjacency::from_sorted(n, children),
+            links_into: Adjacency::from_sorted(n, links),
+            kinds: catalog.clauses.iter().map(|c| c.kind).collect(),
+        }
+    }
+
+    /// The underlying petgraph graph; node `i` is `ClauseIx(i)`.
+    pub fn petgraph(&self) -> &DiGraph<ClauseIx, EdgeKind, u32> {
+        &self.graph
+    }
+
+    /// The edges leaving `clause` as (other end, kind), sorted by the other end. Mapping
+    /// edges are listed from both ends, each with the relation read from `clause`.
+    pub fn edges_from(&self, clause: ClauseIx) -> Vec<(ClauseIx, EdgeKind)> {
+        use petgraph::visit::EdgeRef;
+        let mut edges: Vec<(ClauseIx, EdgeKind)> =
+            self.graph.edges(NodeIndex::new(clause.index())).map(|e| (self.graph[e.target()], *e.weight())).collect();
+        edges.sort_by_key(|(c, _)| *c);
+        edges
+    }
+
+    /// Number of clauses.
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// Whether the graph has no clause.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// The clauses directly under `clause`, by index.
+    pub fn children(&self, clause: ClauseIx) -> &[ClauseIx] {
+        self.children.of(clause)
+    }
+
+    /// The mapping links that end at `clause`, sorted by the clause they come from. Each
+    /// link's `rel` reads from that clause to `clause`.
+    pub(crate) fn links_into(&self, clause: ClauseIx) -> &[MapLink] {
+        self.links_into.of(clause)
+    }
+
+    /// Number of mapping links ending at `clause`.
+    pub fn mapping_degree(&self, clause: ClauseIx) -> usize {
+        self.links_into.of(clause).len()
+    }
+
+    /// The clauses a citation of `cited` obliges: `cited` itself when it is an obligation,
+    /// or, when it is a heading, every obligation beneath it. Informative text and
+    /// definitions oblige nothing. Iterative, so deep trees are safe.
+    pub fn obligations_under(&self, cited: ClauseIx, include_recommendations: bool, out: &mut Vec<ClauseIx>) {
+        let mut stack = vec![cited];
+        while let Some(clause) = stack.pop() {
+            let kind = self.kinds[clause.index()];
+            if kind.is_obligation(include_recommendations) {
+                out.push(clause);
+            } else if kind == ClauseKind::Heading {
+                stack.extend(self.children(clause).iter().rev());
+            }
+        }
+    }
+
+    /// The reference closure of `seeds`: every obligation reached by following `refs` from
+    /// them, transitively, as `(clause, cited by)` pairs in breadth-first order. A clause
+    /// cited by several obligations appears once per citing obligation; seeds are not
+    /// repeated. `refs` is the catalog's reference list of each clause.
+    pub fn reference_closure(
+        &self,
+        catalog: &Catalog,
+        seeds: &[ClauseIx],
+        include_recommendations: bool,
+    ) -> Vec<(ClauseIx, ClauseIx)> {
+        let mut reached = vec![false; self.len()];
+        for &seed in seeds {
+            reached[seed.index()] = true;
+        }
+        let mut queue: std::collections::VecDeque<ClauseIx> = seeds.iter().copied().collect();
+        let mut found = Vec::new();
+        let mut obliged = Vec::new();
+        while let Some(citing) = queue.pop_front() {
+            for &cited in &catalog.clause(citing).refs {
+                obliged.clear();
+                self.obligations_under(cited, include_recommendations, &mut obliged);
+                for &clause in &obliged {
+                    if clause == citing {
+                        continue;
+                    }
+                    found.push((clause, citing));
+                    if !reached[clause.index()] {
+                        reached[clause.index()] = true;
+                        queue.push_back(clause);
+                    }
+                }
+            }
+        }
+        found
+    }
+}

@@ -1,0 +1,76 @@
+//! Natural ordering of identifiers: `7.2.10` after `7.2.9`, `M2` before `M10`.
+
+use std::cmp::Ordering;
+
+/// Compares two identifiers so that runs of ASCII digits compare by numeric value and
+/// everything else compares byte by byte.
+///
+/// Clause numbers and requirement ids are written for people, who expect `7.2.2.10` after
+/// `7.2.2.9` and `CS-2` before `CS-10`. Ties in value (`07` vs `7`) fall back to the plain
+/// byte order so that the ordering stays total and consistent with equality.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (a_bytes, b_bytes) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a_bytes.len() && j < b_bytes.len() {
+        let (ca, cb) = (a_bytes[i], b_bytes[j]);
+        if ca.is_ascii_digit() && cb.is_ascii_digit() {
+            let a_end = run_end(a_bytes, i);
+            let b_end = run_end(b_bytes, j);
+            let a_num = trim_zeros(&a_bytes[i..a_end]);
+            let b_num = trim_zeros(&b_bytes[j..b_end]);
+            let ord = a_num.len().cmp(&b_num.len()).then_with(|| a_num.cmp(b_num));
+            if ord != Ordering::Equal {
+                return ord;
+            }
+            i = a_end;
+            j = b_end;
+        } else {
+            if ca != cb {
+                return ca.cmp(&cb);
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    (a_bytes.len() - i).cmp(&(b_bytes.len() - j)).then_with(|| a.cmp(b))
+}
+
+fn run_end(bytes: &[u8], start: usize) -> usize {
+    bytes[start..].iter().position(|b| !b.is_ascii_digit()).map_or(bytes.len(), |n| start + n)
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let first = digits.iter().position(|&d| d != b'0').unwrap_or(digits.len());
+    &digits[first..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+    use std::cmp::Ordering::*;
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert_eq!(natural_cmp("7.2.2.9", "7.2.2.10"), Less);
+        assert_eq!(natural_cmp("M2", "M10"), Less);
+        assert_eq!(natural_cmp("RQ-05-01", "RQ-05-02"), Less);
+        assert_eq!(natural_cmp("10", "9"), Greater);
+    }
+
+    #[test]
+    fn prefixes_come_first() {
+        assert_eq!(natural_cmp("7.2.2.2", "7.2.2.2(a)"), Less);
+        assert_eq!(natural_cmp("7", "7.1"), Less);
+        assert_eq!(natural_cmp("12", "Annex 1"), Less);
+    }
+
+    #[test]
+    fn total_and_consistent_with_equality() {
+        assert_eq!(natural_cmp("07", "7"), Less);
+        assert_eq!(natural_cmp("7", "07"), Greater);
+        assert_eq!(natural_cmp("abc", "abc"), Equal);
+        let mut ids = vec!["7.10", "7.9", "07.9", "7.9a", "Annex 2", "7"];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(ids, vec!["7", "07.9", "7.9", "7.9a", "7.10", "Annex 2"]);
+    }
+}

@@ -1,0 +1,168 @@
+//! The JSON documents of `trace` and `gaps`. Field names and meanings of the DESIGN.md
+//! contract are kept; fields are only ever added.
+
+use avtrace_model::{Catalog, Market};
+use avtrace_trace::{Coverage, MarketTrace, Obligation, Step};
+use serde::Serialize;
+
+use crate::{BasisFacts, TraceView};
+
+#[derive(Serialize)]
+struct TraceDoc<'a> {
+    program: &'a str,
+    level: &'static str,
+    recommendations: bool,
+    requirements: usize,
+    markets: Vec<MarketDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct MarketDoc<'a> {
+    market: &'a str,
+    name: &'a str,
+    sop: String,
+    obligations: usize,
+    covered: usize,
+    via_mapping: usize,
+    partial: usize,
+    uncovered: usize,
+    coverage: f64,
+    verified: usize,
+    unverified: usize,
+    mandates: Vec<MandateDoc<'a>>,
+    clauses: Vec<ClauseDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct MandateDoc<'a> {
+    instrument: String,
+    level: &'static str,
+    from: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
+    legal_basis: &'a str,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct ClauseDoc<'a> {
+    clause: String,
+    title: &'a str,
+    kind: &'static str,
+    status: &'static str,
+    requirements: Vec<&'a str>,
+    verified: bool,
+    via: Vec<StepDoc<'a>>,
+    because: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct StepDoc<'a> {
+    from: String,
+    rel: &'static str,
+    to: String,
+    basis: String,
+    source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rationale: Option<&'a str>,
+}
+
+/// Rounds a ratio to four decimals, as the contract shows (`0.7667`).
+fn ratio(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn step_doc<'a>(catalog: &'a Catalog, step: &Step) -> StepDoc<'a> {
+    let facts = BasisFacts::of(catalog, step.basis);
+    StepDoc {
+        from: catalog.clause_name(step.from),
+        rel: step.rel.as_str(),
+        to: catalog.clause_name(step.to),
+        basis: facts.basis,
+        source: facts.source,
+        confidence: facts.confidence.map(|c| c.as_str()),
+        rationale: facts.rationale,
+    }
+}
+
+fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, coverage: &'a Coverage) -> ClauseDoc<'a> {
+    let catalog = view.catalog;
+    let clause = catalog.clause(o.clause);
+    ClauseDoc {
+        clause: catalog.clause_name(o.clause),
+        title: &clause.title,
+        kind: clause.kind.as_str(),
+        status: coverage.status.as_str(),
+        requirements: coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id.as_str()).collect(),
+        verified: coverage.verified,
+        via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
+        because: o.because.iter().map(|r| view.reason(market, *r)).collect(),
+    }
+}
+
+fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) -> MarketDoc<'a> {
+    let catalog = view.catalog;
+    let market = catalog.market(mt.market);
+    let counts = &mt.counts;
+    let listed: Vec<(&Obligation, &Coverage)> = if gaps_only {
+        mt.gaps(view.trace).collect()
+    } else {
+        mt.obligations.iter().filter_map(|o| view.trace.coverage(o.clause).map(|c| (o, c))).collect()
+    };
+    let clauses = listed.into_iter().map(|(o, c)| clause_doc(view, market, o, c)).collect();
+    MarketDoc {
+        market: &market.id,
+        name: &market.name,
+        sop: mt.sop.to_string(),
+        obligations: counts.obligations,
+        covered: counts.covered,
+        via_mapping: counts.via_mapping,
+        partial: counts.partial,
+        uncovered: counts.uncovered,
+        coverage: ratio(counts.coverage()),
+        verified: counts.verified,
+        unverified: counts.unverified(),
+        mandates: mt
+            .mandates
+            .iter()
+            .map(|&m| {
+                let mandate = &market.mandates[m];
+                MandateDoc {
+                    instrument: catalog.instrument_name(mandate.instrument),
+                    level: mandate.level.as_str(),
+                    from: mandate.from.to_string(),
+                    scope: mandate.scope.as_deref(),
+                    legal_basis: &mandate.legal_basis,
+                    source: &mandate.source,
+                }
+            })
+            .collect(),
+        clauses,
+    }
+}
+
+fn document(view: &TraceView<'_>, gaps_only: bool) -> String {
+    let doc = TraceDoc {
+        program: &view.program.name,
+        level: view.trace.options.level.as_str(),
+        recommendations: view.trace.options.include_recommendations,
+        requirements: view.program.requirements.len(),
+        markets: view.trace.markets.iter().map(|mt| market_doc(view, mt, gaps_only)).collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    out
+}
+
+/// The `trace --format json` document: every obligation of every traced market.
+pub fn trace_json(view: &TraceView<'_>) -> String {
+    document(view, false)
+}
+
+/// The `gaps --format json` document: the same shape, with only uncovered and partial
+/// clauses listed, uncovered first (the counts still describe the whole market).
+pub fn gaps_json(view: &TraceView<'_>) -> String {
+    document(view, true)
+}

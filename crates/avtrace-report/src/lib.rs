@@ -1,0 +1,82 @@
+//! Renderers: the terminal tables and JSON documents of a computed trace and of the
+//! catalog.
+//!
+//! Renderers read a [`avtrace_trace::Trace`] and the model; they never compute coverage,
+//! statuses or obligations themselves. Output is a pure function of its input: no clock,
+//! no hash-map iteration order, so the same input gives the same bytes. Writing the bytes
+//! to a file (atomically) is the caller's job.
+
+mod catalog_view;
+mod json;
+mod table;
+mod text;
+
+pub use catalog_view::{
+    markets_json, markets_table, show_instrument_json, show_instrument_table, show_json, show_table, standards_json,
+    standards_table,
+};
+pub use json::{gaps_json, trace_json};
+pub use table::{gaps_table, trace_table};
+
+use avtrace_model::{Catalog, Program};
+use avtrace_trace::{Reason, Trace};
+
+/// What a renderer needs besides the trace: the catalog and program it was computed from,
+/// and how the user named the program file (for "run this next" hints).
+#[derive(Clone, Copy)]
+pub struct TraceView<'a> {
+    /// The catalog.
+    pub catalog: &'a Catalog,
+    /// The program.
+    pub program: &'a Program,
+    /// The computed trace.
+    pub trace: &'a Trace,
+    /// The program file as the user typed it.
+    pub program_path: &'a str,
+}
+
+impl TraceView<'_> {
+    /// A reason as a short phrase: `mandate UN-R155` or `cited by UN-R155:7.3.3`.
+    pub fn reason(&self, market: &avtrace_model::Market, reason: Reason) -> String {
+        match reason {
+            Reason::Mandate(m) => format!("mandate {}", self.catalog.instrument_name(market.mandates[m].instrument)),
+            Reason::CitedBy(clause) => format!("cited by {}", self.catalog.clause_name(clause)),
+        }
+    }
+}
+
+/// What a mapping step rests on, as renderers show it.
+pub(crate) struct BasisFacts<'a> {
+    /// `map` for a clause-level entry, `adoption IDT` / `adoption MOD` for an adoption.
+    pub(crate) basis: String,
+    /// Where the statement is published.
+    pub(crate) source: &'a str,
+    /// How sure the catalog is of it.
+    pub(crate) confidence: Option<avtrace_model::Confidence>,
+    /// Why the clauses relate, when the catalog says.
+    pub(crate) rationale: Option<&'a str>,
+}
+
+impl<'a> BasisFacts<'a> {
+    /// The facts of `basis`, entry-level values falling back to the mapping's.
+    pub(crate) fn of(catalog: &'a Catalog, basis: avtrace_graph::StepBasis) -> BasisFacts<'a> {
+        let mapping = &catalog.mappings[basis.mapping().index()];
+        match basis {
+            avtrace_graph::StepBasis::Entry { entry, .. } => {
+                let e = &mapping.entries[entry as usize];
+                BasisFacts {
+                    basis: "map".to_owned(),
+                    source: e.source.as_deref().unwrap_or(&mapping.source),
+                    confidence: e.confidence.or(mapping.confidence),
+                    rationale: e.rationale.as_deref(),
+                }
+            }
+            avtrace_graph::StepBasis::Adoption { adoption, .. } => BasisFacts {
+                basis: format!("adoption {adoption}"),
+                source: &mapping.source,
+                confidence: mapping.confidence,
+                rationale: mapping.rationale.as_deref(),
+            },
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Terminal tables for `trace` and `gaps`, readable at 100 columns.
+
+use std::fmt::Write as _;
+
+use avtrace_trace::{Counts, MarketTrace, Status};
+
+use crate::TraceView;
+use crate::text::{fit, left, percent, right, shell_quote};
+
+const COUNT_HEADERS: [&str; 6] = ["obligations", "covered", "via map", "partial", "uncovered", "coverage"];
+
+fn count_cells(counts: &Counts) -> String {
+    let cells = [
+        counts.obligations.to_string(),
+        counts.covered.to_string(),
+        counts.via_mapping.to_string(),
+        counts.partial.to_string(),
+        counts.uncovered.to_string(),
+        percent(counts.coverage()),
+    ];
+    cells.iter().zip(COUNT_HEADERS).map(|(c, h)| right(c, h.len().max(8))).collect::<Vec<_>>().join("  ")
+}
+
+fn count_headers() -> String {
+    COUNT_HEADERS.iter().map(|h| right(h, h.len().max(8))).collect::<Vec<_>>().join("  ")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn market_heading(view: &TraceView<'_>, mt: &MarketTrace) -> String {
+    let market = view.catalog.market(mt.market);
+    format!(
+        "{} ({}), SOP {}: {} {}",
+        market.id,
+        market.name,
+        mt.sop,
+        plural(mt.mandates.len(), "mandate", "mandates"),
+        if mt.mandates.len() == 1 { "applies" } else { "apply" },
+    )
+}
+
+/// The `trace` table: a summary line per market, then per market the tallies per
+/// instrument, then what to run next.
+pub fn trace_table(view: &TraceView<'_>) -> String {
+    let trace = view.trace;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {}, {}, {} mandates{}\n",
+        view.program.name,
+        plural(view.program.requirements.len(), "requirement", "requirements"),
+        plural(trace.markets.len(), "market", "markets"),
+        trace.options.level,
+        if trace.options.include_recommendations { ", recommendations included" } else { "" },
+    );
+    let _ = writeln!(out, "{}  {}  {}  {}", left("market", 6), left("SOP", 10), count_headers(), right("verified", 8));
+    for mt in &trace.markets {
+        let market = view.catalog.market(mt.market);
+        let _ = writeln!(
+            out,
+            "{}  {}  {}  {}",
+            left(&market.id, 6),
+            mt.sop,
+            count_cells(&mt.counts),
+            right(&mt.counts.verified.to_string(), 8)
+        );
+    }
+    for mt in &trace.markets {
+        let _ = writeln!(out, "\n{}", market_heading(view, mt));
+        if mt.mandates.is_empty() {
+            let _ = writeln!(
+                out,
+                "  no mandate applies at this level: check the SOP, vehicle categories and features,\n  \
+                 or widen with --level expected"
+            );
+            continue;
+        }
+        let _ = writeln!(out, "  {}  {}", left("instrument", 16), count_headers());
+        for (instrument, counts) in mt.counts_by_instrument(view.catalog, trace) {
+            let _ =
+                writeln!(out, "  {}  {}", left(&view.catalog.instrument_name(instrument), 16), count_cells(&counts));
+        }
+    }
+    out.push('\n');
+    out.push_str(&next_steps(view));
+    out
+}
+
+fn next_steps(view: &TraceView<'_>) -> String {
+    let mut out = String::new();
+    let with_gaps: Vec<&MarketTrace> =
+        view.trace.markets.iter().filter(|mt| mt.counts.uncovered + mt.counts.partial > 0).collect();
+    if with_gaps.is_empty() {
+        let unverified: usize = view.trace.markets.iter().map(|mt| mt.counts.unverified()).sum();
+        let _ = writeln!(out, "Every obligation is covered.");
+        if unverified > 0 {
+            let _ = writeln!(
+                out,
+                "{} covered through requirements that have no `verified_by` evidence yet.",
+                plural(unverified, "obligation is", "obligations are")
+            );
+        }
+        return out;
+    }
+    let _ = writeln!(out, "Gaps:");
+    for mt in &with_gaps {
+        let market = view.catalog.market(mt.market);
+        let _ = writeln!(
+            out,
+            "  {}: {} uncovered, {} partial (to review)",
+            market.id, mt.counts.uncovered, mt.counts.partial
+        );
+    }
+    let worst = with_gaps
+        .iter()
+        .max_by_key(|mt| (mt.counts.uncovered, mt.counts.partial, std::cmp::Reverse(mt.market)))
+        .map(|mt| view.catalog.market(mt.market).id.as_str())
+        .unwrap_or_default();
+    let _ = writeln!(out, "Next: avtrace gaps --program {} --market {worst}", shell_quote(view.program_path));
+    out
+}
+
+/// The `gaps` table: per market, every uncovered then partial obligation, with why it
+/// applies and, for partial ones, the chain to review.
+pub fn gaps_table(view: &TraceView<'_>) -> String {
+    let catalog = view.catalog;
+    let mut out = String::new();
+    let mut first_gap: Option<String> = None;
+    for mt in &view.trace.markets {
+        let market = catalog.market(mt.market);
+        let c = &mt.counts;
+        let _ = writeln!(
+            out,
+            "{}\n  {} uncovered and {} partial of {} obligations; coverage {}\n",
+            market_heading(view, mt),
+            c.uncovered,
+            c.partial,
+            c.obligations,
+            percent(c.coverage())
+        );
+        for (o, coverage) in mt.gaps(view.trace) {
+            let clause = catalog.clause(o.clause);
+            let name = catalog.clause_name(o.clause);
+            first_gap.get_or_insert_with(|| name.clone());
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}",
+                left(coverage.status.as_str(), 9),
+                left(&name, 26),
+                fit(&clause.title, 59)
+            );
+            if coverage.status == Status::Partial
+                && let Some(chain) = &coverage.chain
+            {
+                let reqs: Vec<&str> =
+                    coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id.as_str()).collect();
+                let mut line = format!("{} satisfies {}", reqs.join(", "), catalog.clause_name(chain.start()));
+                for step in &chain.steps {
+                    let _ = write!(line, " -{}-> {}", step.rel, catalog.clause_name(step.to));
+                }
+                let _ = writeln!(out, "  {}  review: {}", " ".repeat(9), fit(&line, 80));
+            }
+            let because: Vec<String> = o.because.iter().map(|r| view.reason(market, *r)).collect();
+            let _ = writeln!(out, "  {}  because {}", " ".repeat(9), fit(&because.join("; "), 80));
+        }
+        if c.uncovered + c.partial == 0 {
+            let _ = writeln!(out, "  no gaps");
+        }
+        out.push('\n');
+    }
+    if let Some(name) = first_gap {
+        let _ = writeln!(out, "Next: avtrace show {} (a clause, its source and its mappings)", shell_quote(&name));
+    }
+    out
+}

@@ -1,0 +1,1 @@
+//! ReqIF 1.2 reader and writer (in progress).

@@ -1,0 +1,380 @@
+//! Obligations and coverage.
+
+use avtrace_graph::{Chain, ChainQuality, ChainSearch, ClauseGraph};
+use avtrace_model::{Catalog, ClauseIx, Date, InstrumentIx, Level, MarketIx, Program, ReqIx, natural_cmp};
+
+/// What the caller asks of a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceOptions {
+    /// Count mandates up to this level (levels nest).
+    pub level: Level,
+    /// Count recommendations as obligations too.
+    pub include_recommendations: bool,
+}
+
+impl Default for TraceOptions {
+    fn default() -> Self {
+        TraceOptions { level: Level::Mandatory, include_recommendations: false }
+    }
+}
+
+/// A market to trace and the start of production to judge mandate dates against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarketTarget {
+    /// The market.
+    pub market: MarketIx,
+    /// Start of production there.
+    pub sop: Date,
+}
+
+/// How an obligation is covered, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// A requirement satisfies the clause directly.
+    Covered,
+    /// A requirement satisfies a clause that a chain of `equal`/`superset` mappings (or an
+    /// `IDT` adoption) leads from to this one.
+    ViaMapping,
+    /// Only a chain with a `subset`/`intersects` step or a `MOD` adoption reaches it.
+    Partial,
+    /// Nothing reaches it.
+    Uncovered,
+}
+
+impl Status {
+    /// Every status, best first.
+    pub const ALL: [Status; 4] = [Status::Covered, Status::ViaMapping, Status::Partial, Status::Uncovered];
+
+    /// The name used in output: `covered`, `via-mapping`, `partial`, `uncovered`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Covered => "covered",
+            Status::ViaMapping => "via-mapping",
+            Status::Partial => "partial",
+            Status::Uncovered => "uncovered",
+        }
+    }
+
+    /// Whether the status counts towards coverage (partial never does).
+    pub fn counts_as_covered(self) -> bool {
+        matches!(self, Status::Covered | Status::ViaMapping)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one clause is covered by the program. It does not depend on the market, so it is
+/// computed once per clause and shared by every market that obliges it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    /// The status.
+    pub status: Status,
+    /// The requirements behind it: those satisfying the clause (covered) or the start of
+    /// the chain (via mapping, partial); sorted by id in natural order.
+    pub requirements: Vec<ReqIx>,
+    /// The chain of mappings behind a `via-mapping` or `partial` status.
+    pub chain: Option<Chain>,
+    /// Whether any of `requirements` is verified by evidence.
+    pub verified: bool,
+}
+
+/// Why a clause is an obligation in a market.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    /// The market mandates the clause's instrument: index into the market's `mandates`.
+    Mandate(usize),
+    /// An obligation cites it (or a heading above it).
+    CitedBy(ClauseIx),
+}
+
+/// One obligation of a market.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Obligation {
+    /// The clause.
+    pub clause: ClauseIx,
+    /// Why it is an obligation: mandates first (in the market's order), then citing
+    /// clauses (by id); never empty.
+    pub because: Vec<Reason>,
+}
+
+/// Tallies of a set of obligations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Obligations.
+    pub obligations: usize,
+    /// Covered directly.
+    pub covered: usize,
+    /// Covered through a full mapping chain.
+    pub via_mapping: usize,
+    /// Reached only through a partial chain.
+    pub partial: usize,
+    /// Not reached.
+    pub uncovered: usize,
+    /// Covered or via mapping, with at least one requirement verified by evidence.
+    pub verified: usize,
+}
+
+impl Counts {
+    fn add(&mut self, coverage: &Coverage) {
+        self.obligations += 1;
+        match coverage.status {
+            Status::Covered => self.covered += 1,
+            Status::ViaMapping => self.via_mapping += 1,
+            Status::Partial => self.partial += 1,
+            Status::Uncovered => self.uncovered += 1,
+        }
+        if coverage.status.counts_as_covered() && coverage.verified {
+            self.verified += 1;
+        }
+    }
+
+    /// Obligations covered directly or via mapping: linked to a requirement.
+    pub fn linked(&self) -> usize {
+        self.covered + self.via_mapping
+    }
+
+    /// Covered and linked but with no verified requirement.
+    pub fn unverified(&self) -> usize {
+        self.linked() - self.verified
+    }
+
+    /// (covered + via mapping) / obligations; 1 when there are no obligations, since
+    /// nothing is missing.
+    pub fn coverage(&self) -> f64 {
+        if self.obligations == 0 { 1.0 } else { self.linked() as f64 / self.obligations as f64 }
+    }
+
+    /// How many have this status.
+    pub fn of(&self, status: Status) -> usize {
+        match status {
+            Status::Covered => self.covered,
+            Status::ViaMapping => self.via_mapping,
+            Status::Partial => self.partial,
+            Status::Uncovered => self.uncovered,
+        }
+    }
+}
+
+/// The trace of one market.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MarketTrace {
+    /// The market.
+    pub market: MarketIx,
+    /// The SOP judged against.
+    pub sop: Date,
+    /// The mandates that apply, as indices into the market's `mandates`.
+    pub mandates: Vec<usize>,
+    /// Obligations, sorted by clause (instrument id, edition, clause id in natural order).
+    pub obligations: Vec<Obligation>,
+    /// Tallies over `obligations`.
+    pub counts: Counts,
+}
+
+/// The computed trace of a program over its markets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trace {
+    /// What was asked.
+    pub options: TraceOptions,
+    /// One entry per market target, in the order asked.
+    pub markets: Vec<MarketTrace>,
+    coverage: Vec<Option<Coverage>>,
+}
+
+impl Trace {
+    /// How `clause` is covered, if it is an obligation of some traced market.
+    pub fn coverage(&self, clause: ClauseIx) -> Option<&Coverage> {
+        self.coverage.get(clause.index()).and_then(Option::as_ref)
+    }
+
+    /// Every clause that is an obligation of at least one market, with its coverage, in
+    /// clause order.
+    pub fn covered_clauses(&self) -> impl Iterator<Item = (ClauseIx, &Coverage)> {
+        self.coverage.iter().enumerate().filter_map(|(i, c)| c.as_ref().map(|c| (ClauseIx::new(i), c)))
+    }
+}
+
+impl MarketTrace {
+    /// The obligations that are not covered: uncovered first, then partial, each in clause
+    /// order.
+    pub fn gaps<'t>(&'t self, trace: &'t Trace) -> impl Iterator<Item = (&'t Obligation, &'t Coverage)> {
+        let with = move |status: Status| {
+            self.obligations.iter().filter_map(move |o| {
+                let coverage = trace.coverage(o.clause)?;
+                (coverage.status == status).then_some((o, coverage))
+            })
+        };
+        with(Status::Uncovered).chain(with(Status::Partial))
+    }
+
+    /// Tallies per instrument, in instrument order.
+    pub fn counts_by_instrument(&self, catalog: &Catalog, trace: &Trace) -> Vec<(InstrumentIx, Counts)> {
+        let mut out: Vec<(InstrumentIx, Counts)> = Vec::new();
+        for o in &self.obligations {
+            let instrument = catalog.clause(o.clause).instrument;
+            if out.last().is_none_or(|(i, _)| *i != instrument) {
+                out.push((instrument, Counts::default()));
+            }
+            if let (Some((_, counts)), Some(coverage)) = (out.last_mut(), trace.coverage(o.clause)) {
+                counts.add(coverage);
+            }
+        }
+        out
+    }
+}
+
+/// Which requirements satisfy each clause, sorted by requirement id.
+struct Satisfiers {
+    offsets: Vec<u32>,
+    requirements: Vec<ReqIx>,
+}
+
+impl Satisfiers {
+    fn new(catalog: &Catalog, program: &Program) -> Satisfiers {
+        let n = catalog.clauses.len();
+        let mut offsets = vec![0u32; n + 1];
+        for r in &program.requirements {
+            for c in &r.satisfies {
+                offsets[c.index() + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        // Requirements in id order, so that every list comes out sorted without a sort each.
+        let mut by_id: Vec<ReqIx> = (0..program.requirements.len()).map(ReqIx::new).collect();
+        by_id.sort_unstable_by(|a, b| {
+            natural_cmp(&program.requirements[a.index()].id, &program.requirements[b.index()].id)
+        });
+        let mut fill = offsets.clone();
+        let mut requirements = vec![ReqIx(0); offsets[n] as usize];
+        for r in by_id {
+            for c in &program.requirements[r.index()].satisfies {
+                let slot = &mut fill[c.index()];
+                requirements[*slot as usize] = r;
+                *slot += 1;
+            }
+        }
+        Satisfiers { offsets, requirements }
+    }
+
+    fn of(&self, clause: ClauseIx) -> &[ReqIx] {
+        let i = clause.index();
+        &self.requirements[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+/// Traces `program` over `targets`.
+///
+/// 1. The obligations of a market are the obligation clauses (requirements, and
+///    recommendations when asked) of every instrument it mandates for the program — the
+///    mandate's level within the asked level, its date on or before the SOP, one of its
+///    categories a prefix of a program category (or none given), all its features present
+///    — plus the closure of those clauses over references (a cited heading stands for the
+///    obligations beneath it). Each remembers why.
+/// 2. A clause is `covered` when a requirement satisfies it; else `via-mapping` when a chain
+///    of `equal`/`superset` mapping steps leads to it from a satisfied clause; else
+///    `partial` when any chain does; else `uncovered`. The shortest chain of the best
+///    quality is kept, ties going to the satisfied clause with the smallest id.
+/// 3. Coverage of a market is (covered + via mapping) / obligations.
+pub fn trace(
+    catalog: &Catalog,
+    graph: &ClauseGraph,
+    program: &Program,
+    targets: &[MarketTarget],
+    options: TraceOptions,
+) -> Trace {
+    let satisfiers = Satisfiers::new(catalog, program);
+    let mut coverage: Vec<Option<Coverage>> = vec![None; catalog.clauses.len()];
+    let mut search = ChainSearch::new(graph);
+    let mut markets = Vec::with_capacity(targets.len());
+    // Per clause: the market pass that last reached it, and the position of its obligation.
+    let mut seen_in: Vec<u32> = vec![u32::MAX; catalog.clauses.len()];
+    let mut slot: Vec<u32> = vec![0; catalog.clauses.len()];
+
+    for (pass, target) in targets.iter().enumerate() {
+        let pass = u32::try_from(pass).unwrap_or(u32::MAX - 1);
+        let market = catalog.market(target.market);
+        let applied: Vec<usize> = market
+            .mandates
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.applies(&program.categories, &program.features, target.sop, options.level))
+            .map(|(i, _)| i)
+            .collect();
+
+        let mut obligations: Vec<Obligation> = Vec::new();
+        let mut add = |clause: ClauseIx, reason: Reason, obligations: &mut Vec<Obligation>| -> bool {
+            if seen_in[clause.index()] == pass {
+                let because = &mut obligations[slot[clause.index()] as usize].because;
+                if !because.contains(&reason) {
+                    because.push(reason);
+                }
+                false
+            } else {
+                seen_in[clause.index()] = pass;
+                slot[clause.index()] = u32::try_from(obligations.len()).unwrap_or(u32::MAX);
+                obligations.push(Obligation { clause, because: vec![reason] });
+                true
+            }
+        };
+        let mut seeds = Vec::new();
+        for &m in &applied {
+            let instrument = catalog.instrument(market.mandates[m].instrument);
+            for clause in instrument.clause_indices() {
+                if catalog.clause(clause).kind.is_obligation(options.include_recommendations)
+                    && add(clause, Reason::Mandate(m), &mut obligations)
+                {
+                    seeds.push(clause);
+                }
+            }
+        }
+        for (clause, cited_by) in graph.reference_closure(catalog, &seeds, options.include_recommendations) {
+            add(clause, Reason::CitedBy(cited_by), &mut obligations);
+        }
+        obligations.sort_unstable_by_key(|o| o.clause);
+
+        let mut counts = Counts::default();
+        for o in &mut obligations {
+            o.because.sort_unstable();
+            let entry = &mut coverage[o.clause.index()];
+            let computed = entry.get_or_insert_with(|| coverage_of(o.clause, graph, program, &satisfiers, &mut search));
+            counts.add(computed);
+        }
+        markets.push(MarketTrace { market: target.market, sop: target.sop, mandates: applied, obligations, counts });
+    }
+    Trace { options, markets, coverage }
+}
+
+fn coverage_of(
+    clause: ClauseIx,
+    graph: &ClauseGraph,
+    program: &Program,
+    satisfiers: &Satisfiers,
+    search: &mut ChainSearch,
+) -> Coverage {
+    let verified = |reqs: &[ReqIx]| reqs.iter().any(|r| program.requirements[r.index()].is_verified());
+    let direct = satisfiers.of(clause);
+    if !direct.is_empty() {
+        return Coverage {
+            status: Status::Covered,
+            requirements: direct.to_vec(),
+            chain: None,
+            verified: verified(direct),
+        };
+    }
+    match search.best_chain(graph, clause, |c| !satisfiers.of(c).is_empty()) {
+        Some(chain) => {
+            let requirements = satisfiers.of(chain.start()).to_vec();
+            let status = match chain.quality {
+                ChainQuality::Full => Status::ViaMapping,
+                ChainQuality::Partial => Status::Partial,
+            };
+            Coverage { status, verified: verified(&requirements), requirements, chain: Some(chain) }
+        }
+        None => Coverage { status: Status::Uncovered, requirements: Vec::new(), chain: None, verified: false },
+    }
+}

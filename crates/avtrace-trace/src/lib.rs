@@ -1,0 +1,15 @@
+//! The trace engine: for a program and its markets, which clauses are obligations and why,
+//! and how each is covered.
+//!
+//! Everything here is a pure function of the model and the clause graph: no I/O, no clock,
+//! no formatting. The one [`Trace`] it computes is what every output reads; no renderer
+//! recomputes coverage. The semantics are DESIGN.md's "Trace semantics", restated on
+//! [`trace`].
+
+mod engine;
+
+pub use avtrace_graph::{Chain, ChainQuality, Step, StepBasis};
+pub use engine::{Counts, Coverage, MarketTarget, MarketTrace, Obligation, Reason, Status, Trace, TraceOptions, trace};
+
+#[cfg(test)]
+mod tests;
