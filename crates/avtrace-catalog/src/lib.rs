@@ -16,3 +16,6 @@ mod raw;
 pub use diag::{Diagnostic, Location, Severity, SourceFile, Sources, render};
 pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, builtin_file_count};
 pub use load::{CatalogFile, Loaded, Role, load_catalog, load_program, role_of};
+
+#[cfg(test)]
+mod tests;

@@ -437,7 +437,6 @@ fn check_cycles(cx: &mut Ctx<'_>, catalog: &Catalog, sources: &[ClauseSource]) {
 
 fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMapping)>) -> Vec<Mapping> {
     let mut mappings = Vec::new();
-    let mut seen_pairs: HashMap<(InstrumentIx, InstrumentIx), Span> = HashMap::new();
     for (file, raw) in raws {
         cx.non_empty(file, &raw.source, "source");
         let adoption = raw.adoption.as_ref().and_then(|a| cx.word(file, a, "adoption", Adoption::parse));
@@ -455,23 +454,6 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
         if from == to {
             cx.error("invalid-mapping", span(file, &raw.to), "a mapping must join two different instruments");
             continue;
-        }
-        if let Some(first) = seen_pairs.get(&(from, to)).or_else(|| seen_pairs.get(&(to, from))) {
-            let other = cx.sources.position(*first);
-            cx.diagnostics.push(
-                Diagnostic::warning(
-                    "duplicate-mapping",
-                    Some(span(file, &raw.from)),
-                    format!(
-                        "{} and {} are already mapped in another file",
-                        catalog.instrument_name(from),
-                        catalog.instrument_name(to)
-                    ),
-                )
-                .with_note(format!("first mapping at {other}")),
-            );
-        } else {
-            seen_pairs.insert((from, to), span(file, &raw.from));
         }
         let mut entries = Vec::with_capacity(raw.map.len());
         let mut seen_entries: HashSet<(ClauseIx, ClauseIx)> = HashSet::new();

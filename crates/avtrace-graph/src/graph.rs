@@ -47,6 +47,38 @@ impl<T> Adjacency<T> {
     }
 }
 
+/// `clause` and, when it is a heading, every requirement and recommendation beneath it,
+/// through nested headings.
+fn clauses_beneath(clause: ClauseIx, kinds: &[ClauseKind], children: &Adjacency<ClauseIx>, out: &mut Vec<ClauseIx>) {
+    out.clear();
+    out.push(clause);
+    if kinds[clause.index()] != ClauseKind::Heading {
+        return;
+    }
+    let mut stack: Vec<ClauseIx> = children.of(clause).iter().rev().copied().collect();
+    while let Some(c) = stack.pop() {
+        match kinds[c.index()] {
+            ClauseKind::Heading => stack.extend(children.of(c).iter().rev()),
+            ClauseKind::Requirement | ClauseKind::Recommendation => out.push(c),
+            ClauseKind::Informative | ClauseKind::Definition => {}
+        }
+    }
+}
+
+/// The relation between a clause inside `from` (or `from` itself) and a clause inside `to`
+/// (or `to` itself), knowing only `from rel to` and that a clause lies inside the heading
+/// above it. What cannot be derived is `intersects`: a candidate for review, never coverage.
+fn narrowed(rel: Relation, from_is_inner: bool, to_is_inner: bool) -> Relation {
+    match (from_is_inner, to_is_inner) {
+        (false, false) => rel,
+        // from ⊇ to ⊇ inner: satisfying `from` still covers any clause inside `to`.
+        (false, true) if matches!(rel, Relation::Equal | Relation::Superset) => Relation::Superset,
+        // inner ⊆ from ⊆ to.
+        (true, false) if matches!(rel, Relation::Equal | Relation::Subset) => Relation::Subset,
+        _ => Relation::Intersects,
+    }
+}
+
 /// Every clause of a catalog with its hierarchy, reference and mapping edges.
 #[derive(Debug, Clone)]
 pub struct ClauseGraph {
@@ -80,13 +112,26 @@ impl ClauseGraph {
         }
         children.sort_unstable();
 
+        let children_of = Adjacency::from_sorted(n, children);
+        let kinds: Vec<ClauseKind> = catalog.clauses.iter().map(|c| c.kind).collect();
         let mut links = Vec::new();
+        let (mut from_side, mut to_side) = (Vec::new(), Vec::new());
         for (m, mapping) in catalog.mappings.iter().enumerate() {
             let mapping_ix = MappingIx::new(m);
             for (e, entry) in mapping.entries.iter().enumerate() {
                 let basis = StepBasis::Entry { mapping: mapping_ix, entry: u32::try_from(e).unwrap_or(u32::MAX) };
-                links.push((entry.to, MapLink { from: entry.from, rel: entry.rel, basis }));
-                links.push((entry.from, MapLink { from: entry.to, rel: entry.rel.converse(), basis }));
+                // A heading named by a mapping stands for itself and the clauses beneath it,
+                // as it does in a reference; the relation of each pair follows from set
+                // inclusion (a clause lies inside the heading above it).
+                clauses_beneath(entry.from, &kinds, &children_of, &mut from_side);
+                clauses_beneath(entry.to, &kinds, &children_of, &mut to_side);
+                for &f in &from_side {
+                    for &t in &to_side {
+                        let rel = narrowed(entry.rel, f != entry.from, t != entry.to);
+                        links.push((t, MapLink { from: f, rel, basis }));
+                        links.push((f, MapLink { from: t, rel: rel.converse(), basis }));
+                    }
+                }
             }
             let rel = match mapping.adoption {
                 Some(Adoption::Idt) => Relation::Equal,
@@ -112,12 +157,7 @@ impl ClauseGraph {
             graph.add_edge(node(link.from), node(*to), EdgeKind::Map { rel: link.rel, basis: link.basis });
         }
 
-        ClauseGraph {
-            graph,
-            children: Adjacency::from_sorted(n, children),
-            links_into: Adjacency::from_sorted(n, links),
-            kinds: catalog.clauses.iter().map(|c| c.kind).collect(),
-        }
+        ClauseGraph { graph, children: children_of, links_into: Adjacency::from_sorted(n, links), kinds }
     }
 
     /// The underlying petgraph graph; node `i` is `ClauseIx(i)`.

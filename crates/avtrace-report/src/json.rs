@@ -98,7 +98,7 @@ fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, cove
         requirements: coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id.as_str()).collect(),
         verified: coverage.verified,
         via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
-        because: o.because.iter().map(|r| view.reason(market, *r)).collect(),
+        because: view.because(market, &o.because),
     }
 }
 

@@ -36,6 +36,19 @@ pub struct TraceView<'a> {
 }
 
 impl TraceView<'_> {
+    /// The reasons of an obligation as short phrases, each once: two mandates of one
+    /// instrument (new types, all new vehicles) read the same.
+    pub fn because(&self, market: &avtrace_model::Market, reasons: &[Reason]) -> Vec<String> {
+        let mut phrases: Vec<String> = Vec::with_capacity(reasons.len());
+        for &r in reasons {
+            let phrase = self.reason(market, r);
+            if !phrases.contains(&phrase) {
+                phrases.push(phrase);
+            }
+        }
+        phrases
+    }
+
     /// A reason as a short phrase: `mandate UN-R155` or `cited by UN-R155:7.3.3`.
     pub fn reason(&self, market: &avtrace_model::Market, reason: Reason) -> String {
         match reason {

@@ -162,7 +162,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                 }
                 let _ = writeln!(out, "  {}  review: {}", " ".repeat(9), fit(&line, 80));
             }
-            let because: Vec<String> = o.because.iter().map(|r| view.reason(market, *r)).collect();
+            let because = view.because(market, &o.because);
             let _ = writeln!(out, "  {}  because {}", " ".repeat(9), fit(&because.join("; "), 80));
         }
         if c.uncovered + c.partial == 0 {

@@ -57,7 +57,8 @@ mod tests {
     fn fits_by_display_width() {
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
-        assert_eq!(left("汽车整车", 5), "汽车… ");
+        assert_eq!(left("汽车整车", 5), "汽车…");
+        assert_eq!(left("汽车整车", 6), "汽车… ");
         assert_eq!(right("7", 3), "  7");
     }
 

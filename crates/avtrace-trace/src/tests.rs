@@ -563,3 +563,38 @@ fn reverse_entries(text: &str) -> String {
     }
     out
 }
+
+#[test]
+fn a_heading_in_a_mapping_stands_for_the_clauses_beneath_it() {
+    // B:2 is a heading over B:2.1 and B:2.2. "A:1 equal B:2" makes A:1 a superset of each
+    // clause under B:2 (and each of them a subset of A:1); nothing more can be derived.
+    let a = instrument("A", &[("1", "requirement"), ("2", "requirement")]);
+    let b = instrument("B", &[("2", "heading"), ("2.1", "requirement"), ("2.2", "requirement")]);
+    let files = |map: &str, mandated: &str| {
+        vec![
+            ("a.toml".to_owned(), a.clone()),
+            ("b.toml".to_owned(), b.clone()),
+            ("mappings/ab.toml".to_owned(), map.to_owned()),
+            ("markets/xx.toml".to_owned(), market("XX", &[mandated])),
+        ]
+    };
+    let fixture = |files: Vec<(String, String)>, reqs: &[(&str, &[&str])]| {
+        let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        load(&borrowed, &program(reqs))
+    };
+    let equal = mapping("A", "B", None, &[("1", "2", "equal")]);
+    let f = fixture(files(&equal, "B"), &[("R1", &["A:1"])]);
+    assert_eq!(f.status_of("B:2.1"), (Status::ViaMapping, "A:1 -superset-> B:2.1".into()));
+    assert_eq!(f.status_of("B:2.2"), (Status::ViaMapping, "A:1 -superset-> B:2.2".into()));
+    // Satisfying one clause under the heading only partly satisfies A:1.
+    let f = fixture(files(&equal, "A"), &[("R1", &["B:2.1"])]);
+    assert_eq!(f.status_of("A:1"), (Status::Partial, "B:2.1 -subset-> A:1".into()));
+    // An intersection stays an intersection for every clause beneath.
+    let intersects = mapping("A", "B", None, &[("2", "2", "intersects")]);
+    let f = fixture(files(&intersects, "A"), &[("R1", &["B:2.2"])]);
+    assert_eq!(f.status_of("A:2"), (Status::Partial, "B:2.2 -intersects-> A:2".into()));
+    // "A:1 subset B:2": a clause under B:2 relates to A:1 in a way that cannot be derived.
+    let subset = mapping("A", "B", None, &[("1", "2", "subset")]);
+    let f = fixture(files(&subset, "A"), &[("R1", &["B:2.1"])]);
+    assert_eq!(f.status_of("A:1"), (Status::Partial, "B:2.1 -intersects-> A:1".into()));
+}

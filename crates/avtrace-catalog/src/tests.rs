@@ -1,0 +1,348 @@
+//! One test per validation error class: the message, and the line and column it points at.
+
+use crate::{CatalogFile, Sources, load_catalog, load_program, role_of};
+
+const A: &str = r#"id = "A"
+title = "Instrument A"
+kind = "standard"
+edition = "2020"
+source = "test"
+
+[[clauses]]
+id = "1"
+title = "Heading"
+kind = "heading"
+
+[[clauses]]
+id = "1.1"
+title = "Duty"
+kind = "requirement"
+"#;
+
+const MARKET: &str = r#"id = "XX"
+name = "Market X"
+
+[[mandates]]
+instrument = "A"
+level = "mandatory"
+from = "2020-01-01"
+categories = ["M"]
+features = ["alks"]
+legal_basis = "law"
+source = "test"
+"#;
+
+/// Loads `files` (and `program`, if any) and returns every diagnostic as
+/// `path:line:col severity[code] message`.
+fn diagnostics(files: &[(&str, &str)], program: Option<&str>) -> Vec<String> {
+    let mut sources = Sources::new();
+    let catalog_files: Vec<CatalogFile> =
+        files.iter().map(|(p, t)| CatalogFile { file: sources.add(*p, *t), role: role_of(p) }).collect();
+    let program_file = program.map(|p| sources.add("program.toml", p));
+    let loaded = load_catalog(&sources, &catalog_files);
+    let mut all = loaded.diagnostics;
+    if let (Some(catalog), Some(file)) = (&loaded.value, program_file) {
+        all.extend(load_program(&sources, file, catalog).diagnostics);
+    }
+    all.iter()
+        .map(|d| {
+            let at = d.span.map(|s| sources.position(s)).unwrap_or_default();
+            format!("{at} {}[{}] {}", d.severity, d.code, d.message)
+        })
+        .collect()
+}
+
+fn with_a(extra: &[(&str, &str)]) -> Vec<String> {
+    let mut files = vec![("a.toml", A), ("markets/xx.toml", MARKET)];
+    files.extend_from_slice(extra);
+    diagnostics(&files, None)
+}
+
+fn program_diagnostics(program: &str) -> Vec<String> {
+    diagnostics(&[("a.toml", A), ("markets/xx.toml", MARKET)], Some(program))
+}
+
+#[test]
+fn the_valid_fixture_has_no_diagnostics() {
+    assert_eq!(with_a(&[]), Vec::<String>::new());
+}
+
+#[test]
+fn toml_syntax_error() {
+    let got = diagnostics(&[("a.toml", "id = \"A\"\ntitle = \n")], None);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].starts_with("a.toml:2:9 error[invalid-toml] "), "{got:?}");
+}
+
+#[test]
+fn unknown_key_is_an_error() {
+    let text = A.replace("title = \"Duty\"", "titel = \"Duty\"");
+    let got = diagnostics(&[("a.toml", &text)], None);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].starts_with("a.toml:14:1 error[invalid-toml] unknown field `titel`, expected one of"), "{got:?}");
+}
+
+#[test]
+fn duplicate_instrument() {
+    let got = with_a(&[("b.toml", A)]);
+    assert_eq!(got, ["b.toml:1:6 error[duplicate-id] instrument `A` edition `2020` is defined twice"]);
+}
+
+#[test]
+fn duplicate_clause() {
+    let text = format!("{A}\n[[clauses]]\nid = \"1.1\"\ntitle = \"Again\"\nkind = \"requirement\"\n");
+    let got = diagnostics(&[("a.toml", &text)], None);
+    assert_eq!(got, ["a.toml:18:6 error[duplicate-id] clause `1.1` is defined twice in A"]);
+}
+
+#[test]
+fn duplicate_market() {
+    let got = with_a(&[("markets/yy.toml", MARKET)]);
+    assert_eq!(got, ["markets/yy.toml:1:6 error[duplicate-id] market `XX` is defined twice"]);
+}
+
+#[test]
+fn dangling_reference_in_refs() {
+    let text = A.replace("kind = \"requirement\"", "kind = \"requirement\"\nrefs = [\"A:9\", \"Q:1\"]");
+    let got = diagnostics(&[("a.toml", &text)], None);
+    assert_eq!(
+        got,
+        [
+            "a.toml:16:9 error[dangling-reference] in `refs`: A has no clause `9`",
+            "a.toml:16:16 error[dangling-reference] in `refs`: unknown instrument `Q`",
+        ]
+    );
+}
+
+#[test]
+fn dangling_parent_and_supersedes() {
+    let text = A
+        .replace("kind = \"requirement\"", "kind = \"requirement\"\nparent = \"7\"")
+        .replace("source = \"test\"", "source = \"test\"\nsupersedes = \"A@2011\"");
+    let got = diagnostics(&[("a.toml", &text)], None);
+    assert_eq!(
+        got,
+        [
+            "a.toml:6:14 error[dangling-reference] `supersedes` names `A@2011`, which is not an edition in the catalog",
+            "a.toml:17:10 error[dangling-reference] parent `7` is not another clause of A",
+        ]
+    );
+}
+
+#[test]
+fn mapping_endpoints_must_exist() {
+    let mapping = "from = \"A\"\nto = \"B\"\nsource = \"s\"\n";
+    assert_eq!(
+        with_a(&[("mappings/ab.toml", mapping)]),
+        ["mappings/ab.toml:2:6 error[dangling-reference] mapping `to`: unknown instrument `B`"]
+    );
+    let b = A.replace("id = \"A\"", "id = \"B\"");
+    let mapping = "from = \"A\"\nto = \"B\"\nsource = \"s\"\n[[map]]\nfrom = \"1.1\"\nto = \"2\"\nrel = \"equal\"\n";
+    assert_eq!(
+        with_a(&[("b.toml", &b), ("mappings/ab.toml", mapping)]),
+        ["mappings/ab.toml:6:6 error[dangling-reference] B has no clause `2`"]
+    );
+}
+
+#[test]
+fn unknown_kind() {
+    let text = A.replace("kind = \"heading\"", "kind = \"chapter\"");
+    assert_eq!(
+        diagnostics(&[("a.toml", &text)], None),
+        ["a.toml:10:8 error[unknown-kind] unknown clause kind `chapter`, expected one of: heading, requirement, \
+             recommendation, informative, definition"]
+    );
+}
+
+#[test]
+fn unknown_relation_and_adoption() {
+    let b = A.replace("id = \"A\"", "id = \"B\"");
+    let mapping = "from = \"A\"\nto = \"B\"\nadoption = \"SAME\"\nsource = \"s\"\n[[map]]\nfrom = \"1.1\"\nto = \"1.1\"\nrel = \"equals\"\n";
+    assert_eq!(
+        with_a(&[("b.toml", &b), ("mappings/ab.toml", mapping)]),
+        [
+            "mappings/ab.toml:3:12 error[unknown-adoption] unknown adoption `SAME`, expected one of: IDT, MOD, NEQ",
+            "mappings/ab.toml:8:7 error[unknown-relation] unknown relation `equals`, expected one of: equal, subset, \
+             superset, intersects",
+        ]
+    );
+}
+
+#[test]
+fn unknown_level_and_confidence() {
+    let market = MARKET.replace("level = \"mandatory\"", "level = \"must\"\nconfidence = \"sure\"");
+    assert_eq!(
+        diagnostics(&[("a.toml", A), ("markets/xx.toml", &market)], None),
+        [
+            "markets/xx.toml:6:9 error[unknown-level] unknown level `must`, expected one of: mandatory, expected, \
+             voluntary",
+            "markets/xx.toml:7:14 error[unknown-confidence] unknown confidence `sure`, expected one of: verified, \
+             secondary, uncertain",
+        ]
+    );
+}
+
+#[test]
+fn malformed_dates() {
+    let market = MARKET.replace("2020-01-01", "2020-02-30");
+    assert_eq!(
+        diagnostics(&[("a.toml", A), ("markets/xx.toml", &market)], None),
+        ["markets/xx.toml:7:8 error[invalid-date] `2020-02-30` is not a day of the calendar"]
+    );
+    let market = MARKET.replace("\"2020-01-01\"", "\"July 2022\"");
+    assert_eq!(
+        diagnostics(&[("a.toml", A), ("markets/xx.toml", &market)], None),
+        ["markets/xx.toml:7:8 error[invalid-date] expected a date as YYYY-MM-DD, found `July 2022`"]
+    );
+    // A TOML date is accepted as well as a string.
+    let market = MARKET.replace("\"2020-01-01\"", "2020-01-01");
+    assert_eq!(diagnostics(&[("a.toml", A), ("markets/xx.toml", &market)], None), Vec::<String>::new());
+}
+
+#[test]
+fn reference_cycles() {
+    let text = format!(
+        "{}\n[[clauses]]\nid = \"2\"\ntitle = \"Other\"\nkind = \"requirement\"\nrefs = [\"A:1.1\"]\n",
+        A.replace("kind = \"requirement\"", "kind = \"requirement\"\nrefs = [\"A:2\"]")
+    );
+    assert_eq!(
+        diagnostics(&[("a.toml", &text)], None),
+        ["a.toml:16:9 error[reference-cycle] reference cycle: A:1.1 -> A:2 -> A:1.1"]
+    );
+}
+
+#[test]
+fn parent_cycles() {
+    let text = format!(
+        "{}\n[[clauses]]\nid = \"X\"\ntitle = \"x\"\nkind = \"heading\"\nparent = \"Y\"\n\
+         [[clauses]]\nid = \"Y\"\ntitle = \"y\"\nkind = \"heading\"\nparent = \"X\"\n",
+        A
+    );
+    assert_eq!(
+        diagnostics(&[("a.toml", &text)], None),
+        ["a.toml:21:10 error[parent-cycle] parent cycle: A:X -> A:Y -> A:X"]
+    );
+}
+
+#[test]
+fn invalid_ids_and_empty_sources() {
+    let text = A.replace("id = \"A\"", "id = \"a-1\"").replace("source = \"test\"", "source = \" \"");
+    assert_eq!(
+        diagnostics(&[("a.toml", &text)], None),
+        [
+            "a.toml:1:6 error[invalid-id] instrument id `a-1` must be upper case letters, digits and hyphens (e.g. UN-R155)",
+            "a.toml:5:10 error[empty-value] source must not be empty",
+        ]
+    );
+}
+
+#[test]
+fn unknown_instrument_in_a_mandate() {
+    let market = MARKET.replace("instrument = \"A\"", "instrument = \"UN-R999\"");
+    assert_eq!(
+        diagnostics(&[("a.toml", A), ("markets/xx.toml", &market)], None),
+        ["markets/xx.toml:5:14 error[dangling-reference] mandate: unknown instrument `UN-R999`"]
+    );
+}
+
+const PROGRAM: &str = r#"[program]
+name = "P"
+categories = ["M1"]
+features = ["alks"]
+markets = [{ id = "XX", sop = "2027-01-01" }]
+
+[[requirements]]
+id = "R-1"
+title = "One"
+satisfies = ["A:1.1"]
+"#;
+
+#[test]
+fn a_valid_program_has_no_diagnostics() {
+    assert_eq!(program_diagnostics(PROGRAM), Vec::<String>::new());
+}
+
+#[test]
+fn unknown_market_in_a_program() {
+    let program = PROGRAM.replace("id = \"XX\"", "id = \"ZZ\"");
+    assert_eq!(
+        program_diagnostics(&program),
+        ["program.toml:5:19 error[unknown-market] unknown market `ZZ`, expected one of: XX"]
+    );
+}
+
+#[test]
+fn malformed_sop() {
+    let program = PROGRAM.replace("2027-01-01", "2027-1-1");
+    assert_eq!(
+        program_diagnostics(&program),
+        ["program.toml:5:31 error[invalid-date] expected a date as YYYY-MM-DD, found `2027-1-1`"]
+    );
+}
+
+#[test]
+fn dangling_satisfies_and_duplicate_requirement() {
+    let program = format!("{PROGRAM}\n[[requirements]]\nid = \"R-1\"\ntitle = \"Two\"\nsatisfies = [\"A:1.9\"]\n");
+    assert_eq!(
+        program_diagnostics(&program),
+        [
+            "program.toml:13:6 error[duplicate-id] requirement `R-1` is defined twice",
+            "program.toml:15:14 error[dangling-reference] in `satisfies`: A has no clause `1.9`",
+        ]
+    );
+}
+
+#[test]
+fn unused_categories_and_features_are_warnings() {
+    let program = PROGRAM.replace("[\"M1\"]", "[\"M1\", \"T\"]").replace("[\"alks\"]", "[\"alsk\"]");
+    assert_eq!(
+        program_diagnostics(&program),
+        [
+            "program.toml:3:21 warning[unused-category] no mandate in the catalog applies to vehicle category `T` (a typo?)",
+            "program.toml:4:13 warning[unused-feature] no mandate in the catalog depends on feature `alsk` (a typo?)",
+        ]
+    );
+}
+
+#[test]
+fn linking_a_heading_is_a_warning() {
+    let program = PROGRAM.replace("[\"A:1.1\"]", "[\"A:1\"]");
+    assert_eq!(
+        program_diagnostics(&program),
+        ["program.toml:10:14 warning[links-heading] A:1 is a heading, which is never an obligation; link the \
+             clauses under it"]
+    );
+}
+
+#[test]
+fn errors_in_many_files_are_all_reported() {
+    let bad_kind = A.replace("kind = \"heading\"", "kind = \"chapter\"").replace("id = \"A\"", "id = \"B\"");
+    let bad_syntax = "id = ";
+    let market = MARKET.replace("level = \"mandatory\"", "level = \"must\"");
+    let got = diagnostics(
+        &[("a.toml", A), ("b.toml", &bad_kind), ("c.toml", bad_syntax), ("markets/xx.toml", &market)],
+        None,
+    );
+    assert_eq!(got.len(), 3, "{got:?}");
+}
+
+#[test]
+fn edition_pins_resolve() {
+    let old = A.replace("edition = \"2020\"", "edition = \"2011\"");
+    let new = A.replace("source = \"test\"", "source = \"test\"\nsupersedes = \"A@2011\"");
+    let text = "id = \"C\"\ntitle = \"C\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"s\"\n\
+        [[clauses]]\nid = \"1\"\ntitle = \"t\"\nkind = \"requirement\"\nrefs = [\"A@2011:1.1\", \"A:1.1\", \"A@1999:1.1\"]\n";
+    assert_eq!(
+        diagnostics(&[("a.toml", &new), ("a-2011.toml", &old), ("c.toml", text)], None),
+        [
+            "c.toml:10:32 error[dangling-reference] in `refs`: instrument `A` has no edition `1999` (editions: 2011, 2020)"
+        ]
+    );
+    // Two editions and no supersession: an unpinned reference is ambiguous.
+    let text = text.replace(", \"A@1999:1.1\"", "");
+    assert_eq!(
+        diagnostics(&[("a.toml", A), ("a-2011.toml", &old), ("c.toml", &text)], None),
+        ["c.toml:10:23 error[dangling-reference] in `refs`: instrument `A` has several current editions (2011, \
+             2020); pin one as A@EDITION"]
+    );
+}

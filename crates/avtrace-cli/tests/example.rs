@@ -1,0 +1,116 @@
+//! The shipped example program on the built-in catalog, as the README runs it.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const PROGRAM: &str = "examples/l3-highway-pilot/program.toml";
+const CROSSWALK: &str = "examples/l3-highway-pilot/oem-crosswalk";
+
+fn avtrace(args: &[&str]) -> (i32, String, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("avtrace")).current_dir(root).args(args).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+fn trace_json(extra: &[&str]) -> Value {
+    let mut args = vec!["trace", "--program", PROGRAM, "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = avtrace(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "", "the example loads without warnings");
+    serde_json::from_str(&stdout).expect("stdout is only JSON")
+}
+
+#[test]
+fn the_example_and_the_catalog_check_clean() {
+    let (code, stdout, stderr) = avtrace(&["check", "--program", PROGRAM, "--deny-warnings"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("ok: 0 errors, 0 warnings"), "{stdout}");
+}
+
+#[test]
+fn the_json_contract_holds_for_every_market() {
+    let doc = trace_json(&[]);
+    assert_eq!(doc["program"], "L3 motorway chauffeur");
+    let markets = doc["markets"].as_array().unwrap();
+    let ids: Vec<&str> = markets.iter().map(|m| m["market"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["EU", "UK", "JP", "CN", "KR", "SG"], "program order");
+    for m in markets {
+        let count = |k: &str| m[k].as_u64().unwrap_or_else(|| panic!("{k} is a count"));
+        let clauses = m["clauses"].as_array().unwrap();
+        assert_eq!(count("obligations") as usize, clauses.len());
+        assert_eq!(
+            count("obligations"),
+            count("covered") + count("via_mapping") + count("partial") + count("uncovered")
+        );
+        let by_status = |s: &str| clauses.iter().filter(|c| c["status"] == s).count() as u64;
+        assert_eq!(count("covered"), by_status("covered"));
+        assert_eq!(count("via_mapping"), by_status("via-mapping"));
+        assert_eq!(count("partial"), by_status("partial"));
+        assert_eq!(count("uncovered"), by_status("uncovered"));
+        let expected = if count("obligations") == 0 {
+            1.0
+        } else {
+            (count("covered") + count("via_mapping")) as f64 / count("obligations") as f64
+        };
+        assert!((m["coverage"].as_f64().unwrap() - expected).abs() < 0.00005, "coverage of {}", m["market"]);
+        for c in clauses {
+            for key in ["clause", "status", "requirements", "via", "because"] {
+                assert!(!c[key].is_null(), "{key} missing in {c}");
+            }
+            let status = c["status"].as_str().unwrap();
+            let reqs = c["requirements"].as_array().unwrap();
+            let via = c["via"].as_array().unwrap();
+            match status {
+                "covered" => assert!(!reqs.is_empty() && via.is_empty()),
+                "via-mapping" | "partial" => assert!(!reqs.is_empty() && !via.is_empty()),
+                "uncovered" => assert!(reqs.is_empty() && via.is_empty()),
+                other => panic!("unknown status {other}"),
+            }
+            assert!(!c["because"].as_array().unwrap().is_empty());
+        }
+    }
+}
+
+#[test]
+fn the_example_shows_every_status() {
+    let statuses = |doc: &Value| -> BTreeSet<String> {
+        doc["markets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m["clauses"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let plain = statuses(&trace_json(&[]));
+    assert!(["covered", "partial", "uncovered"].iter().all(|s| plain.contains(*s)), "{plain:?}");
+    let with_crosswalk = statuses(&trace_json(&["--standards-extra", CROSSWALK]));
+    assert_eq!(with_crosswalk.len(), 4, "{with_crosswalk:?}");
+}
+
+#[test]
+fn the_crosswalk_turns_partial_reuse_into_coverage() {
+    let cn = |doc: &Value| doc["markets"].as_array().unwrap().iter().find(|m| m["market"] == "CN").unwrap().clone();
+    let before = cn(&trace_json(&[]));
+    let after = cn(&trace_json(&["--standards-extra", CROSSWALK]));
+    assert!(after["coverage"].as_f64() > before["coverage"].as_f64());
+    let clause = after["clauses"].as_array().unwrap().iter().find(|c| c["clause"] == "GB-44495:5").unwrap().clone();
+    assert_eq!(clause["status"], "via-mapping");
+    assert_eq!(clause["via"][0]["from"], "UN-R155:7.2.2.2");
+    assert_eq!(clause["via"][0]["rel"], "equal");
+    assert!(clause["via"][0]["source"].as_str().unwrap().contains("Example OEM"));
+}
+
+#[test]
+fn the_table_fits_100_columns_and_points_at_the_gaps() {
+    let (code, stdout, _) = avtrace(&["trace", "--program", PROGRAM]);
+    assert_eq!(code, 0);
+    assert!(stdout.lines().all(|l| l.chars().count() <= 100), "{stdout}");
+    assert!(stdout.contains("Next: avtrace gaps --program examples/l3-highway-pilot/program.toml --market"));
+    let (code, stdout, _) = avtrace(&["gaps", "--program", PROGRAM, "--market", "CN"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("GB-44497"), "{stdout}");
+}
