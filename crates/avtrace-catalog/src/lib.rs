@@ -7,6 +7,7 @@
 //! the caller names; it never prints and never exits: diagnostics are data for the caller.
 //! It does not compute traces or render output.
 
+mod chunks;
 mod diag;
 mod files;
 mod ids;

@@ -15,7 +15,9 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Sources};
 use crate::ids::{is_clause_id, is_edition, is_requirement_id, is_upper_id, parent_candidates};
-use crate::raw::{RawClause, RawDate, RawInstrument, RawMandate, RawMapping, RawMarket, RawProgramFile, S};
+use crate::raw::{
+    RawClause, RawDate, RawInstrument, RawMandate, RawMapping, RawMarket, RawProgramFile, RawRequirement, S,
+};
 
 /// What a catalog file holds, decided by the folder it sits in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -614,80 +616,64 @@ fn build_mandate(cx: &mut Ctx<'_>, catalog: &Catalog, file: FileIx, m: RawMandat
 /// (likely typos) and about links to headings (which are never obligations).
 pub fn load_program(sources: &Sources, file: FileIx, catalog: &Catalog) -> Loaded<Program> {
     let mut cx = Ctx::new(sources);
-    let Some(raw) = cx.parse::<RawProgramFile>(file) else {
+    let Some(parsed) = parse_program(&mut cx, file, catalog) else {
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
-    let program = build_program(&mut cx, file, raw, catalog);
+    let program = build_program(&mut cx, file, parsed, catalog);
+    // Parts are checked apart (and in parallel); report in the order of the file.
+    cx.diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     cx.finish(program)
 }
 
-fn build_program(cx: &mut Ctx<'_>, file: FileIx, raw: RawProgramFile, catalog: &Catalog) -> Program {
-    let mandates = || catalog.markets.iter().flat_map(|m| &m.mandates);
-    for category in &raw.program.categories {
-        let c = category.get_ref();
-        if c.trim().is_empty() {
-            cx.error("empty-value", span(file, category), "a category must not be empty");
-        } else if !mandates().any(|m| m.categories.iter().any(|mc| c.starts_with(mc.as_str()))) {
-            cx.warning(
-                "unused-category",
-                span(file, category),
-                format!("no mandate in the catalog applies to vehicle category `{c}` (a typo?)"),
-            );
-        }
-    }
-    for feature in &raw.program.features {
-        let f = feature.get_ref();
-        if !mandates().any(|m| m.features.iter().any(|mf| mf == f)) {
-            let known: std::collections::BTreeSet<&str> =
-                mandates().flat_map(|m| m.features.iter().map(String::as_str)).collect();
-            cx.diagnostics.push(
-                Diagnostic::warning(
-                    "unused-feature",
-                    Some(span(file, feature)),
-                    format!("no mandate in the catalog depends on feature `{f}` (a typo?)"),
-                )
-                .with_note(format!("features that mandates use: {}", known.into_iter().collect::<Vec<_>>().join(", "))),
-            );
-        }
-    }
-    let mut markets: Vec<ProgramMarket> = Vec::new();
-    for entry in &raw.program.markets {
-        let m = entry.get_ref();
-        let sop = cx.date(file, &m.sop);
-        let Some(market) = catalog.market_by_id(m.id.get_ref()) else {
-            let known = catalog.markets.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ");
-            cx.error(
-                "unknown-market",
-                span(file, &m.id),
-                format!("unknown market `{}`, expected one of: {known}", m.id.get_ref()),
-            );
-            continue;
-        };
-        if markets.iter().any(|pm| pm.market == market) {
-            cx.error("duplicate-id", span(file, &m.id), format!("market `{}` is listed twice", m.id.get_ref()));
-            continue;
-        }
-        if let Some(sop) = sop {
-            markets.push(ProgramMarket { market, sop });
-        }
-    }
+/// A parsed program file: the `[program]` table (spans relative to its offset) and the
+/// requirements, already resolved, with the diagnostics found in them.
+struct ParsedProgram {
+    program: (usize, crate::raw::RawProgram),
+    parts: Vec<(Vec<Requirement>, Vec<Diagnostic>)>,
+}
 
-    let mut seen: HashMap<&str, Span> = HashMap::with_capacity(raw.requirements.len());
-    let mut requirements = Vec::with_capacity(raw.requirements.len());
-    for r in &raw.requirements {
-        let id = r.id.get_ref().as_str();
-        let id_span = span(file, &r.id);
-        if !is_requirement_id(id) {
+fn parse_program(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog) -> Option<ParsedProgram> {
+    let sources = cx.sources;
+    let text = &sources.file(file).text;
+    let convert = |offset: usize, raws: Vec<RawRequirement>| requirements_of(sources, catalog, file, offset, raws);
+    match crate::chunks::parse_in_pieces(text, &convert) {
+        None => {
+            let raw = cx.parse::<RawProgramFile>(file)?;
+            Some(ParsedProgram { program: (0, raw.program), parts: vec![convert(0, raw.requirements)] })
+        }
+        Some(Err(e)) => {
+            cx.error("invalid-toml", Span::new(file, e.span), e.message);
+            None
+        }
+        Some(Ok(pieces)) => match pieces.program {
+            Some(program) => Some(ParsedProgram { program, parts: pieces.parts }),
+            None => {
+                cx.error("invalid-toml", Span::new(file, 0..0), "missing field `program`");
+                None
+            }
+        },
+    }
+}
+
+/// Resolves the requirements of a part of a program file that starts at `offset`: ids,
+/// `satisfies` links. Duplicate ids are found later, across parts.
+fn requirements_of(
+    sources: &Sources,
+    catalog: &Catalog,
+    file: FileIx,
+    offset: usize,
+    raws: Vec<RawRequirement>,
+) -> (Vec<Requirement>, Vec<Diagnostic>) {
+    let mut cx = Ctx::new(sources);
+    let mut requirements = Vec::with_capacity(raws.len());
+    for r in raws {
+        let id_span = span_in(file, offset, &r.id);
+        let id = r.id.into_inner();
+        if !is_requirement_id(&id) {
             cx.error(
                 "invalid-id",
                 id_span,
                 "requirement id must not be blank, padded with spaces or hold control characters",
-            );
-        } else if let Some(first) = seen.insert(id, id_span) {
-            let other = cx.sources.position(first);
-            cx.diagnostics.push(
-                Diagnostic::error("duplicate-id", Some(id_span), format!("requirement `{id}` is defined twice"))
-                    .with_note(format!("first defined at {other}")),
             );
         }
         let mut satisfies = Vec::with_capacity(r.satisfies.len());
@@ -697,7 +683,7 @@ fn build_program(cx: &mut Ctx<'_>, file: FileIx, raw: RawProgramFile, catalog: &
                     if catalog.clause(clause).kind == ClauseKind::Heading {
                         cx.warning(
                             "links-heading",
-                            span(file, reference),
+                            span_in(file, offset, reference),
                             format!(
                                 "{} is a heading, which is never an obligation; link the clauses under it",
                                 reference.get_ref()
@@ -708,25 +694,118 @@ fn build_program(cx: &mut Ctx<'_>, file: FileIx, raw: RawProgramFile, catalog: &
                         satisfies.push(clause);
                     }
                 }
-                Err(err) => cx.error("dangling-reference", span(file, reference), format!("in `satisfies`: {err}")),
+                Err(err) => {
+                    cx.error("dangling-reference", span_in(file, offset, reference), format!("in `satisfies`: {err}"))
+                }
             }
         }
         requirements.push(Requirement {
-            id: id.to_owned(),
-            title: r.title.clone(),
-            text: r.text.clone(),
-            status: r.status.clone().unwrap_or_else(|| "draft".to_owned()),
+            id,
+            title: r.title,
+            text: r.text,
+            status: r.status.unwrap_or_else(|| "draft".to_owned()),
             satisfies,
-            verified_by: r.verified_by.clone(),
-            source: r.source.clone(),
+            verified_by: r.verified_by,
+            source: r.source,
             span: id_span,
         });
     }
+    (requirements, cx.diagnostics)
+}
+
+/// The span of `value`, written in a part of a file that starts at `offset`.
+fn span_in<T>(file: FileIx, offset: usize, value: &Spanned<T>) -> Span {
+    let r = value.span();
+    Span::new(file, offset + r.start..offset + r.end)
+}
+
+fn build_program(cx: &mut Ctx<'_>, file: FileIx, parsed: ParsedProgram, catalog: &Catalog) -> Program {
+    let (program_offset, raw) = parsed.program;
+    let span = |value: &S| span_in(file, program_offset, value);
+    let date_in = |cx: &mut Ctx<'_>, value: &Spanned<RawDate>| match value.get_ref().0.parse::<Date>() {
+        Ok(date) => Some(date),
+        Err(err) => {
+            cx.error("invalid-date", span_in(file, program_offset, value), err.to_string());
+            None
+        }
+    };
+    let mandates = || catalog.markets.iter().flat_map(|m| &m.mandates);
+    for category in &raw.categories {
+        let c = category.get_ref();
+        if c.trim().is_empty() {
+            cx.error("empty-value", span(category), "a category must not be empty");
+        } else if !mandates().any(|m| m.categories.iter().any(|mc| c.starts_with(mc.as_str()))) {
+            cx.warning(
+                "unused-category",
+                span(category),
+                format!("no mandate in the catalog applies to vehicle category `{c}` (a typo?)"),
+            );
+        }
+    }
+    for feature in &raw.features {
+        let f = feature.get_ref();
+        if !mandates().any(|m| m.features.iter().any(|mf| mf == f)) {
+            let known: std::collections::BTreeSet<&str> =
+                mandates().flat_map(|m| m.features.iter().map(String::as_str)).collect();
+            cx.diagnostics.push(
+                Diagnostic::warning(
+                    "unused-feature",
+                    Some(span(feature)),
+                    format!("no mandate in the catalog depends on feature `{f}` (a typo?)"),
+                )
+                .with_note(format!("features that mandates use: {}", known.into_iter().collect::<Vec<_>>().join(", "))),
+            );
+        }
+    }
+    let mut markets: Vec<ProgramMarket> = Vec::new();
+    for entry in &raw.markets {
+        let m = entry.get_ref();
+        let sop = date_in(cx, &m.sop);
+        let Some(market) = catalog.market_by_id(m.id.get_ref()) else {
+            let known = catalog.markets.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ");
+            cx.error(
+                "unknown-market",
+                span(&m.id),
+                format!("unknown market `{}`, expected one of: {known}", m.id.get_ref()),
+            );
+            continue;
+        };
+        if markets.iter().any(|pm| pm.market == market) {
+            cx.error("duplicate-id", span(&m.id), format!("market `{}` is listed twice", m.id.get_ref()));
+            continue;
+        }
+        if let Some(sop) = sop {
+            markets.push(ProgramMarket { market, sop });
+        }
+    }
+
+    let total: usize = parsed.parts.iter().map(|(part, _)| part.len()).sum();
+    let mut requirements = Vec::with_capacity(total);
+    for (part, diagnostics) in parsed.parts {
+        requirements.extend(part);
+        cx.diagnostics.extend(diagnostics);
+    }
+    let mut first_at: HashMap<&str, Span> = HashMap::with_capacity(total);
+    let mut duplicates = Vec::new();
+    for r in &requirements {
+        if let Some(first) = first_at.insert(&r.id, r.span)
+            && is_requirement_id(&r.id)
+        {
+            duplicates.push((r.id.clone(), r.span, first));
+        }
+    }
+    for (id, at, first) in duplicates {
+        let other = cx.sources.position(first);
+        cx.diagnostics.push(
+            Diagnostic::error("duplicate-id", Some(at), format!("requirement `{id}` is defined twice"))
+                .with_note(format!("first defined at {other}")),
+        );
+    }
     Program {
-        name: raw.program.name,
-        description: raw.program.description,
-        categories: raw.program.categories.into_iter().map(Spanned::into_inner).collect(),
-        features: raw.program.features.into_iter().map(Spanned::into_inner).collect(),
+        name: raw.name,
+        description: raw.description,
+        categories: raw.categories.into_iter().map(Spanned::into_inner).collect(),
+        features: raw.features.into_iter().map(Spanned::into_inner).collect(),
         markets,
         requirements,
     }

@@ -346,3 +346,54 @@ fn edition_pins_resolve() {
              2020); pin one as A@EDITION"]
     );
 }
+
+/// A program big enough to be parsed in pieces, with a mistake near the end.
+fn big_program(requirements: usize, bad_at: usize) -> String {
+    let mut text = PROGRAM.to_owned();
+    for n in 0..requirements {
+        let target = if n == bad_at { "A:9.9" } else { "A:1.1" };
+        text.push_str(&format!(
+            "\n[[requirements]]\nid = \"BIG-{n}\"\ntitle = \"Requirement {n}\"\ntext = \"\"\"\nline one\n[[requirements]]\n\"\"\"\nsatisfies = [\"{target}\"]\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn large_programs_are_parsed_in_pieces_with_exact_positions() {
+    let text = big_program(20_000, 19_990);
+    assert!(text.len() > 1 << 20, "large enough to be cut");
+    let got = program_diagnostics(&text);
+    let line = text[..text.find("\"A:9.9\"").unwrap()].lines().count();
+    assert_eq!(
+        got,
+        [format!("program.toml:{line}:14 error[dangling-reference] in `satisfies`: A has no clause `9.9`")]
+    );
+
+    let mut sources = Sources::new();
+    let files = [
+        CatalogFile { file: sources.add("a.toml", A), role: role_of("a.toml") },
+        CatalogFile { file: sources.add("markets/xx.toml", MARKET), role: role_of("markets/xx.toml") },
+    ];
+    let catalog = load_catalog(&sources, &files).value.unwrap();
+    let good = big_program(20_000, usize::MAX);
+    let file = sources.add("program.toml", good.as_str());
+    let program = load_program(&sources, file, &catalog).value.unwrap();
+    assert_eq!(program.requirements.len(), 20_001);
+    assert_eq!(program.requirements[20_000].id, "BIG-19999");
+    assert_eq!(program.requirements[5].text, "line one\n[[requirements]]\n");
+    let at = sources.position(program.requirements[20_000].span);
+    let line = good[..good.find("\"BIG-19999\"").unwrap()].lines().count();
+    assert_eq!(at, format!("program.toml:{line}:6"));
+}
+
+#[test]
+fn a_syntax_error_in_a_piece_points_into_the_whole_file() {
+    let mut text = big_program(20_000, usize::MAX);
+    let at = text.find("id = \"BIG-15000\"").unwrap();
+    text.insert_str(at, "oops = \n");
+    let line = text[..at].lines().count() + 1;
+    let got = program_diagnostics(&text);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].starts_with(&format!("program.toml:{line}:")), "{got:?}");
+}

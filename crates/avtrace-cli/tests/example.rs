@@ -11,8 +11,16 @@ const CROSSWALK: &str = "examples/l3-highway-pilot/oem-crosswalk";
 
 fn avtrace(args: &[&str]) -> (i32, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(assert_cmd::cargo::cargo_bin!("avtrace")).current_dir(root).args(args).output().unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("avtrace"))
+        .current_dir(root)
+        .args(args)
+        .output()
+        .expect("avtrace runs");
+    (
+        out.status.code().expect("avtrace exits with a code"),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
 }
 
 fn trace_json(extra: &[&str]) -> Value {

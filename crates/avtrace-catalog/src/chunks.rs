@@ -1,0 +1,270 @@
+//! Parsing large program files in pieces.
+//!
+//! The `toml` crate builds a full document tree before deserializing, which for a program
+//! of a million requirements costs gigabytes. A program file is a `[program]` table and a
+//! long run of `[[requirements]]` tables, so it can be cut at those headers into documents
+//! that parse on their own, a batch at a time and on every core, with the same result. The
+//! cut is made only where a lexical scan proves the file has no other table headers and no
+//! header-looking line inside a multi-line string; anything else is parsed whole.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use crate::raw::{RawProgram, RawRequirement};
+
+/// Files smaller than this are parsed whole: cutting gains nothing.
+const CUT_ABOVE_BYTES: usize = 1 << 20;
+/// Requirements per batch handed to one parser call.
+const BATCH: usize = 2_000;
+
+/// One piece of a program file, parsed, with where it starts in the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPiece {
+    #[serde(default)]
+    program: Option<RawProgram>,
+    #[serde(default)]
+    requirements: Vec<RawRequirement>,
+}
+
+/// A program file parsed in pieces: the `[program]` table (spans relative to its offset)
+/// and, in file order, what `convert` made of each piece's requirements.
+#[derive(Debug)]
+pub(crate) struct PiecewiseProgram<T> {
+    pub(crate) program: Option<(usize, RawProgram)>,
+    pub(crate) parts: Vec<T>,
+}
+
+/// Turns the requirements of a piece starting at `offset` into the caller's values, on the
+/// worker thread that parsed them, so that raw values never pile up.
+pub(crate) type Convert<'a, T> = dyn Fn(usize, Vec<RawRequirement>) -> T + Sync + 'a;
+
+/// A parse error in a piece, with its span already made absolute.
+#[derive(Debug)]
+pub(crate) struct PieceError {
+    pub(crate) message: String,
+    pub(crate) span: Range<usize>,
+}
+
+/// Where the file may be cut: the start of every top-level table header line, if every
+/// header is `[program]` (at most once) or `[[requirements]]`. `None` when the file must be
+/// parsed whole.
+fn cut_points(text: &str) -> Option<Vec<usize>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Normal,
+        Comment,
+        Basic,
+        Literal,
+        MultiBasic,
+        MultiLiteral,
+    }
+    let bytes = text.as_bytes();
+    let mut state = State::Normal;
+    let mut cuts = Vec::new();
+    let mut programs = 0;
+    let mut line_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\n' {
+            line_start = i + 1;
+        }
+        match state {
+            State::Normal => match b {
+                b'[' if bytes[line_start..i].iter().all(|c| *c == b' ' || *c == b'\t') => {
+                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                    let header = text[i..end].split('#').next().unwrap_or_default().trim();
+                    match header {
+                        "[[requirements]]" => cuts.push(line_start),
+                        "[program]" => {
+                            programs += 1;
+                            cuts.push(line_start);
+                        }
+                        _ => return None,
+                    }
+                    // Nothing else on a header line can open a string.
+                    i = end;
+                    continue;
+                }
+                b'#' => state = State::Comment,
+                b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                    state = State::MultiBasic;
+                    i += 2;
+                }
+                b'"' => state = State::Basic,
+                b'\'' if bytes[i..].starts_with(b"\'\'\'") => {
+                    state = State::MultiLiteral;
+                    i += 2;
+                }
+                b'\'' => state = State::Literal,
+                _ => {}
+            },
+            State::Comment => {
+                if b == b'\n' {
+                    state = State::Normal;
+                }
+            }
+            State::Basic => match b {
+                b'\\' => i += 1,
+                b'"' | b'\n' => state = State::Normal,
+                _ => {}
+            },
+            State::Literal => {
+                if b == b'\'' || b == b'\n' {
+                    state = State::Normal;
+                }
+            }
+            State::MultiBasic => match b {
+                b'\\' => i += 1,
+                b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                    // Up to two quotes may end the content just before the closing three.
+                    let run = bytes[i..].iter().take_while(|&&c| c == b'"').count().min(5);
+                    i += run - 1;
+                    state = State::Normal;
+                }
+                _ => {}
+            },
+            State::MultiLiteral => {
+                if b == b'\'' && bytes[i..].starts_with(b"\'\'\'") {
+                    let run = bytes[i..].iter().take_while(|&&c| c == b'\'').count().min(5);
+                    i += run - 1;
+                    state = State::Normal;
+                }
+            }
+        }
+        i += 1;
+    }
+    let complete = matches!(state, State::Normal | State::Comment);
+    (complete && programs <= 1 && !cuts.is_empty()).then_some(cuts)
+}
+
+/// Parses `text` in pieces if it is large and can be cut safely; `None` means "parse it
+/// whole" (small, or shaped in a way the cutter does not prove safe).
+pub(crate) fn parse_in_pieces<T: Send>(
+    text: &str,
+    convert: &Convert<'_, T>,
+) -> Option<Result<PiecewiseProgram<T>, PieceError>> {
+    if text.len() < CUT_ABOVE_BYTES {
+        return None;
+    }
+    let cuts = cut_points(text)?;
+    // The part before the first header holds only comments and blank lines, or root keys
+    // the whole-file parse would reject or accept; keep the exact semantics by parsing it
+    // on its own as well.
+    let mut pieces: Vec<Range<usize>> = Vec::new();
+    if cuts[0] > 0 {
+        pieces.push(0..cuts[0]);
+    }
+    let mut run_start = cuts[0];
+    let mut in_run = 0;
+    for (k, &cut) in cuts.iter().enumerate() {
+        let is_program = text[cut..].trim_start().starts_with("[program]");
+        let flush = is_program || in_run == BATCH;
+        if flush && cut > run_start {
+            pieces.push(run_start..cut);
+            run_start = cut;
+            in_run = 0;
+        }
+        if is_program {
+            let end = cuts.get(k + 1).copied().unwrap_or(text.len());
+            pieces.push(cut..end);
+            run_start = end;
+        } else {
+            in_run += 1;
+        }
+    }
+    if run_start < text.len() {
+        pieces.push(run_start..text.len());
+    }
+
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(pieces.len()).max(1);
+    type Parsed<T> = Result<(Option<RawProgram>, T), PieceError>;
+    let results: Vec<Parsed<T>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let pieces = &pieces;
+                scope.spawn(move || {
+                    pieces
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| k % workers == w)
+                        .map(|(k, range)| {
+                            let parsed = parse_piece(text, range.clone())
+                                .map(|piece| (piece.program, convert(range.start, piece.requirements)));
+                            (k, parsed)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<(usize, Parsed<T>)> = handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
+        all.sort_by_key(|(k, _)| *k);
+        all.into_iter().map(|(_, r)| r).collect()
+    });
+    if results.len() != pieces.len() {
+        // A worker panicked: parse whole rather than lose data silently.
+        return None;
+    }
+
+    let mut program = None;
+    let mut parts = Vec::with_capacity(pieces.len());
+    for (range, result) in pieces.iter().zip(results) {
+        let (piece_program, part) = match result {
+            Ok(parsed) => parsed,
+            Err(e) => return Some(Err(e)),
+        };
+        if let Some(p) = piece_program {
+            if program.is_some() {
+                return Some(Err(PieceError {
+                    message: "the `program` table is defined twice".to_owned(),
+                    span: range.start..range.start + 1,
+                }));
+            }
+            program = Some((range.start, p));
+        }
+        parts.push(part);
+    }
+    Some(Ok(PiecewiseProgram { program, parts }))
+}
+
+fn parse_piece(text: &str, range: Range<usize>) -> Result<RawPiece, PieceError> {
+    toml::from_str::<RawPiece>(&text[range.clone()]).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        PieceError {
+            message: e.message().trim_end_matches('\n').to_owned(),
+            span: range.start + span.start..range.start + span.end,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_points;
+
+    #[test]
+    fn cuts_at_program_and_requirement_headers() {
+        let text =
+            "# c\n[program]\nname = \"p\"\n\n[[requirements]]\nid = \"a\"\n  [[requirements]] # two\nid = \"b\"\n";
+        let cuts = cut_points(text).unwrap();
+        let starts: Vec<&str> = cuts.iter().map(|&c| text[c..].lines().next().unwrap()).collect();
+        assert_eq!(starts, ["[program]", "[[requirements]]", "  [[requirements]] # two"]);
+    }
+
+    #[test]
+    fn a_header_inside_a_multiline_string_is_text() {
+        let text = "[[requirements]]\ntext = \"\"\"\n[[requirements]]\nnot a header \\\"\"\" still text\n\"\"\"\"\n[[requirements]]\n";
+        assert_eq!(cut_points(text).unwrap().len(), 2);
+        let text = "[[requirements]]\ntext = \'\'\'\n[[requirements]]\n\'\'\'\n";
+        assert_eq!(cut_points(text).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn other_headers_and_unterminated_strings_mean_parse_whole() {
+        assert!(cut_points("[program]\n[program.extra]\n").is_none());
+        assert!(cut_points("[program]\n[program]\n").is_none());
+        assert!(cut_points("[[requirements]]\ntext = \"\"\"\nopen\n").is_none());
+        assert!(cut_points("[ [requirements] ]\n").is_none());
+    }
+}
