@@ -43,6 +43,10 @@ pub(crate) enum Command {
     Markets(FormatArgs),
     /// Show one clause (INSTRUMENT:CLAUSE) or instrument (INSTRUMENT).
     Show(ShowArgs),
+    /// The requirement × clause × market traceability matrix (html, xlsx, csv, md, json).
+    Matrix(MatrixArgs),
+    /// The full coverage report: summary, heatmap, matrix and gaps in one HTML file.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +89,79 @@ pub(crate) struct TraceArgs {
     /// Write to FILE instead of standard output (atomically).
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+/// The program and markets to trace, as `matrix` and `report` take them.
+#[derive(Debug, Args)]
+pub(crate) struct SelectArgs {
+    /// The program file.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) program: PathBuf,
+    /// Trace only this market (repeatable); default: every market of the program.
+    #[arg(long, short, value_name = "ID")]
+    pub(crate) market: Vec<String>,
+    /// Start of production to assume for a market the program does not list (YYYY-MM-DD);
+    /// default: the program's latest SOP.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) sop: Option<String>,
+    /// Count mandates up to this level (levels nest).
+    #[arg(long, value_enum, default_value_t = LevelArg::Mandatory)]
+    pub(crate) level: LevelArg,
+    /// Count recommendations as obligations too.
+    #[arg(long)]
+    pub(crate) recommendations: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MatrixArgs {
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
+    /// Output format; default: from the extension of --output.
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<MatrixFormat>,
+    /// Write to FILE instead of standard output (atomically); needed for xlsx.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
+    /// Write to FILE (an .html) instead of standard output (atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// The formats of `matrix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MatrixFormat {
+    /// One self-contained HTML page with filters, for people.
+    Html,
+    /// An Excel workbook: a summary sheet and one sheet per market.
+    Xlsx,
+    /// CSV (RFC 4180): one row per requirement, clause and market.
+    Csv,
+    /// GitHub-flavoured Markdown tables, for pull requests and wikis.
+    #[value(alias = "markdown")]
+    Md,
+    /// JSON: the data of the HTML page.
+    Json,
+}
+
+impl MatrixFormat {
+    /// The format an output file's extension names, if any.
+    pub(crate) fn from_path(path: &std::path::Path) -> Option<MatrixFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "html" | "htm" => Some(MatrixFormat::Html),
+            "xlsx" => Some(MatrixFormat::Xlsx),
+            "csv" => Some(MatrixFormat::Csv),
+            "md" | "markdown" => Some(MatrixFormat::Md),
+            "json" => Some(MatrixFormat::Json),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +222,16 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn matrix_formats_follow_the_output_extension() {
+        use std::path::Path;
+        assert_eq!(MatrixFormat::from_path(Path::new("out/m.XLSX")), Some(MatrixFormat::Xlsx));
+        assert_eq!(MatrixFormat::from_path(Path::new("m.htm")), Some(MatrixFormat::Html));
+        assert_eq!(MatrixFormat::from_path(Path::new("m.md")), Some(MatrixFormat::Md));
+        assert_eq!(MatrixFormat::from_path(Path::new("m.txt")), None);
+        assert_eq!(MatrixFormat::from_path(Path::new("matrix")), None);
     }
 
     #[test]

@@ -18,7 +18,9 @@ use avtrace_report::TraceView;
 use avtrace_trace::{MarketTarget, TraceOptions};
 use clap::Parser;
 
-use crate::args::{CheckArgs, Cli, Command, Format, ShowArgs, TraceArgs};
+use crate::args::{
+    CheckArgs, Cli, Command, Format, MatrixArgs, MatrixFormat, ReportArgs, SelectArgs, ShowArgs, TraceArgs,
+};
 use crate::input::Inputs;
 
 /// Why a run ends early.
@@ -78,6 +80,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             })
         }
         Command::Show(args) => show(cli, &mut inputs, args),
+        Command::Matrix(args) => matrix(cli, &mut inputs, args),
+        Command::Report(args) => report(cli, &mut inputs, args),
     }
 }
 
@@ -177,4 +181,65 @@ fn show(cli: &Cli, inputs: &mut Inputs, args: &ShowArgs) -> Result<(), Failure> 
         }
     };
     output::print(&text)
+}
+
+/// Traces what `select` asks for and hands the view to `render`: the one computed trace
+/// every matrix format and the report read.
+fn with_trace<T>(
+    cli: &Cli,
+    inputs: &mut Inputs,
+    select: &SelectArgs,
+    render: impl FnOnce(&TraceView<'_>) -> T,
+) -> Result<T, Failure> {
+    let catalog = inputs.catalog(&cli.catalog)?;
+    let program = inputs.program(&select.program, &catalog)?;
+    let targets: Vec<MarketTarget> = inputs.targets(&catalog, &program, &select.market, select.sop.as_deref())?;
+    let graph = ClauseGraph::new(&catalog);
+    let options = TraceOptions { level: select.level.into(), include_recommendations: select.recommendations };
+    let trace = avtrace_trace::trace(&catalog, &graph, &program, &targets, options);
+    let program_path = select.program.display().to_string();
+    let view = TraceView { catalog: &catalog, program: &program, trace: &trace, program_path: &program_path };
+    Ok(render(&view))
+}
+
+/// Writes rendered output to `-o FILE` (atomically) or to stdout.
+fn emit(output: Option<&std::path::Path>, bytes: Vec<u8>) -> Result<(), Failure> {
+    match output {
+        Some(path) => output::write_atomically(path, &bytes),
+        None => {
+            let text = String::from_utf8(bytes).map_err(|_| Failure::input("the output is binary: pass -o FILE"))?;
+            output::print(&text)
+        }
+    }
+}
+
+fn matrix(cli: &Cli, inputs: &mut Inputs, args: &MatrixArgs) -> Result<(), Failure> {
+    let format = match (args.format, args.output.as_deref()) {
+        (Some(format), _) => format,
+        (None, Some(path)) => MatrixFormat::from_path(path).ok_or_else(|| {
+            Failure::input(format!(
+                "cannot tell the format from {}: pass --format html|xlsx|csv|md|json",
+                path.display()
+            ))
+        })?,
+        (None, None) => {
+            return Err(Failure::input("pass --format html|xlsx|csv|md|json, or -o FILE with one of those extensions"));
+        }
+    };
+    if format == MatrixFormat::Xlsx && args.output.is_none() {
+        return Err(Failure::input("an xlsx workbook is binary: pass -o FILE.xlsx"));
+    }
+    let rendered = with_trace(cli, inputs, &args.select, |view| match format {
+        MatrixFormat::Html => avtrace_report::matrix_html(view).map(String::into_bytes),
+        MatrixFormat::Xlsx => avtrace_report::matrix_xlsx(view),
+        MatrixFormat::Csv => avtrace_report::matrix_csv(view),
+        MatrixFormat::Md => Ok(avtrace_report::matrix_markdown(view).into_bytes()),
+        MatrixFormat::Json => Ok(avtrace_report::matrix_json(view).into_bytes()),
+    })?;
+    emit(args.output.as_deref(), rendered.map_err(|e| Failure::input(e.to_string()))?)
+}
+
+fn report(cli: &Cli, inputs: &mut Inputs, args: &ReportArgs) -> Result<(), Failure> {
+    let rendered = with_trace(cli, inputs, &args.select, avtrace_report::report_html)?;
+    emit(args.output.as_deref(), rendered.map_err(|e| Failure::input(e.to_string()))?.into_bytes())
 }

@@ -28,6 +28,14 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure>
         .tempfile_in(dir)
         .map_err(|e| fail("create a temporary file beside", &e))?;
     file.write_all(bytes).map_err(|e| fail("write", &e))?;
+    // A temporary file is private (0600); the output is a document to share, so give it
+    // the permissions of the file it replaces, or those of a newly created file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
+        file.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(|e| fail("write", &e))?;
+    }
     file.as_file().sync_all().map_err(|e| fail("write", &e))?;
     file.persist(path).map_err(|e| fail("replace", &e.error))?;
     Ok(())

@@ -199,6 +199,12 @@ fn output_files_are_written_whole_or_not_at_all() {
     assert_eq!(r.stdout, "");
     let first = std::fs::read(&out).unwrap();
     json(std::str::from_utf8(&first).unwrap());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "a new output file is readable by others, like any created file");
+    }
     // A failing run leaves the previous file untouched and no temporary file behind.
     let r =
         run(mini().args(["trace", "-p", "tests/fixtures/programs/dangling.toml", "--format", "json", "-o"]).arg(&out));

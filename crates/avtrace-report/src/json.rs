@@ -56,25 +56,26 @@ struct ClauseDoc<'a> {
     because: Vec<String>,
 }
 
+/// One mapping step of a chain, as every JSON document (and the matrices) show it.
 #[derive(Serialize)]
-struct StepDoc<'a> {
-    from: String,
-    rel: &'static str,
-    to: String,
-    basis: String,
-    source: &'a str,
+pub(crate) struct StepDoc<'a> {
+    pub(crate) from: String,
+    pub(crate) rel: &'static str,
+    pub(crate) to: String,
+    pub(crate) basis: String,
+    pub(crate) source: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    confidence: Option<&'static str>,
+    pub(crate) confidence: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    rationale: Option<&'a str>,
+    pub(crate) rationale: Option<&'a str>,
 }
 
 /// Rounds a ratio to four decimals, as the contract shows (`0.7667`).
-fn ratio(x: f64) -> f64 {
+pub(crate) fn ratio(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-fn step_doc<'a>(catalog: &'a Catalog, step: &Step) -> StepDoc<'a> {
+pub(crate) fn step_doc<'a>(catalog: &'a Catalog, step: &Step) -> StepDoc<'a> {
     let facts = BasisFacts::of(catalog, step.basis);
     StepDoc {
         from: catalog.clause_name(step.from),

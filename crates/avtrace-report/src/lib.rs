@@ -1,5 +1,6 @@
 //! Renderers: the terminal tables and JSON documents of a computed trace and of the
-//! catalog.
+//! catalog, and the traceability matrix and coverage report (HTML, XLSX, CSV, Markdown,
+//! JSON).
 //!
 //! Renderers read a [`avtrace_trace::Trace`] and the model; they never compute coverage,
 //! statuses or obligations themselves. Output is a pure function of its input: no clock,
@@ -7,15 +8,30 @@
 //! to a file (atomically) is the caller's job.
 
 mod catalog_view;
+mod error;
+mod html;
 mod json;
+mod matrix;
+mod matrix_csv;
+mod matrix_md;
+mod matrix_xlsx;
 mod table;
 mod text;
+
+#[cfg(test)]
+mod tests;
 
 pub use catalog_view::{
     markets_json, markets_table, show_instrument_json, show_instrument_table, show_json, show_table, standards_json,
     standards_table,
 };
+pub use error::ReportError;
+pub use html::{matrix_html, report_html};
 pub use json::{gaps_json, trace_json};
+pub use matrix::matrix_json;
+pub use matrix_csv::matrix_csv;
+pub use matrix_md::matrix_markdown;
+pub use matrix_xlsx::matrix_xlsx;
 pub use table::{gaps_table, trace_table};
 
 use avtrace_model::{Catalog, Program};

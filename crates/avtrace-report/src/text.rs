@@ -40,6 +40,12 @@ pub(crate) fn percent(ratio: f64) -> String {
     format!("{:.1}%", ratio * 100.0)
 }
 
+/// A count and a noun, the noun in the plural unless the count is one: `1 market`,
+/// `6 markets`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// Quotes a command-line argument for a POSIX shell when it needs it.
 pub(crate) fn shell_quote(arg: &str) -> String {
     if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=+,".contains(c)) {

@@ -195,6 +195,23 @@ impl Trace {
     pub fn covered_clauses(&self) -> impl Iterator<Item = (ClauseIx, &Coverage)> {
         self.coverage.iter().enumerate().filter_map(|(i, c)| c.as_ref().map(|c| (ClauseIx::new(i), c)))
     }
+
+    /// The per-requirement view of the trace: for each of a program's `requirements`
+    /// requirements (indexed like `Program::requirements`), the obligation clauses whose
+    /// coverage rests on it — directly, or as the start of a mapping chain — in clause
+    /// order. A requirement that no obligation of a traced market needs gets an empty list.
+    pub fn clauses_by_requirement(&self, requirements: usize) -> Vec<Vec<ClauseIx>> {
+        let mut out: Vec<Vec<ClauseIx>> = vec![Vec::new(); requirements];
+        // `covered_clauses` runs in clause order, so every list comes out sorted.
+        for (clause, coverage) in self.covered_clauses() {
+            for r in &coverage.requirements {
+                if let Some(list) = out.get_mut(r.index()) {
+                    list.push(clause);
+                }
+            }
+        }
+        out
+    }
 }
 
 impl MarketTrace {

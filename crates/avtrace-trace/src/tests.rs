@@ -142,6 +142,22 @@ fn direct_link_covers() {
 }
 
 #[test]
+fn clauses_by_requirement_lists_what_each_requirement_carries() {
+    let map = mapping("A", "B", None, &[("2", "2", "equal")]);
+    let f = two_instruments(&map, &[("R1", &["A:1"]), ("R2", &["B:2"]), ("R3", &["B:1"])]);
+    let t = f.trace();
+    let names = |list: &Vec<avtrace_model::ClauseIx>| -> Vec<String> {
+        list.iter().map(|&c| f.catalog.clause_name(c)).collect()
+    };
+    let by_req: Vec<Vec<String>> = t.clauses_by_requirement(f.program.requirements.len()).iter().map(names).collect();
+    // R1 covers A:1 directly, R2 reaches A:2 through the mapping, R3 satisfies a clause
+    // that no market obliges.
+    assert_eq!(by_req, vec![vec!["A:1".to_owned()], vec!["A:2".to_owned()], vec![]]);
+    // A shorter program than the trace was computed for is not an error.
+    assert_eq!(t.clauses_by_requirement(1).len(), 1);
+}
+
+#[test]
 fn equal_carries_coverage_in_both_directions() {
     let f = two_instruments(&mapping("A", "B", None, &[("1", "1", "equal")]), &[("R1", &["B:1"])]);
     assert_eq!(f.status_of("A:1"), (Status::ViaMapping, "B:1 -equal-> A:1".into()));

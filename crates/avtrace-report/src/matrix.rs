@@ -1,0 +1,310 @@
+//! The traceability matrix as one data set: every obligation clause of the traced markets
+//! with its coverage, which markets oblige it and why, the program's requirements, and the
+//! tallies per market and instrument.
+//!
+//! Every matrix format (JSON, CSV, Markdown, XLSX, HTML) renders this one document, so they
+//! cannot disagree; it is built from the [`avtrace_trace::Trace`] alone (statuses, chains and
+//! counts are read, never recomputed).
+
+use std::collections::BTreeMap;
+
+use avtrace_model::{ClauseIx, InstrumentIx};
+use avtrace_trace::Counts;
+use serde::Serialize;
+
+use crate::TraceView;
+use crate::json::{StepDoc, ratio, step_doc};
+
+/// The matrix document, serialised as `matrix --format json` and embedded in the HTML.
+#[derive(Serialize)]
+pub(crate) struct MatrixDoc<'a> {
+    /// The program's name.
+    pub(crate) program: &'a str,
+    /// The program file as the user named it, for the commands the report suggests.
+    pub(crate) program_path: &'a str,
+    /// The mandate level traced.
+    pub(crate) level: &'static str,
+    /// Whether recommendations count as obligations.
+    pub(crate) recommendations: bool,
+    /// One entry per traced market, in the order traced.
+    pub(crate) markets: Vec<MarketSummary<'a>>,
+    /// The instruments that have obligations in some market, in catalog order.
+    pub(crate) instruments: Vec<InstrumentDoc<'a>>,
+    /// Every clause that is an obligation of some traced market, in clause order (so
+    /// grouped by instrument).
+    pub(crate) clauses: Vec<MatrixClause<'a>>,
+    /// The program's requirements, in the order written.
+    pub(crate) requirements: Vec<RequirementDoc<'a>>,
+}
+
+impl<'a> MatrixDoc<'a> {
+    /// The requirements by id, for the formats that print a requirement's title next to a
+    /// clause (ids are unique within a program).
+    pub(crate) fn requirements_by_id(&self) -> BTreeMap<&'a str, &RequirementDoc<'a>> {
+        self.requirements.iter().map(|r| (r.id, r)).collect()
+    }
+}
+
+/// One traced market: its tallies, per instrument too, and its gaps.
+#[derive(Serialize)]
+pub(crate) struct MarketSummary<'a> {
+    pub(crate) market: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) sop: String,
+    #[serde(flatten)]
+    pub(crate) counts: CountsDoc,
+    /// Tallies per instrument, in catalog order.
+    pub(crate) instruments: Vec<InstrumentCounts>,
+    /// The gaps, worst first: uncovered, then partial, each in clause order.
+    pub(crate) gaps: Vec<String>,
+    /// The same gaps as positions in [`MatrixDoc::clauses`].
+    #[serde(skip)]
+    pub(crate) gap_rows: Vec<usize>,
+}
+
+/// The tallies of a set of obligations, as every format shows them.
+#[derive(Serialize, Clone, Copy)]
+pub(crate) struct CountsDoc {
+    pub(crate) obligations: usize,
+    pub(crate) covered: usize,
+    pub(crate) via_mapping: usize,
+    pub(crate) partial: usize,
+    pub(crate) uncovered: usize,
+    pub(crate) verified: usize,
+    pub(crate) unverified: usize,
+    /// (covered + via mapping) / obligations, rounded to four decimals.
+    pub(crate) coverage: f64,
+}
+
+impl CountsDoc {
+    fn of(counts: &Counts) -> CountsDoc {
+        CountsDoc {
+            obligations: counts.obligations,
+            covered: counts.covered,
+            via_mapping: counts.via_mapping,
+            partial: counts.partial,
+            uncovered: counts.uncovered,
+            verified: counts.verified,
+            unverified: counts.unverified(),
+            coverage: ratio(counts.coverage()),
+        }
+    }
+}
+
+/// The tallies of one instrument in one market.
+#[derive(Serialize)]
+pub(crate) struct InstrumentCounts {
+    pub(crate) instrument: String,
+    #[serde(flatten)]
+    pub(crate) counts: CountsDoc,
+}
+
+/// An instrument of the matrix.
+#[derive(Serialize)]
+pub(crate) struct InstrumentDoc<'a> {
+    pub(crate) instrument: String,
+    pub(crate) title: &'a str,
+}
+
+/// One obligation clause (of one market or more) and how it is covered.
+#[derive(Serialize)]
+pub(crate) struct MatrixClause<'a> {
+    pub(crate) clause: String,
+    pub(crate) instrument: String,
+    pub(crate) title: &'a str,
+    pub(crate) kind: &'static str,
+    /// The status; coverage does not depend on the market, so it is the same in every
+    /// market that obliges the clause.
+    pub(crate) status: &'static str,
+    pub(crate) requirements: Vec<&'a str>,
+    pub(crate) verified: bool,
+    /// The mapping chain behind `via-mapping` and `partial`, first step first.
+    pub(crate) via: Vec<StepDoc<'a>>,
+    /// The markets that oblige it, in the order traced, with the reasons.
+    pub(crate) markets: Vec<ClauseMarket<'a>>,
+}
+
+impl MatrixClause<'_> {
+    /// Why `market` obliges the clause, or `None` when it does not.
+    pub(crate) fn in_market(&self, market: &str) -> Option<&ClauseMarket<'_>> {
+        self.markets.iter().find(|m| m.market == market)
+    }
+
+    /// The chain as one line: `A:1 -equal-> B:1 -superset-> C:1`; empty without a chain.
+    pub(crate) fn chain_text(&self) -> String {
+        let Some(first) = self.via.first() else { return String::new() };
+        let mut out = first.from.clone();
+        for step in &self.via {
+            out.push_str(&format!(" -{}-> {}", step.rel, step.to));
+        }
+        out
+    }
+
+    /// Where the chain's statements are published, one per step, in step order.
+    pub(crate) fn chain_sources(&self) -> String {
+        self.via.iter().map(|s| s.source).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// A market that obliges a clause, and why.
+#[derive(Serialize)]
+pub(crate) struct ClauseMarket<'a> {
+    pub(crate) market: &'a str,
+    pub(crate) because: Vec<String>,
+}
+
+/// One requirement of the program.
+#[derive(Serialize)]
+pub(crate) struct RequirementDoc<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) status: &'a str,
+    pub(crate) verified_by: Vec<&'a str>,
+    /// The obligation clauses whose coverage rests on it, in clause order.
+    pub(crate) clauses: Vec<String>,
+}
+
+/// Builds the matrix document of `view`.
+pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
+    let catalog = view.catalog;
+    let trace = view.trace;
+    let program = view.program;
+
+    // Position of each obligation clause in `clauses`, indexed by clause.
+    let mut row_of: Vec<Option<usize>> = vec![None; catalog.clauses.len()];
+    let mut clauses: Vec<MatrixClause<'a>> = Vec::new();
+    let mut instruments: Vec<InstrumentDoc<'a>> = Vec::new();
+    let mut last_instrument: Option<InstrumentIx> = None;
+    for (ix, coverage) in trace.covered_clauses() {
+        let clause = catalog.clause(ix);
+        if last_instrument != Some(clause.instrument) {
+            last_instrument = Some(clause.instrument);
+            instruments.push(InstrumentDoc {
+                instrument: catalog.instrument_name(clause.instrument),
+                title: &catalog.instrument(clause.instrument).title,
+            });
+        }
+        if let Some(slot) = row_of.get_mut(ix.index()) {
+            *slot = Some(clauses.len());
+        }
+        clauses.push(MatrixClause {
+            clause: catalog.clause_name(ix),
+            instrument: catalog.instrument_name(clause.instrument),
+            title: &clause.title,
+            kind: clause.kind.as_str(),
+            status: coverage.status.as_str(),
+            requirements: coverage.requirements.iter().map(|r| program.requirements[r.index()].id.as_str()).collect(),
+            verified: coverage.verified,
+            via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
+            markets: Vec::new(),
+        });
+    }
+    let row = |clause: ClauseIx| row_of.get(clause.index()).copied().flatten();
+
+    let mut markets = Vec::with_capacity(trace.markets.len());
+    for mt in &trace.markets {
+        let market = catalog.market(mt.market);
+        for o in &mt.obligations {
+            if let Some(r) = row(o.clause) {
+                clauses[r].markets.push(ClauseMarket { market: &market.id, because: view.because(market, &o.because) });
+            }
+        }
+        let gap_rows: Vec<usize> = mt.gaps(trace).filter_map(|(o, _)| row(o.clause)).collect();
+        markets.push(MarketSummary {
+            market: &market.id,
+            name: &market.name,
+            sop: mt.sop.to_string(),
+            counts: CountsDoc::of(&mt.counts),
+            instruments: mt
+                .counts_by_instrument(catalog, trace)
+                .iter()
+                .map(|(i, c)| InstrumentCounts { instrument: catalog.instrument_name(*i), counts: CountsDoc::of(c) })
+                .collect(),
+            gaps: gap_rows.iter().map(|&r| clauses[r].clause.clone()).collect(),
+            gap_rows,
+        });
+    }
+
+    let by_requirement = trace.clauses_by_requirement(program.requirements.len());
+    let requirements = program
+        .requirements
+        .iter()
+        .zip(by_requirement)
+        .map(|(r, linked)| RequirementDoc {
+            id: &r.id,
+            title: &r.title,
+            text: &r.text,
+            status: &r.status,
+            verified_by: r.verified_by.iter().map(String::as_str).collect(),
+            clauses: linked.into_iter().map(|c| catalog.clause_name(c)).collect(),
+        })
+        .collect();
+
+    MatrixDoc {
+        program: &program.name,
+        program_path: view.program_path,
+        level: trace.options.level.as_str(),
+        recommendations: trace.options.include_recommendations,
+        markets,
+        instruments,
+        clauses,
+        requirements,
+    }
+}
+
+/// The `matrix --format json` document: the data the HTML report embeds, pretty-printed.
+pub fn matrix_json(view: &TraceView<'_>) -> String {
+    let doc = build(view);
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    out
+}
+
+/// How a status looks in every format that colours it (HTML, XLSX): name, words for the
+/// legend, and text and background colours (`0xRRGGBB`). The HTML stylesheet repeats these
+/// colours in `templates/report.css`.
+pub(crate) struct StatusStyle {
+    /// The status as output names it: `covered`, `via-mapping`, `partial`, `uncovered`.
+    pub(crate) key: &'static str,
+    /// The status as a person reads it.
+    pub(crate) label: &'static str,
+    /// What it means, for the legend.
+    pub(crate) meaning: &'static str,
+    /// Text colour.
+    pub(crate) fg: u32,
+    /// Background colour.
+    pub(crate) bg: u32,
+}
+
+/// The legend, best status first.
+pub(crate) const LEGEND: [StatusStyle; 4] = [
+    StatusStyle {
+        key: "covered",
+        label: "covered",
+        meaning: "a requirement satisfies the clause directly",
+        fg: 0x11_63_29,
+        bg: 0xDA_FB_E1,
+    },
+    StatusStyle {
+        key: "via-mapping",
+        label: "via mapping",
+        meaning: "a requirement satisfies a clause that equal/superset mappings lead from",
+        fg: 0x0A_30_69,
+        bg: 0xDD_F4_FF,
+    },
+    StatusStyle {
+        key: "partial",
+        label: "partial",
+        meaning: "only a subset/intersects mapping or a MOD adoption reaches it: review it",
+        fg: 0x7D_4E_00,
+        bg: 0xFF_F8_C5,
+    },
+    StatusStyle {
+        key: "uncovered",
+        label: "uncovered",
+        meaning: "no requirement reaches the clause",
+        fg: 0x82_07_1E,
+        bg: 0xFF_EB_E9,
+    },
+];

@@ -1,0 +1,325 @@
+//! The matrix as an Excel workbook: a Summary sheet with the legend, one sheet per market,
+//! a Clauses sheet every clause cell links to, and a Requirements sheet.
+//!
+//! Cells are written as strings or numbers, never formulas, so requirement text cannot run
+//! in a spreadsheet. The bytes are deterministic: the creation date is fixed (zip entries
+//! are dated 1980-01-01 by rust_xlsxwriter, and the document says the same), and every list
+//! comes from the ordered matrix document.
+
+use std::borrow::Cow;
+
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
+};
+
+use crate::TraceView;
+use crate::error::ReportError;
+use crate::matrix::{LEGEND, MatrixDoc, build};
+
+/// Excel's limit on the characters of one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+/// Excel's limit on the hyperlinks of one worksheet; clause cells past it are plain text.
+const MAX_LINKS: usize = 65_530;
+/// Excel's limit on the length of a sheet name.
+const MAX_SHEET_NAME: usize = 31;
+/// Widest a column is autofitted to, in pixels; longer text wraps.
+const MAX_COLUMN_PIXELS: u32 = 420;
+
+const SUMMARY: &str = "Summary";
+const CLAUSES: &str = "Clauses";
+const REQUIREMENTS: &str = "Requirements";
+
+/// Text cut to what one cell may hold, with `…` marking the cut.
+fn cell_text(text: &str) -> Cow<'_, str> {
+    if text.len() <= MAX_CELL_CHARS || text.chars().count() <= MAX_CELL_CHARS {
+        return Cow::Borrowed(text);
+    }
+    let mut cut: String = text.chars().take(MAX_CELL_CHARS - 1).collect();
+    cut.push('…');
+    Cow::Owned(cut)
+}
+
+/// The sheet name of market `id`: the id itself unless Excel would refuse it (too long, or
+/// equal, ignoring case, to another sheet's name or Excel's reserved `History`).
+fn sheet_name(id: &str, taken: &[String]) -> String {
+    let clashes =
+        |name: &str| name.eq_ignore_ascii_case("history") || taken.iter().any(|t| t.eq_ignore_ascii_case(name));
+    let base: String = id.chars().filter(|c| !"[]:*?/\\'".contains(*c)).take(MAX_SHEET_NAME).collect();
+    let base = if base.is_empty() { "Market".to_owned() } else { base };
+    if !clashes(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| {
+            let suffix = format!(" ({n})");
+            let keep = MAX_SHEET_NAME - suffix.len();
+            format!("{}{suffix}", base.chars().take(keep).collect::<String>())
+        })
+        .find(|name| !clashes(name))
+        .unwrap_or(base)
+}
+
+/// The formats of the workbook, made once.
+struct Formats {
+    header: Format,
+    text: Format,
+    wrap: Format,
+    percent: Format,
+    bold: Format,
+    status: Vec<(&'static str, Format)>,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let top = Format::new().set_align(FormatAlign::Top);
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xEA_EE_F2))
+                .set_border_bottom(FormatBorder::Thin)
+                .set_align(FormatAlign::Top),
+            wrap: top.clone().set_text_wrap(),
+            percent: top.clone().set_num_format("0.0%"),
+            bold: top.clone().set_bold(),
+            status: LEGEND
+                .iter()
+                .map(|s| (s.key, top.clone().set_font_color(Color::RGB(s.fg)).set_background_color(Color::RGB(s.bg))))
+                .collect(),
+            text: top,
+        }
+    }
+
+    fn status(&self, key: &str) -> &Format {
+        self.status.iter().find(|(k, _)| *k == key).map_or(&self.text, |(_, f)| f)
+    }
+}
+
+/// A sheet being filled: headers first, then rows, then the finishing touches that make
+/// it a table (frozen header, autofilter, fitted columns).
+struct Sheet {
+    sheet: Worksheet,
+    columns: u16,
+}
+
+impl Sheet {
+    fn new(name: &str, header: &[&str], formats: &Formats) -> Result<Sheet, XlsxError> {
+        let mut sheet = Worksheet::new();
+        sheet.set_name(name)?;
+        let mut col: u16 = 0;
+        for h in header {
+            sheet.write_string_with_format(0, col, *h, &formats.header)?;
+            col += 1;
+        }
+        Ok(Sheet { sheet, columns: col })
+    }
+
+    fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<(), XlsxError> {
+        self.sheet.write_string_with_format(row, col, cell_text(text), format)?;
+        Ok(())
+    }
+
+    fn number(&mut self, row: u32, col: u16, value: f64, format: &Format) -> Result<(), XlsxError> {
+        self.sheet.write_number_with_format(row, col, value, format)?;
+        Ok(())
+    }
+
+    /// Freezes the header row, filters rows 1..=`last_row` and fits the column widths.
+    fn finish(mut self, last_row: u32) -> Result<Worksheet, XlsxError> {
+        self.sheet.set_freeze_panes(1, 0)?;
+        if self.columns > 0 {
+            self.sheet.autofilter(0, 0, last_row, self.columns - 1)?;
+        }
+        self.sheet.set_autofit_max_width(MAX_COLUMN_PIXELS);
+        self.sheet.autofit();
+        Ok(self.sheet)
+    }
+}
+
+fn row_number(i: usize) -> Result<u32, XlsxError> {
+    u32::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)
+}
+
+fn summary_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let header = [
+        "Market",
+        "Name",
+        "SOP",
+        "Obligations",
+        "Covered",
+        "Via mapping",
+        "Partial",
+        "Uncovered",
+        "Verified",
+        "Unverified",
+        "Coverage",
+    ];
+    let mut s = Sheet::new(SUMMARY, &header, f)?;
+    let mut row: u32 = 0;
+    for m in &doc.markets {
+        row += 1;
+        let c = &m.counts;
+        s.text(row, 0, m.market, &f.text)?;
+        s.text(row, 1, m.name, &f.text)?;
+        s.text(row, 2, &m.sop, &f.text)?;
+        let counts = [c.obligations, c.covered, c.via_mapping, c.partial, c.uncovered, c.verified, c.unverified];
+        for (col, n) in (3u16..).zip(counts) {
+            s.number(row, col, n as f64, &f.text)?;
+        }
+        s.number(row, 10, c.coverage, &f.percent)?;
+    }
+    let table_end = row;
+    // Below the table: the legend and what was traced, outside the filter range.
+    row += 2;
+    s.text(row, 0, "Status", &f.bold)?;
+    s.text(row, 1, "Meaning", &f.bold)?;
+    for style in &LEGEND {
+        row += 1;
+        s.text(row, 0, style.label, f.status(style.key))?;
+        s.text(row, 1, style.meaning, &f.text)?;
+    }
+    row += 2;
+    let level =
+        format!("{} mandates{}", doc.level, if doc.recommendations { ", recommendations included" } else { "" });
+    let facts = [
+        ("Program", doc.program.to_owned()),
+        ("Program file", doc.program_path.to_owned()),
+        ("Traced", level),
+        ("Requirements", doc.requirements.len().to_string()),
+        ("Coverage", "(covered + via mapping) / obligations; partial never counts".to_owned()),
+    ];
+    for (name, value) in facts {
+        s.text(row, 0, name, &f.bold)?;
+        s.text(row, 1, &value, &f.text)?;
+        row += 1;
+    }
+    s.finish(table_end)
+}
+
+fn market_sheet(doc: &MatrixDoc<'_>, market: &str, name: &str, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let header =
+        ["Clause", "Instrument", "Title", "Status", "Requirements", "Verified", "Why it applies", "Via", "Via sources"];
+    let mut s = Sheet::new(name, &header, f)?;
+    let mut row: u32 = 0;
+    for (i, c) in doc.clauses.iter().enumerate() {
+        let Some(obliged) = c.in_market(market) else { continue };
+        row += 1;
+        if (row as usize) <= MAX_LINKS {
+            // The clause's row in the Clauses sheet: header on row 1, clause i on row i + 2.
+            let link = Url::new(format!("internal:{CLAUSES}!A{}", i + 2)).set_text(cell_text(&c.clause));
+            s.sheet.write_url(row, 0, link)?;
+        } else {
+            s.text(row, 0, &c.clause, &f.text)?;
+        }
+        s.text(row, 1, &c.instrument, &f.text)?;
+        s.text(row, 2, c.title, &f.wrap)?;
+        s.text(row, 3, c.status, f.status(c.status))?;
+        s.text(row, 4, &c.requirements.join(", "), &f.wrap)?;
+        s.text(row, 5, if c.verified { "yes" } else { "no" }, &f.text)?;
+        s.text(row, 6, &obliged.because.join("; "), &f.wrap)?;
+        s.text(row, 7, &c.chain_text(), &f.wrap)?;
+        s.text(row, 8, &c.chain_sources(), &f.wrap)?;
+    }
+    s.finish(row)
+}
+
+fn clauses_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let header = [
+        "Clause",
+        "Instrument",
+        "Title",
+        "Kind",
+        "Status",
+        "Requirements",
+        "Verified",
+        "Markets",
+        "Via",
+        "Via sources",
+    ];
+    let mut s = Sheet::new(CLAUSES, &header, f)?;
+    let mut row: u32 = 0;
+    for (i, c) in doc.clauses.iter().enumerate() {
+        row = row_number(i + 1)?;
+        s.text(row, 0, &c.clause, &f.text)?;
+        s.text(row, 1, &c.instrument, &f.text)?;
+        s.text(row, 2, c.title, &f.wrap)?;
+        s.text(row, 3, c.kind, &f.text)?;
+        s.text(row, 4, c.status, f.status(c.status))?;
+        s.text(row, 5, &c.requirements.join(", "), &f.wrap)?;
+        s.text(row, 6, if c.verified { "yes" } else { "no" }, &f.text)?;
+        s.text(row, 7, &c.markets.iter().map(|m| m.market).collect::<Vec<_>>().join(", "), &f.text)?;
+        s.text(row, 8, &c.chain_text(), &f.wrap)?;
+        s.text(row, 9, &c.chain_sources(), &f.wrap)?;
+    }
+    s.finish(row)
+}
+
+fn requirements_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let header = ["Id", "Title", "Status", "Verified by", "Obligations", "Text"];
+    let mut s = Sheet::new(REQUIREMENTS, &header, f)?;
+    let mut row: u32 = 0;
+    for (i, r) in doc.requirements.iter().enumerate() {
+        row = row_number(i + 1)?;
+        s.text(row, 0, r.id, &f.text)?;
+        s.text(row, 1, r.title, &f.wrap)?;
+        s.text(row, 2, r.status, &f.text)?;
+        s.text(row, 3, &r.verified_by.join(", "), &f.wrap)?;
+        s.text(row, 4, &r.clauses.join(", "), &f.wrap)?;
+        s.text(row, 5, r.text, &f.wrap)?;
+    }
+    s.finish(row)
+}
+
+fn workbook(doc: &MatrixDoc<'_>) -> Result<Vec<u8>, XlsxError> {
+    let formats = Formats::new();
+    let mut workbook = Workbook::new();
+    // A fixed creation date: the same input must give the same bytes. It is the date the
+    // zip entries carry too.
+    let created = ExcelDateTime::from_ymd(1980, 1, 1)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Traceability matrix: {}", doc.program))
+            .set_author("avtrace")
+            .set_creation_datetime(&created),
+    );
+    workbook.push_worksheet(summary_sheet(doc, &formats)?);
+    let mut taken: Vec<String> = vec![SUMMARY.to_owned(), CLAUSES.to_owned(), REQUIREMENTS.to_owned()];
+    for m in &doc.markets {
+        let name = sheet_name(m.market, &taken);
+        workbook.push_worksheet(market_sheet(doc, m.market, &name, &formats)?);
+        taken.push(name);
+    }
+    workbook.push_worksheet(clauses_sheet(doc, &formats)?);
+    workbook.push_worksheet(requirements_sheet(doc, &formats)?);
+    workbook.save_to_buffer()
+}
+
+/// The `matrix --format xlsx` workbook.
+pub fn matrix_xlsx(view: &TraceView<'_>) -> Result<Vec<u8>, ReportError> {
+    workbook(&build(view)).map_err(|e| ReportError::new("xlsx", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_avoid_what_excel_refuses() {
+        let taken = vec!["Summary".to_owned(), "Clauses".to_owned()];
+        assert_eq!(sheet_name("EU", &taken), "EU");
+        assert_eq!(sheet_name("SUMMARY", &taken), "SUMMARY (2)");
+        assert_eq!(sheet_name("HISTORY", &taken), "HISTORY (2)");
+        let long = "A".repeat(40);
+        assert_eq!(sheet_name(&long, &taken).len(), 31);
+        let taken = vec![long.chars().take(31).collect::<String>()];
+        assert_eq!(sheet_name(&long, &taken), format!("{} (2)", "A".repeat(27)));
+    }
+
+    #[test]
+    fn long_text_is_cut_to_a_cell() {
+        let long = "é".repeat(MAX_CELL_CHARS + 5);
+        let cut = cell_text(&long);
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
+        assert!(cut.ends_with('…'));
+        assert_eq!(cell_text("short"), "short");
+    }
+}

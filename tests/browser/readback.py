@@ -1,0 +1,182 @@
+"""Reads avtrace's XLSX and CSV matrices back with independent readers (openpyxl, Python's
+csv module) and checks they hold the same data as `avtrace matrix --format json`.
+
+    readback.py xlsx MATRIX.xlsx MATRIX.json
+    readback.py csv MATRIX.csv MATRIX.json
+
+Run by crates/avtrace-cli/tests/matrix.rs. Exits 0 when they agree, 1 with the differences.
+"""
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def chain(clause):
+    """The mapping chain as one line, as every tabular format writes it."""
+    if not clause["via"]:
+        return ""
+    return clause["via"][0]["from"] + "".join(f" -{s['rel']}-> {s['to']}" for s in clause["via"])
+
+
+def sources(clause):
+    return "; ".join(s["source"] for s in clause["via"])
+
+
+def defused(text):
+    """A CSV cell as avtrace writes it: a leading ' where a spreadsheet would see a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def in_market(clause, market):
+    return next((m for m in clause["markets"] if m["market"] == market), None)
+
+
+def sheet_rows(ws):
+    return [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+
+
+def compare(what, got, expected, problems):
+    if got != expected:
+        for i, (g, e) in enumerate(zip(got, expected)):
+            if g != e:
+                problems.append(f"{what}: row {i + 1} is {g!r}, expected {e!r}")
+                break
+        if len(got) != len(expected):
+            problems.append(f"{what}: {len(got)} rows, expected {len(expected)}")
+
+
+def check_xlsx(path, doc):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    problems = []
+    markets = [m["market"] for m in doc["markets"]]
+    expected_names = ["Summary"] + markets + ["Clauses", "Requirements"]
+    if wb.sheetnames != expected_names:
+        problems.append(f"sheets are {wb.sheetnames}, expected {expected_names}")
+
+    summary = sheet_rows(wb["Summary"])
+    keys = ["obligations", "covered", "via_mapping", "partial", "uncovered", "verified", "unverified", "coverage"]
+    expected = [[m["market"], m["name"], m["sop"]] + [m[k] for k in keys] for m in doc["markets"]]
+    compare("Summary", [r[:11] for r in summary[1 : 1 + len(markets)]], expected, problems)
+    if wb["Summary"].freeze_panes != "A2":
+        problems.append("Summary: the header row is not frozen")
+
+    clause_row = {c["clause"]: i + 2 for i, c in enumerate(doc["clauses"])}
+    for m in doc["markets"]:
+        ws = wb[m["market"]]
+        rows = sheet_rows(ws)[1:]
+        expected = []
+        for c in doc["clauses"]:
+            obliged = in_market(c, m["market"])
+            if obliged is None:
+                continue
+            expected.append(
+                [
+                    c["clause"],
+                    c["instrument"],
+                    c["title"],
+                    c["status"],
+                    ", ".join(c["requirements"]),
+                    "yes" if c["verified"] else "no",
+                    "; ".join(obliged["because"]),
+                    chain(c),
+                    sources(c),
+                ]
+            )
+        compare(m["market"], rows, expected, problems)
+        if ws.freeze_panes != "A2":
+            problems.append(f"{m['market']}: the header row is not frozen")
+        if rows and not ws.auto_filter.ref:
+            problems.append(f"{m['market']}: no autofilter")
+        # Clause cells link to the clause's row of the Clauses sheet.
+        for r in range(2, min(ws.max_row, 50) + 1):
+            cell = ws.cell(row=r, column=1)
+            want = f"Clauses!A{clause_row[cell.value]}"
+            if cell.hyperlink is None or cell.hyperlink.location != want:
+                got = cell.hyperlink.location if cell.hyperlink else None
+                problems.append(f"{m['market']}!A{r}: links to {got}, expected {want}")
+                break
+
+    expected = [
+        [
+            c["clause"],
+            c["instrument"],
+            c["title"],
+            c["kind"],
+            c["status"],
+            ", ".join(c["requirements"]),
+            "yes" if c["verified"] else "no",
+            ", ".join(m["market"] for m in c["markets"]),
+            chain(c),
+            sources(c),
+        ]
+        for c in doc["clauses"]
+    ]
+    compare("Clauses", sheet_rows(wb["Clauses"])[1:], expected, problems)
+    expected = [
+        [r["id"], r["title"], r["status"], ", ".join(r["verified_by"]), ", ".join(r["clauses"]), r["text"]]
+        for r in doc["requirements"]
+    ]
+    compare("Requirements", sheet_rows(wb["Requirements"])[1:], expected, problems)
+    return problems
+
+
+def check_csv(path, doc):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    problems = []
+    header = [
+        "market",
+        "clause",
+        "instrument",
+        "clause_title",
+        "status",
+        "requirement",
+        "requirement_title",
+        "requirement_verified_by",
+        "via",
+        "via_sources",
+        "because",
+    ]
+    if not rows or rows[0] != header:
+        problems.append(f"header is {rows[:1]}, expected {header}")
+    requirements = {r["id"]: r for r in doc["requirements"]}
+    expected = []
+    for m in doc["markets"]:
+        for c in doc["clauses"]:
+            obliged = in_market(c, m["market"])
+            if obliged is None:
+                continue
+            base = [m["market"], c["clause"], c["instrument"], c["title"], c["status"]]
+            tail = [chain(c), sources(c), "; ".join(obliged["because"])]
+            if not c["requirements"]:
+                expected.append(base + ["", "", ""] + tail)
+            for rid in c["requirements"]:
+                r = requirements[rid]
+                expected.append(base + [rid, r["title"], "; ".join(r["verified_by"])] + tail)
+    expected = [[defused(cell) for cell in row] for row in expected]
+    compare("CSV", rows[1:], expected, problems)
+    return problems
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[1] not in ("xlsx", "csv"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    kind, path, json_path = sys.argv[1:]
+    doc = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    problems = check_xlsx(path, doc) if kind == "xlsx" else check_csv(path, doc)
+    if problems:
+        print("\n".join(f"FAIL {p}" for p in problems), file=sys.stderr)
+        return 1
+    print(f"{kind} matches the JSON: {len(doc['clauses'])} clauses, {len(doc['markets'])} markets")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
