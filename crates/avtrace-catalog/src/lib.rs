@@ -13,10 +13,12 @@ mod files;
 mod ids;
 mod load;
 mod raw;
+mod write;
 
 pub use diag::{Diagnostic, Location, Severity, SourceFile, Sources, render};
 pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, builtin_file_count};
 pub use load::{CatalogFile, Loaded, Role, load_catalog, load_program, role_of};
+pub use write::{MarketEntry, ProgramFile, ProgramHeader, RequirementEntry, WriteError};
 
 #[cfg(test)]
 mod tests;

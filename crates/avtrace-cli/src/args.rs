@@ -47,6 +47,56 @@ pub(crate) enum Command {
     Matrix(MatrixArgs),
     /// The full coverage report: summary, heatmap, matrix and gaps in one HTML file.
     Report(ReportArgs),
+    /// Write requirements, clauses and trace links for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Read requirements written by other tools into a program file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExportCommand {
+    /// ReqIF 1.2 (.reqif, or .reqifz zipped) for DOORS, Polarion, Codebeamer, ReqView, StrictDoc.
+    Reqif(ExportReqifArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImportCommand {
+    /// ReqIF (.reqif or .reqifz) from DOORS, Polarion, Codebeamer, ReqView, StrictDoc, ...
+    Reqif(ImportReqifArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportReqifArgs {
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
+    /// The file to write: FILE.reqif, or FILE.reqifz for a zipped one (written atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// CREATION-TIME and LAST-CHANGE of the file (an xsd:dateTime such as
+    /// 2027-01-15T09:00:00Z, or `now`); default: $SOURCE_DATE_EPOCH if set, else the latest
+    /// publication date in the catalog, so that the same input gives the same bytes.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) timestamp: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportReqifArgs {
+    /// The ReqIF file (.reqif or .reqifz).
+    #[arg(value_name = "IN")]
+    pub(crate) input: PathBuf,
+    /// The program file to write (atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// Read attribute ATTR (its LONG-NAME) as FIELD: id, title, text, status, satisfies or
+    /// verified_by (repeatable); the ProSTEP names (ReqIF.ForeignID, ReqIF.Name, ReqIF.Text)
+    /// are the default.
+    #[arg(long = "map-attr", value_name = "ATTR=FIELD")]
+    pub(crate) map_attr: Vec<String>,
+    /// The program's name; default: the file's title.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -64,22 +114,8 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct TraceArgs {
-    /// The program file.
-    #[arg(long, short, value_name = "FILE")]
-    pub(crate) program: PathBuf,
-    /// Trace only this market (repeatable); default: every market of the program.
-    #[arg(long, short, value_name = "ID")]
-    pub(crate) market: Vec<String>,
-    /// Start of production to assume for a market the program does not list (YYYY-MM-DD);
-    /// default: the program's latest SOP.
-    #[arg(long, value_name = "DATE")]
-    pub(crate) sop: Option<String>,
-    /// Count mandates up to this level (levels nest).
-    #[arg(long, value_enum, default_value_t = LevelArg::Mandatory)]
-    pub(crate) level: LevelArg,
-    /// Count recommendations as obligations too.
-    #[arg(long)]
-    pub(crate) recommendations: bool,
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
     /// Exit 1 when any traced market's coverage is below PCT percent.
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub(crate) fail_under: Option<f64>,

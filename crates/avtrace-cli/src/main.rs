@@ -6,6 +6,7 @@
 //! warnings go to stderr.
 
 mod args;
+mod exchange;
 mod input;
 mod output;
 
@@ -19,7 +20,8 @@ use avtrace_trace::{MarketTarget, TraceOptions};
 use clap::Parser;
 
 use crate::args::{
-    CheckArgs, Cli, Command, Format, MatrixArgs, MatrixFormat, ReportArgs, SelectArgs, ShowArgs, TraceArgs,
+    CheckArgs, Cli, Command, ExportCommand, Format, ImportCommand, MatrixArgs, MatrixFormat, ReportArgs, SelectArgs,
+    ShowArgs, TraceArgs,
 };
 use crate::input::Inputs;
 
@@ -82,7 +84,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Show(args) => show(cli, &mut inputs, args),
         Command::Matrix(args) => matrix(cli, &mut inputs, args),
         Command::Report(args) => report(cli, &mut inputs, args),
+        Command::Export(ExportCommand::Reqif(args)) => exchange::export_reqif(cli, &mut inputs, args),
+        Command::Import(ImportCommand::Reqif(args)) => exchange::import_reqif(cli, &mut inputs, args),
     }
+}
+
+/// `1 error`, `2 errors`, `0 errors`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure> {
@@ -102,24 +111,26 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
             let mut summary = String::new();
             if let Some(catalog) = &catalog {
                 summary.push_str(&format!(
-                    "catalog: {} instruments, {} clauses, {} mappings, {} markets\n",
-                    catalog.instruments.len(),
-                    catalog.clauses.len(),
-                    catalog.mappings.len(),
-                    catalog.markets.len()
+                    "catalog: {}, {}, {}, {}\n",
+                    count(catalog.instruments.len(), "instrument"),
+                    count(catalog.clauses.len(), "clause"),
+                    count(catalog.mappings.len(), "mapping"),
+                    count(catalog.markets.len(), "market")
                 ));
             }
             if let Some(program) = &program {
                 summary.push_str(&format!(
-                    "program: {}: {} requirements, {} markets\n",
+                    "program: {}: {}, {}\n",
                     program.name,
-                    program.requirements.len(),
-                    program.markets.len()
+                    count(program.requirements.len(), "requirement"),
+                    count(program.markets.len(), "market")
                 ));
             }
             summary.push_str(&format!(
-                "{}: {errors} errors, {warnings} warnings\n",
-                if failed { "check failed" } else { "ok" }
+                "{}: {}, {}\n",
+                if failed { "check failed" } else { "ok" },
+                count(errors, "error"),
+                count(warnings, "warning")
             ));
             output::print(&summary)?;
         }
@@ -128,30 +139,30 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
 }
 
 fn trace(cli: &Cli, inputs: &mut Inputs, args: &TraceArgs, gaps: bool) -> Result<(), Failure> {
-    let catalog = inputs.catalog(&cli.catalog)?;
-    let program = inputs.program(&args.program, &catalog)?;
-    let targets: Vec<MarketTarget> = inputs.targets(&catalog, &program, &args.market, args.sop.as_deref())?;
-    let graph = ClauseGraph::new(&catalog);
-    let options = TraceOptions { level: args.level.into(), include_recommendations: args.recommendations };
-    let trace = avtrace_trace::trace(&catalog, &graph, &program, &targets, options);
-    let program_path = args.program.display().to_string();
-    let view = TraceView { catalog: &catalog, program: &program, trace: &trace, program_path: &program_path };
-    let text = match (args.format, gaps) {
-        (Format::Table, false) => avtrace_report::trace_table(&view),
-        (Format::Table, true) => avtrace_report::gaps_table(&view),
-        (Format::Json, false) => avtrace_report::trace_json(&view),
-        (Format::Json, true) => avtrace_report::gaps_json(&view),
-    };
+    let (text, coverage) = with_trace(cli, inputs, &args.select, |view| {
+        let text = match (args.format, gaps) {
+            (Format::Table, false) => avtrace_report::trace_table(view),
+            (Format::Table, true) => avtrace_report::gaps_table(view),
+            (Format::Json, false) => avtrace_report::trace_json(view),
+            (Format::Json, true) => avtrace_report::gaps_json(view),
+        };
+        let coverage: Vec<(String, f64)> = view
+            .trace
+            .markets
+            .iter()
+            .map(|mt| (view.catalog.market(mt.market).id.clone(), mt.counts.coverage()))
+            .collect();
+        (text, coverage)
+    })?;
     match &args.output {
         Some(path) => output::write_atomically(path, text.as_bytes())?,
         None => output::print(&text)?,
     }
     if let Some(threshold) = args.fail_under {
-        let below: Vec<String> = trace
-            .markets
+        let below: Vec<String> = coverage
             .iter()
-            .filter(|mt| mt.counts.coverage() * 100.0 < threshold)
-            .map(|mt| format!("{} {:.1}%", catalog.market(mt.market).id, mt.counts.coverage() * 100.0))
+            .filter(|(_, ratio)| ratio * 100.0 < threshold)
+            .map(|(market, ratio)| format!("{market} {:.1}%", ratio * 100.0))
             .collect();
         if !below.is_empty() {
             let _ = writeln!(std::io::stderr(), "error: coverage below {threshold}% in {}", below.join(", "));
@@ -191,6 +202,17 @@ fn with_trace<T>(
     select: &SelectArgs,
     render: impl FnOnce(&TraceView<'_>) -> T,
 ) -> Result<T, Failure> {
+    traced(cli, inputs, select, |view, _| render(view))
+}
+
+/// Loads the catalog and program, traces the selected markets and hands the result (and
+/// the clause graph it was computed on) to `use_trace`.
+pub(crate) fn traced<T>(
+    cli: &Cli,
+    inputs: &mut Inputs,
+    select: &SelectArgs,
+    use_trace: impl FnOnce(&TraceView<'_>, &ClauseGraph) -> T,
+) -> Result<T, Failure> {
     let catalog = inputs.catalog(&cli.catalog)?;
     let program = inputs.program(&select.program, &catalog)?;
     let targets: Vec<MarketTarget> = inputs.targets(&catalog, &program, &select.market, select.sop.as_deref())?;
@@ -199,7 +221,7 @@ fn with_trace<T>(
     let trace = avtrace_trace::trace(&catalog, &graph, &program, &targets, options);
     let program_path = select.program.display().to_string();
     let view = TraceView { catalog: &catalog, program: &program, trace: &trace, program_path: &program_path };
-    Ok(render(&view))
+    Ok(use_trace(&view, &graph))
 }
 
 /// Writes rendered output to `-o FILE` (atomically) or to stdout.

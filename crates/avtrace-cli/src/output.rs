@@ -18,6 +18,15 @@ pub(crate) fn print(text: &str) -> Result<(), Failure> {
 /// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
 /// place once complete, so that a failed run never leaves half a file.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    write_atomically_with(path, |file| file.write_all(bytes).map_err(|e| e.to_string()))
+}
+
+/// Like [`write_atomically`], with the contents produced by `write` into the temporary
+/// file (which can seek, for zip archives). An error from `write` leaves nothing behind.
+pub(crate) fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), String>,
+) -> Result<(), Failure> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -27,7 +36,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure>
         .prefix(".avtrace-")
         .tempfile_in(dir)
         .map_err(|e| fail("create a temporary file beside", &e))?;
-    file.write_all(bytes).map_err(|e| fail("write", &e))?;
+    write(file.as_file_mut()).map_err(|e| fail("write", &e))?;
     // A temporary file is private (0600); the output is a document to share, so give it
     // the permissions of the file it replaces, or those of a newly created file.
     #[cfg(unix)]

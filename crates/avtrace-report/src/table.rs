@@ -16,7 +16,8 @@ fn count_cells(counts: &Counts) -> String {
         counts.via_mapping.to_string(),
         counts.partial.to_string(),
         counts.uncovered.to_string(),
-        percent(counts.coverage()),
+        // Nothing obliged is not "100% covered": say so rather than print a number.
+        if counts.obligations == 0 { "n/a".to_owned() } else { percent(counts.coverage()) },
     ];
     cells.iter().zip(COUNT_HEADERS).map(|(c, h)| right(c, h.len().max(8))).collect::<Vec<_>>().join("  ")
 }

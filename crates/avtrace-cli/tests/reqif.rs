@@ -1,0 +1,304 @@
+//! `export reqif` and `import reqif` with the real binary: the files strict tools accept, the
+//! files real tools wrote, the round trip, and hostile input.
+//!
+//! The schema and Python checks need `xmllint` and `.venv-test` (with `reqif` and
+//! `xmlschema`); `.ci/run` installs both. Without them the checks print a skip notice,
+//! except under CI (env `CI` set), where they fail and say how to install what is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+}
+
+fn reqif_dir() -> PathBuf {
+    root().join("tests/reqif")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn avtrace(args: &[&str]) -> Run {
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("avtrace"))
+        .current_dir(root())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(args)
+        .output()
+        .expect("avtrace runs");
+    Run {
+        code: out.status.code().expect("avtrace exits with a code"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("temporary paths are UTF-8")
+}
+
+const EXAMPLE: &str = "examples/l3-highway-pilot/program.toml";
+
+/// `(spec objects, relations, specifications)` from avtrace's "wrote ..." line.
+fn written_counts(stderr: &str) -> (u64, u64, u64) {
+    let line = stderr.lines().find(|l| l.starts_with("wrote ")).expect("a `wrote` line");
+    let numbers: Vec<u64> =
+        line.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+    let n = numbers.len();
+    (numbers[n - 3], numbers[n - 2], numbers[n - 1])
+}
+
+fn missing(what: &str, install: &str) -> Option<PathBuf> {
+    assert!(std::env::var_os("CI").is_none(), "{what} is missing; install it with: {install}");
+    eprintln!("SKIPPED: {what} is missing (install it with: {install})");
+    None
+}
+
+fn xmllint() -> Option<PathBuf> {
+    let ok = Process::new("xmllint").arg("--version").output().is_ok_and(|o| o.status.success());
+    if ok { Some(PathBuf::from("xmllint")) } else { missing("xmllint", "apt-get install -y libxml2-utils") }
+}
+
+fn python() -> Option<PathBuf> {
+    let python = root().join(".venv-test/bin/python");
+    let ok = Process::new(&python).args(["-c", "import reqif, xmlschema"]).output().is_ok_and(|o| o.status.success());
+    if ok {
+        Some(python)
+    } else {
+        missing(
+            "the .venv-test Python with reqif and xmlschema",
+            "python3 -m venv .venv-test && .venv-test/bin/pip install -r tests/requirements.txt",
+        )
+    }
+}
+
+/// The `.reqif` member of a `.reqifz`, extracted next to it.
+fn unzip_member(archive: &Path) -> PathBuf {
+    let file = std::fs::File::open(archive).expect("archive exists");
+    let mut zip = zip::ZipArchive::new(file).expect("a zip archive");
+    assert_eq!(zip.len(), 1, "one member");
+    let mut member = zip.by_index(0).expect("member 0");
+    let name = member.name().expect("member name is UTF-8").to_string();
+    assert!(name.ends_with(".reqif"), "{name}");
+    let out = archive.with_extension("member.reqif");
+    let mut target = std::fs::File::create(&out).expect("writable temp dir");
+    std::io::copy(&mut member, &mut target).expect("member extracts");
+    out
+}
+
+fn validate(file: &Path, counts: (u64, u64, u64)) {
+    if let Some(xmllint) = xmllint() {
+        let schema = reqif_dir().join("schema/reqif.xsd");
+        let out = Process::new(xmllint)
+            .args(["--nonet", "--noout", "--schema", path(&schema), path(file)])
+            .output()
+            .expect("xmllint runs");
+        assert!(out.status.success(), "xmllint rejects {}:\n{}", file.display(), String::from_utf8_lossy(&out.stderr));
+    }
+    if let Some(python) = python() {
+        let script = reqif_dir().join("scripts/xsd-validate-py.py");
+        let out = Process::new(&python).arg(&script).arg(file).output().expect("xmlschema runs");
+        assert!(
+            out.status.success(),
+            "xmlschema rejects {}:\n{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let script = reqif_dir().join("scripts/reqif_list.py");
+        let out = Process::new(&python).arg(&script).arg(file).arg("--summary").output().expect("reqif runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "the reqif package fails on {}:\n{text}", file.display());
+        let expected = format!(
+            "spec-objects={} spec-relations={} relation-groups=0 specifications={} library-exceptions=0",
+            counts.0, counts.1, counts.2
+        );
+        assert!(text.contains(&expected), "the reqif package counts differently:\n{text}\nexpected {expected}");
+    }
+}
+
+#[test]
+fn exports_validate_and_read_back_with_an_independent_reader() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("example.reqif");
+    let run = avtrace(&["export", "reqif", "--program", EXAMPLE, "-o", path(&plain)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "a file was asked for; stdout stays clean");
+    let counts = written_counts(&run.stderr);
+    assert!(counts.0 > 300 && counts.1 > 100 && counts.2 > 5, "{counts:?}");
+    validate(&plain, counts);
+
+    let zipped = dir.path().join("example.reqifz");
+    let run = avtrace(&["export", "reqif", "--program", EXAMPLE, "-o", path(&zipped)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(written_counts(&run.stderr), counts);
+    let member = unzip_member(&zipped);
+    assert_eq!(std::fs::read(&member).expect("member"), std::fs::read(&plain).expect("plain"), "same bytes inside");
+    validate(&member, counts);
+}
+
+#[test]
+fn every_market_exports_valid_reqif() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for market in ["EU", "UK", "JP", "CN", "KR", "SG"] {
+        let out = dir.path().join(format!("{market}.reqif"));
+        let run = avtrace(&["export", "reqif", "--program", EXAMPLE, "--market", market, "-o", path(&out)]);
+        assert_eq!(run.code, 0, "{market}: {}", run.stderr);
+        validate(&out, written_counts(&run.stderr));
+    }
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes_and_times_come_from_the_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("a.reqif"), dir.path().join("b.reqif"));
+    assert_eq!(avtrace(&["export", "reqif", "-p", EXAMPLE, "-o", path(&a)]).code, 0);
+    assert_eq!(avtrace(&["export", "reqif", "-p", EXAMPLE, "-o", path(&b)]).code, 0);
+    let first = std::fs::read_to_string(&a).expect("written");
+    assert_eq!(first, std::fs::read_to_string(&b).expect("written"));
+    assert!(first.contains("<CREATION-TIME>2025-04-28T00:00:00Z</CREATION-TIME>"), "the catalog's latest publication");
+    let run = avtrace(&["export", "reqif", "-p", EXAMPLE, "--timestamp", "2027-01-15T09:30:00Z", "-o", path(&a)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stamped = std::fs::read_to_string(&a).expect("written");
+    assert!(stamped.contains("<CREATION-TIME>2027-01-15T09:30:00Z</CREATION-TIME>"));
+    assert!(stamped.contains("LAST-CHANGE=\"2027-01-15T09:30:00Z\""));
+    let run = avtrace(&["export", "reqif", "-p", EXAMPLE, "--timestamp", "next tuesday", "-o", path(&a)]);
+    assert_eq!(run.code, 2, "a bad timestamp is bad input");
+    assert_eq!(std::fs::read_to_string(&a).expect("kept"), stamped, "and the old file is kept whole");
+}
+
+/// A requirement as compared across a round trip: id, title, text, status, satisfies,
+/// verified_by.
+type Row = (String, String, String, String, Vec<String>, Vec<String>);
+
+/// The requirements of a program file as comparable rows.
+fn requirement_rows(toml_text: &str) -> Vec<Row> {
+    let doc: toml::Table = toml_text.parse().expect("a TOML program");
+    let strings = |v: Option<&toml::Value>| -> Vec<String> {
+        v.and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|s| s.as_str()).map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let text = |r: &toml::Table, k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    doc["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .map(|r| {
+            let r = r.as_table().expect("a table");
+            (
+                text(r, "id"),
+                text(r, "title"),
+                text(r, "text"),
+                text(r, "status"),
+                strings(r.get("satisfies")),
+                strings(r.get("verified_by")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn import_of_an_export_gives_the_program_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exported = dir.path().join("example.reqifz");
+    assert_eq!(avtrace(&["export", "reqif", "-p", EXAMPLE, "-o", path(&exported)]).code, 0);
+    let back = dir.path().join("back.toml");
+    let run = avtrace(&["import", "reqif", path(&exported), "-o", path(&back)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let original = std::fs::read_to_string(root().join(EXAMPLE)).expect("example");
+    let imported = std::fs::read_to_string(&back).expect("imported");
+    assert_eq!(requirement_rows(&imported), requirement_rows(&original));
+    let run = avtrace(&["check", "--program", path(&back)]);
+    assert_eq!(run.code, 0, "the imported program is a valid program:\n{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn every_real_world_sample_imports() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut samples: Vec<PathBuf> = std::fs::read_dir(reqif_dir().join("samples"))
+        .expect("samples")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "reqif" || e == "reqifz"))
+        .collect();
+    samples.sort();
+    assert_eq!(samples.len(), 12);
+    for sample in samples {
+        let out = dir.path().join("program.toml");
+        let run = avtrace(&["import", "reqif", path(&sample), "-o", path(&out)]);
+        assert_eq!(run.code, 0, "{}: {}", sample.display(), run.stderr);
+        let rows = requirement_rows(&std::fs::read_to_string(&out).expect("written"));
+        let name = sample.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let expected = match name {
+            n if n.starts_with("01_") => 0,
+            n if n.starts_with("06_") => 58,
+            n if n.starts_with("10_") => 44,
+            n if n.starts_with("14_") => 25,
+            _ => rows.len(),
+        };
+        assert_eq!(rows.len(), expected, "{name}");
+        assert_eq!(avtrace(&["check", "--program", path(&out)]).code, 0, "{name} gives a loadable program");
+    }
+}
+
+#[test]
+fn attributes_can_be_mapped_and_bad_mappings_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("ea.toml");
+    let sample = reqif_dir().join("samples/08_enterprise-architect-8_example.reqif");
+    let run = avtrace(&["import", "reqif", path(&sample), "-o", path(&out), "--map-attr", "nonsense"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--map-attr"), "{}", run.stderr);
+    assert!(!out.exists(), "nothing written");
+    let run = avtrace(&["import", "reqif", path(&sample), "-o", path(&out), "--map-attr", "Notes=text"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("dangling"), "the sample's dangling references are reported:\n{}", run.stderr);
+}
+
+#[test]
+fn hostile_or_unreadable_files_fail_with_a_place_and_write_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "laughs.reqif",
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\n<REQ-IF>&lol2;</REQ-IF>\n",
+            ":2:1: DOCTYPE declarations are refused",
+        ),
+        (
+            "external.reqif",
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<REQ-IF>&x;</REQ-IF>\n",
+            ":2:1: DOCTYPE declarations are refused",
+        ),
+        (
+            "truncated.reqif",
+            "<?xml version=\"1.0\"?>\n<REQ-IF xmlns=\"http://www.omg.org/spec/ReqIF/20110401/reqif.xsd\">\n  <THE-HEADER>",
+            ":3:",
+        ),
+        ("wrong-ns.reqif", "<?xml version=\"1.0\"?>\n<REQ-IF xmlns=\"urn:not-reqif\"/>\n", ":2:"),
+    ];
+    for (name, content, expected) in cases {
+        let input = dir.path().join(name);
+        std::fs::write(&input, content).expect("writable");
+        let out = dir.path().join("out.toml");
+        let run = avtrace(&["import", "reqif", path(&input), "-o", path(&out)]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("{name}{expected}")), "{name}: {}", run.stderr);
+        assert!(!out.exists(), "{name}: nothing written");
+    }
+    let run = avtrace(&["import", "reqif", "tests/reqif/absent.reqif", "-o", path(&dir.path().join("x.toml"))]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn the_example_export_is_reviewed_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("example.reqif");
+    let run = avtrace(&["export", "reqif", "-p", EXAMPLE, "-o", path(&out)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("example_export", std::fs::read_to_string(&out).expect("written"));
+}

@@ -1,0 +1,17 @@
+//! The bridge between avtrace's model and the ReqIF exchange format.
+//!
+//! [`reqif_export`] turns a program and its computed trace into the neutral export
+//! structures of `avtrace-reqif`; [`program_from_reqif`] turns an imported ReqIF document
+//! into a program file. This crate decides what avtrace's objects are called in ReqIF
+//! (types, attribute names, relation kinds) so that `avtrace-reqif` can stay ignorant of
+//! avtrace and `avtrace-cli` can stay a wiring layer. It reads the trace; it never
+//! recomputes coverage. No I/O: callers open and write files.
+
+mod export;
+mod import;
+
+pub use export::{ExportNames, reqif_export};
+pub use import::{ImportOutcome, program_from_reqif};
+
+#[cfg(test)]
+mod tests;
