@@ -52,7 +52,11 @@ struct ClauseDoc<'a> {
     status: &'static str,
     requirements: Vec<&'a str>,
     verified: bool,
-    via: Vec<StepDoc<'a>>,
+    /// The clauses the coverage comes through: the satisfied clause, then each clause on
+    /// the mapping chain before this one. Empty when covered directly or uncovered.
+    via: Vec<String>,
+    /// The chain in full: each mapping step with its relation, basis and source.
+    chain: Vec<StepDoc<'a>>,
     because: Vec<String>,
 }
 
@@ -98,7 +102,8 @@ fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, cove
         status: coverage.status.as_str(),
         requirements: coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id.as_str()).collect(),
         verified: coverage.verified,
-        via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
+        via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| catalog.clause_name(s.from)).collect(),
+        chain: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
         because: view.because(market, &o.because),
     }
 }
