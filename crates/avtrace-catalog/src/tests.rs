@@ -397,3 +397,64 @@ fn a_syntax_error_in_a_piece_points_into_the_whole_file() {
     assert_eq!(got.len(), 1);
     assert!(got[0].starts_with(&format!("program.toml:{line}:")), "{got:?}");
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Loads mutated copies of valid files: whatever the bytes, the loader reports
+    /// diagnostics whose places resolve, and never panics.
+    fn load_all(instrument: &str, market: &str, program: &str) {
+        let mut sources = Sources::new();
+        let files = [
+            CatalogFile { file: sources.add("a.toml", instrument), role: role_of("a.toml") },
+            CatalogFile { file: sources.add("markets/xx.toml", market), role: role_of("markets/xx.toml") },
+        ];
+        let program_file = sources.add("program.toml", program);
+        let loaded = load_catalog(&sources, &files);
+        let mut all = loaded.diagnostics;
+        if let Some(catalog) = &loaded.value {
+            all.extend(load_program(&sources, program_file, catalog).diagnostics);
+        }
+        for d in &all {
+            let rendered = crate::render(&sources, d);
+            assert!(rendered.contains(d.code));
+        }
+    }
+
+    fn mutate(text: &str, edits: &[(usize, u8)], cut: usize) -> String {
+        let mut bytes = text.as_bytes().to_vec();
+        for &(at, byte) in edits {
+            if !bytes.is_empty() {
+                let i = at % bytes.len();
+                bytes[i] = byte;
+            }
+        }
+        bytes.truncate(bytes.len().saturating_sub(cut % 8));
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_inputs_never_panic(
+            edits in prop::collection::vec((any::<usize>(), prop::sample::select(b"\"'[]{}=,.:@#\n\\ aZ09-".to_vec())), 0..6),
+            target in 0usize..3,
+            cut in any::<usize>(),
+        ) {
+            let (mut a, mut m, mut p) = (A.to_owned(), MARKET.to_owned(), PROGRAM.to_owned());
+            match target {
+                0 => a = mutate(A, &edits, cut),
+                1 => m = mutate(MARKET, &edits, cut),
+                _ => p = mutate(PROGRAM, &edits, cut),
+            }
+            load_all(&a, &m, &p);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            load_all(&text, &text, &text);
+        }
+    }
+}

@@ -47,12 +47,74 @@ pub(crate) enum Command {
     Matrix(MatrixArgs),
     /// The full coverage report: summary, heatmap, matrix and gaps in one HTML file.
     Report(ReportArgs),
+    /// The clause graph (hierarchy, citations, mappings) as Graphviz DOT or JSON.
+    Graph(GraphArgs),
+    /// What a change to one clause touches: requirements, markets, obligations.
+    Impact(ImpactArgs),
+    /// What changed between two programs (files) or two catalogs (folders).
+    Diff(DiffArgs),
     /// Write requirements, clauses and trace links for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
     /// Read requirements written by other tools into a program file.
     #[command(subcommand)]
     Import(ImportCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    /// Draw this instrument's clauses and what they cite or map to (repeatable).
+    #[arg(long, short, value_name = "ID")]
+    pub(crate) instrument: Vec<String>,
+    /// Draw the clauses of every instrument this market mandates (repeatable).
+    #[arg(long, short, value_name = "ID")]
+    pub(crate) market: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub(crate) format: GraphFormat,
+    /// Write to FILE instead of standard output (atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// The formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GraphFormat {
+    /// Graphviz DOT (render with `dot -Tsvg`).
+    Dot,
+    /// JSON: nodes and edges.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImpactArgs {
+    /// The clause that changes (INSTRUMENT:CLAUSE).
+    #[arg(long, short, value_name = "REF")]
+    pub(crate) clause: String,
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The old program file, or the old catalog folder.
+    #[arg(value_name = "OLD")]
+    pub(crate) old: PathBuf,
+    /// The new program file, or the new catalog folder.
+    #[arg(value_name = "NEW")]
+    pub(crate) new: PathBuf,
+    /// For programs: count mandates up to this level.
+    #[arg(long, value_enum, default_value_t = LevelArg::Mandatory)]
+    pub(crate) level: LevelArg,
+    /// For programs: count recommendations as obligations too.
+    #[arg(long)]
+    pub(crate) recommendations: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Subcommand)]

@@ -87,6 +87,15 @@ impl Inputs {
         catalog.ok_or_else(|| invalid("the catalog", &diagnostics))
     }
 
+    /// The catalog in `dir` alone (for comparing catalogs), or exit 2 after printing why not.
+    pub(crate) fn catalog_from(&mut self, dir: &Path) -> Result<Catalog, Failure> {
+        let files =
+            avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?;
+        let loaded = avtrace_catalog::load_catalog(&self.sources, &files);
+        self.report(&loaded.diagnostics, true);
+        loaded.value.ok_or_else(|| invalid(&dir.display().to_string(), &loaded.diagnostics))
+    }
+
     /// The program, or exit 2 after printing why not.
     pub(crate) fn program(&mut self, path: &Path, catalog: &Catalog) -> Result<Program, Failure> {
         let mut diagnostics = Vec::new();

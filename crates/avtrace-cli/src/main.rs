@@ -20,8 +20,8 @@ use avtrace_trace::{MarketTarget, TraceOptions};
 use clap::Parser;
 
 use crate::args::{
-    CheckArgs, Cli, Command, ExportCommand, Format, ImportCommand, MatrixArgs, MatrixFormat, ReportArgs, SelectArgs,
-    ShowArgs, TraceArgs,
+    CheckArgs, Cli, Command, DiffArgs, ExportCommand, Format, GraphArgs, GraphFormat, ImpactArgs, ImportCommand,
+    MatrixArgs, MatrixFormat, ReportArgs, SelectArgs, ShowArgs, TraceArgs,
 };
 use crate::input::Inputs;
 
@@ -84,6 +84,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Show(args) => show(cli, &mut inputs, args),
         Command::Matrix(args) => matrix(cli, &mut inputs, args),
         Command::Report(args) => report(cli, &mut inputs, args),
+        Command::Graph(args) => graph(cli, &mut inputs, args),
+        Command::Impact(args) => impact(cli, &mut inputs, args),
+        Command::Diff(args) => diff(cli, &mut inputs, args),
         Command::Export(ExportCommand::Reqif(args)) => exchange::export_reqif(cli, &mut inputs, args),
         Command::Import(ImportCommand::Reqif(args)) => exchange::import_reqif(cli, &mut inputs, args),
     }
@@ -264,4 +267,73 @@ fn matrix(cli: &Cli, inputs: &mut Inputs, args: &MatrixArgs) -> Result<(), Failu
 fn report(cli: &Cli, inputs: &mut Inputs, args: &ReportArgs) -> Result<(), Failure> {
     let rendered = with_trace(cli, inputs, &args.select, avtrace_report::report_html)?;
     emit(args.output.as_deref(), rendered.map_err(|e| Failure::input(e.to_string()))?.into_bytes())
+}
+
+fn graph(cli: &Cli, inputs: &mut Inputs, args: &GraphArgs) -> Result<(), Failure> {
+    let catalog = inputs.catalog(&cli.catalog)?;
+    let instruments = args
+        .instrument
+        .iter()
+        .map(|i| catalog.instrument_by_ref(i).map_err(|e| Failure::input(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let markets = args
+        .market
+        .iter()
+        .map(|m| {
+            catalog.market_by_id(&m.to_ascii_uppercase()).ok_or_else(|| Failure::input(format!("unknown market `{m}`")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let graph = ClauseGraph::new(&catalog);
+    let clauses = avtrace_report::graph_selection(&catalog, &graph, &instruments, &markets);
+    let text = match args.format {
+        GraphFormat::Dot => avtrace_report::graph_dot(&catalog, &graph, &clauses),
+        GraphFormat::Json => avtrace_report::graph_json(&catalog, &graph, &clauses),
+    };
+    emit(args.output.as_deref(), text.into_bytes())
+}
+
+fn impact(cli: &Cli, inputs: &mut Inputs, args: &ImpactArgs) -> Result<(), Failure> {
+    let text = traced(cli, inputs, &args.select, |view, _| {
+        let clause = view.catalog.clause_by_ref(args.clause.trim()).map_err(|e| Failure::input(e.to_string()))?;
+        let found = avtrace_trace::impact(view.trace, view.program, clause);
+        Ok::<_, Failure>(match args.format {
+            Format::Table => avtrace_report::impact_table(view, &found),
+            Format::Json => avtrace_report::impact_json(view, &found),
+        })
+    })??;
+    output::print(&text)
+}
+
+fn diff(cli: &Cli, inputs: &mut Inputs, args: &DiffArgs) -> Result<(), Failure> {
+    let text = match (args.old.is_dir(), args.new.is_dir()) {
+        (true, true) => {
+            let old = inputs.catalog_from(&args.old)?;
+            let new = inputs.catalog_from(&args.new)?;
+            let found = avtrace_trace::diff_catalogs(&old, &new);
+            match args.format {
+                Format::Table => avtrace_report::catalog_diff_table(&found),
+                Format::Json => avtrace_report::catalog_diff_json(&found),
+            }
+        }
+        (false, false) => {
+            let catalog = inputs.catalog(&cli.catalog)?;
+            let old = inputs.program(&args.old, &catalog)?;
+            let new = inputs.program(&args.new, &catalog)?;
+            let graph = ClauseGraph::new(&catalog);
+            let options = TraceOptions { level: args.level.into(), include_recommendations: args.recommendations };
+            let trace_of = |program: &avtrace_model::Program| {
+                let targets: Vec<MarketTarget> =
+                    program.markets.iter().map(|m| MarketTarget { market: m.market, sop: m.sop }).collect();
+                avtrace_trace::trace(&catalog, &graph, program, &targets, options)
+            };
+            let (old_trace, new_trace) = (trace_of(&old), trace_of(&new));
+            let found = avtrace_trace::diff_programs(&catalog, (&old, &old_trace), (&new, &new_trace));
+            match args.format {
+                Format::Table => avtrace_report::program_diff_table(&found),
+                Format::Json => avtrace_report::program_diff_json(&found),
+            }
+        }
+        _ => return Err(Failure::input("diff compares two program files or two catalog folders, not one of each")),
+    };
+    output::print(&text)
 }

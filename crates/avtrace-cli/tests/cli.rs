@@ -295,3 +295,101 @@ fn show_prints_a_clause_with_its_source_and_mappings() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("TEST-REG has no clause `9`"));
 }
+
+#[test]
+fn graph_draws_each_statement_once_and_graphviz_reads_it() {
+    let r = run(mini().args(["graph", "--format", "json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = json(&r.stdout);
+    assert_eq!(doc["nodes"].as_array().unwrap().len(), 10);
+    let edges: Vec<String> = doc["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] != "parent")
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap_or("-").to_owned();
+            format!("{} {} {} {}", text("from"), text("kind"), text("rel"), text("to"))
+        })
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            "TEST-REG:5.1 cites - TEST-STD:9.1",
+            "TEST-REG:5.2 maps equal TEST-STD:8",
+            "TEST-REG:5.3 maps superset TEST-STD:9.1",
+        ]
+    );
+    let r = run(mini().args(["graph", "--instrument", "TEST-STD", "--format", "dot"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("digraph avtrace {"));
+    let dot = std::process::Command::new("dot").arg("-V").output();
+    if dot.is_err() {
+        assert!(std::env::var_os("CI").is_none(), "Graphviz is missing: apt-get install -y graphviz");
+        eprintln!("SKIPPED: Graphviz (dot) is missing");
+        return;
+    }
+    let mut child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("dot starts");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), r.stdout.as_bytes()).expect("dot reads");
+    let out = child.wait_with_output().expect("dot finishes");
+    assert!(out.status.success(), "dot rejects the graph: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+}
+
+#[test]
+fn impact_shows_what_rests_on_a_clause() {
+    let r = run(mini().args(["impact", "--clause", "TEST-STD:9.1", "-p", MINI, "--format", "json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = json(&r.stdout);
+    assert_eq!(doc["satisfied_by"], serde_json::json!(["R-3"]));
+    assert_eq!(doc["obliged_in"][0]["because"], serde_json::json!(["cited by TEST-REG:5.1"]));
+    assert_eq!(doc["carried"], serde_json::json!([{ "market": "TM", "clause": "TEST-REG:5.3", "status": "partial" }]));
+    assert_eq!(doc["requirements"], serde_json::json!(["R-3"]));
+    let r = run(mini().args(["impact", "--clause", "TEST-STD:99", "-p", MINI]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("TEST-STD has no clause `99`"), "{}", r.stderr);
+}
+
+#[test]
+fn diff_compares_programs_and_catalogs() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.toml");
+    let text = std::fs::read_to_string(root().join(MINI))
+        .unwrap()
+        .replace("satisfies = [\"TEST-STD:9.1\"]", "satisfies = [\"TEST-STD:9.1\", \"TEST-REG:5.4\"]");
+    std::fs::write(&new, text).unwrap();
+    let r = run(mini().args(["diff", MINI]).arg(&new).args(["--format", "json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = json(&r.stdout);
+    assert_eq!(doc["changed"][0]["id"], "R-3");
+    assert_eq!(doc["changed"][0]["linked"], serde_json::json!(["TEST-REG:5.4"]));
+    assert_eq!(doc["markets"][0]["coverage_before"], 0.6);
+    assert_eq!(doc["markets"][0]["coverage_after"], 0.8);
+    assert_eq!(doc["markets"][0]["statuses"][0]["after"], "covered");
+    let r = run(mini().args(["diff", MINI, MINI]));
+    assert_eq!(r.stdout, "No change.\n");
+
+    let catalog = dir.path().join("catalog");
+    std::fs::create_dir_all(catalog.join("markets")).unwrap();
+    for file in ["instruments/test-reg.toml", "instruments/test-std.toml", "markets/tm.toml"] {
+        let from = root().join("tests/fixtures/mini-catalog").join(file);
+        // Instruments at the top, the market under markets/; the mapping and TN are left out.
+        let to =
+            if file.starts_with("markets/") { catalog.join(file) } else { catalog.join(&file["instruments/".len()..]) };
+        std::fs::write(to, std::fs::read_to_string(from).unwrap().replace("Monitor the fleet", "Monitor vehicles"))
+            .unwrap();
+    }
+    let r = run(avtrace().args(["diff", "tests/fixtures/mini-catalog"]).arg(&catalog).args(["--format", "json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = json(&r.stdout);
+    assert_eq!(doc["clauses_changed"], serde_json::json!([{ "clause": "TEST-REG:5.3", "what": ["title"] }]));
+    assert_eq!(doc["mappings_removed"].as_array().unwrap().len(), 2);
+    assert!(doc["mandates_removed"].as_array().unwrap()[0].as_str().unwrap().starts_with("TN: TEST-STD"));
+    let r = run(mini().args(["diff", MINI, "tests/fixtures/mini-catalog"]));
+    assert_eq!(r.code, 2, "one file and one folder cannot be compared");
+}

@@ -310,7 +310,7 @@ fn relations<'a>(
         }
         for (other, kind) in graph.edges_from(c) {
             let EdgeKind::Map { rel, basis } = kind else { continue };
-            if !is_touched[other.index()] || !written_from(catalog, basis, c, other) {
+            if !is_touched[other.index()] || !ClauseGraph::is_written(catalog, basis, c, other) {
                 continue;
             }
             let facts = basis_facts(catalog, basis);
@@ -329,23 +329,6 @@ fn relations<'a>(
         out
     });
     satisfies.chain(between)
-}
-
-/// Whether the graph edge `from -> to` is the direction its statement was written in (so
-/// that each statement is exported once): an entry's own `from` side, or for adoptions the
-/// mapping's `from` instrument.
-fn written_from(catalog: &Catalog, basis: StepBasis, from: ClauseIx, to: ClauseIx) -> bool {
-    let mapping = &catalog.mappings[basis.mapping().index()];
-    match basis {
-        StepBasis::Entry { entry, .. } => {
-            let e = &mapping.entries[entry as usize];
-            // Expanded headings give pairs inside the entry's ends; keep the written pair only.
-            e.from == from && e.to == to
-        }
-        StepBasis::Adoption { .. } => {
-            catalog.clause(from).instrument == mapping.from && catalog.clause(to).instrument == mapping.to
-        }
-    }
 }
 
 fn basis_facts(catalog: &Catalog, basis: StepBasis) -> (String, String, Option<&'static str>) {

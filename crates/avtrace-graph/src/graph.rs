@@ -175,6 +175,22 @@ impl ClauseGraph {
         edges
     }
 
+    /// Whether the mapping edge `from -> to` on `basis` runs in the direction its statement
+    /// was written, so that listing only those edges shows each statement once: a `[[map]]`
+    /// entry's own pair (not the pairs a heading in it expands to), or for an adoption the
+    /// pair from the mapping's `from` instrument.
+    pub fn is_written(catalog: &Catalog, basis: StepBasis, from: ClauseIx, to: ClauseIx) -> bool {
+        let mapping = &catalog.mappings[basis.mapping().index()];
+        match basis {
+            StepBasis::Entry { entry, .. } => {
+                mapping.entries.get(entry as usize).is_some_and(|e| e.from == from && e.to == to)
+            }
+            StepBasis::Adoption { .. } => {
+                catalog.clause(from).instrument == mapping.from && catalog.clause(to).instrument == mapping.to
+            }
+        }
+    }
+
     /// Number of clauses.
     pub fn len(&self) -> usize {
         self.kinds.len()

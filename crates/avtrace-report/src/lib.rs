@@ -8,8 +8,11 @@
 //! to a file (atomically) is the caller's job.
 
 mod catalog_view;
+mod diff_view;
 mod error;
+mod graph_view;
 mod html;
+mod impact_view;
 mod json;
 mod matrix;
 mod matrix_csv;
@@ -25,8 +28,11 @@ pub use catalog_view::{
     markets_json, markets_table, show_instrument_json, show_instrument_table, show_json, show_table, standards_json,
     standards_table,
 };
+pub use diff_view::{catalog_diff_json, catalog_diff_table, program_diff_json, program_diff_table};
 pub use error::ReportError;
+pub use graph_view::{graph_dot, graph_json, graph_selection};
 pub use html::{matrix_html, report_html};
+pub use impact_view::{impact_json, impact_table};
 pub use json::{gaps_json, trace_json};
 pub use matrix::matrix_json;
 pub use matrix_csv::matrix_csv;

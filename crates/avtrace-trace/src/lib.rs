@@ -6,10 +6,14 @@
 //! recomputes coverage. The semantics are DESIGN.md's "Trace semantics", restated on
 //! [`trace`].
 
+mod diff;
 mod engine;
+mod impact;
 
 pub use avtrace_graph::{Chain, ChainQuality, Step, StepBasis};
+pub use diff::{CatalogDiff, MarketChange, ProgramDiff, RequirementChange, diff_catalogs, diff_programs};
 pub use engine::{Counts, Coverage, MarketTarget, MarketTrace, Obligation, Reason, Status, Trace, TraceOptions, trace};
+pub use impact::{Impact, impact};
 
 #[cfg(test)]
 mod tests;

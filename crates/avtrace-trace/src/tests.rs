@@ -614,3 +614,91 @@ fn a_heading_in_a_mapping_stands_for_the_clauses_beneath_it() {
     let f = fixture(files(&subset, "A"), &[("R1", &["B:2.1"])]);
     assert_eq!(f.status_of("A:1"), (Status::Partial, "B:2.1 -intersects-> A:1".into()));
 }
+
+#[test]
+fn impact_finds_links_chains_and_citations() {
+    // A:1 equal B:1, A:2 cites B:2; R1 satisfies B:1; XX mandates A.
+    let a = "id = \"A\"\ntitle = \"A\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"s\"\n\
+        [[clauses]]\nid = \"1\"\ntitle = \"t\"\nkind = \"requirement\"\n\
+        [[clauses]]\nid = \"2\"\ntitle = \"t\"\nkind = \"requirement\"\nrefs = [\"B:2\"]\n";
+    let b = instrument("B", &[("1", "requirement"), ("2", "requirement")]);
+    let files = [
+        ("a.toml", a),
+        ("b.toml", b.as_str()),
+        ("mappings/ab.toml", &mapping("A", "B", None, &[("1", "1", "equal")])),
+        ("markets/xx.toml", &market("XX", &["A"])),
+    ];
+    let f = load(&files, &program(&[("R1", &["B:1"]), ("R2", &["A:2"])]));
+    let t = f.trace();
+    let b1 = f.catalog.clause_by_ref("B:1").unwrap();
+    let found = crate::impact(&t, &f.program, b1);
+    let reqs = |list: &[avtrace_model::ReqIx]| {
+        list.iter().map(|r| f.program.requirements[r.index()].id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(reqs(&found.satisfied_by), ["R1"]);
+    assert!(found.obliged_in.is_empty(), "B is not mandated");
+    assert_eq!(found.carried.len(), 1);
+    assert_eq!(f.catalog.clause_name(found.carried[0].1), "A:1");
+    assert_eq!(found.carried[0].2, Status::ViaMapping);
+    let a2 = f.catalog.clause_by_ref("A:2").unwrap();
+    let found = crate::impact(&t, &f.program, a2);
+    assert_eq!(reqs(&found.satisfied_by), ["R2"]);
+    assert_eq!(found.obliged_in.len(), 1);
+    assert_eq!(found.brings_in.iter().map(|(_, c)| f.catalog.clause_name(*c)).collect::<Vec<_>>(), ["B:2"]);
+    assert_eq!(reqs(&found.requirements), ["R2"]);
+}
+
+#[test]
+fn program_diffs_name_what_changed() {
+    let a = instrument("A", &[("1", "requirement"), ("2", "requirement")]);
+    let files = [("a.toml", a.as_str()), ("markets/xx.toml", &market("XX", &["A"]))];
+    let before = load(&files, &program(&[("R1", &["A:1"]), ("R2", &["A:2"]), ("R3", &[])]));
+    let after = load(&files, &program(&[("R1", &["A:2"]), ("R3", &[]), ("R4", &["A:1"])]));
+    let (tb, ta) = (before.trace(), after.trace());
+    let diff = crate::diff_programs(&before.catalog, (&before.program, &tb), (&after.program, &ta));
+    assert_eq!(diff.added, ["R4"]);
+    assert_eq!(diff.removed, ["R2"]);
+    assert_eq!(diff.changed.len(), 1);
+    assert_eq!(diff.changed[0].id, "R1");
+    assert_eq!(diff.changed[0].linked, ["A:2"]);
+    assert_eq!(diff.changed[0].unlinked, ["A:1"]);
+    assert!(diff.markets[0].statuses.is_empty(), "both clauses stay covered, by other requirements");
+    let same = crate::diff_programs(&before.catalog, (&before.program, &tb), (&before.program, &tb));
+    assert!(same.is_empty());
+    let fewer = load(&files, &program(&[("R1", &["A:1"])]));
+    let tf = fewer.trace();
+    let diff = crate::diff_programs(&before.catalog, (&before.program, &tb), (&fewer.program, &tf));
+    assert_eq!(diff.markets[0].statuses, [("A:2".to_owned(), Some(Status::Covered), Some(Status::Uncovered))]);
+    assert_eq!((diff.markets[0].coverage_before, diff.markets[0].coverage_after), (Some(1.0), Some(0.5)));
+}
+
+#[test]
+fn catalog_diffs_name_what_changed() {
+    let old_a = instrument("A", &[("1", "requirement"), ("2", "requirement")]);
+    let new_a = instrument("A", &[("1", "recommendation"), ("3", "requirement")]);
+    let b = instrument("B", &[("1", "requirement")]);
+    let old = load(
+        &[("a.toml", old_a.as_str()), ("b.toml", b.as_str()), ("markets/xx.toml", &market("XX", &["A"]))],
+        &program(&[]),
+    );
+    let c = instrument("C", &[("1", "requirement")]);
+    let new = load(
+        &[
+            ("a.toml", new_a.as_str()),
+            ("c.toml", c.as_str()),
+            ("mappings/ac.toml", &mapping("A", "C", None, &[("1", "1", "equal")])),
+            ("markets/xx.toml", &market("XX", &["A", "C"])),
+        ],
+        &program(&[]),
+    );
+    let diff = crate::diff_catalogs(&old.catalog, &new.catalog);
+    assert_eq!(diff.instruments_removed, ["B"]);
+    assert_eq!(diff.instruments_added, ["C"]);
+    assert_eq!(diff.clauses_added, ["A:3"], "clauses of added instruments are counted with them");
+    assert_eq!(diff.clauses_removed, ["A:2"]);
+    assert_eq!(diff.clauses_changed, [("A:1".to_owned(), vec!["kind"])]);
+    assert_eq!(diff.mappings_added, ["A:1 equal C:1"]);
+    assert_eq!(diff.mandates_added, ["XX: C mandatory from 2020-01-01 for M"]);
+    assert!(diff.mandates_removed.is_empty());
+    assert!(crate::diff_catalogs(&old.catalog, &old.catalog).is_empty());
+}
