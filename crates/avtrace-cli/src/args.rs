@@ -4,10 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Trace automated-vehicle program requirements to the regulatory and standard clauses each
-/// market needs, and report coverage and gaps per market.
+/// Trace automated-vehicle requirements to the clauses each market needs; report coverage and gaps.
 #[derive(Debug, Parser)]
-#[command(name = "avtrace", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "avtrace", version, long_about = None, max_term_width = 100)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) catalog: CatalogArgs,
