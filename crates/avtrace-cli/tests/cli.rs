@@ -1,46 +1,16 @@
 //! End-to-end tests: the real `avtrace` binary on real files, checking exit codes, stdout,
 //! stderr and written files as a user would.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use assert_cmd::Command;
-use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
-}
-
-/// `avtrace` run from the workspace root, so that paths in messages are the short ones.
-fn avtrace() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("avtrace"));
-    cmd.current_dir(root());
-    cmd
-}
+use common::{avtrace, json, root, run};
 
 /// `avtrace --standards tests/fixtures/mini-catalog ...`
 fn mini() -> Command {
     let mut cmd = avtrace();
     cmd.args(["--standards", "tests/fixtures/mini-catalog"]);
     cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("avtrace runs");
-    Run {
-        code: out.status.code().expect("avtrace exits with a code"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{text}"))
 }
 
 const MINI: &str = "tests/fixtures/programs/mini.toml";
@@ -323,13 +293,8 @@ fn graph_draws_each_statement_once_and_graphviz_reads_it() {
     let r = run(mini().args(["graph", "--instrument", "TEST-STD", "--format", "dot"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("digraph avtrace {"));
-    let dot = std::process::Command::new("dot").arg("-V").output();
-    if dot.is_err() {
-        assert!(std::env::var_os("CI").is_none(), "Graphviz is missing: apt-get install -y graphviz");
-        eprintln!("SKIPPED: Graphviz (dot) is missing");
-        return;
-    }
-    let mut child = std::process::Command::new("dot")
+    let Some(dot) = common::dot() else { return };
+    let mut child = std::process::Command::new(dot)
         .arg("-Tsvg")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -1,26 +1,17 @@
 //! The shipped example program on the built-in catalog, as the README runs it.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
+use std::collections::BTreeSet;
+
+use common::{EXAMPLE as PROGRAM, avtrace_with};
 use serde_json::Value;
 
-const PROGRAM: &str = "examples/l3-highway-pilot/program.toml";
 const CROSSWALK: &str = "examples/l3-highway-pilot/oem-crosswalk";
 
 fn avtrace(args: &[&str]) -> (i32, String, String) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(assert_cmd::cargo::cargo_bin!("avtrace"))
-        .current_dir(root)
-        .args(args)
-        .output()
-        .expect("avtrace runs");
-    (
-        out.status.code().expect("avtrace exits with a code"),
-        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    )
+    let r = avtrace_with(args);
+    (r.code, r.stdout, r.stderr)
 }
 
 fn trace_json(extra: &[&str]) -> Value {

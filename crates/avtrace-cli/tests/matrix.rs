@@ -6,55 +6,30 @@
 //! Without the venv or Chromium the Python-driven tests print a notice and pass, except
 //! under CI (env `CI` set), where they fail and say how to install what is missing.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
+use common::{EXAMPLE as PROGRAM, Run, avtrace_with, path_str, root};
 use serde_json::Value;
 
-const PROGRAM: &str = "examples/l3-highway-pilot/program.toml";
-const CHROMIUM: &str = "/usr/bin/chromium";
 const HOSTILE_ID: &str = "XSS-1";
 const HOSTILE_TEXT: &str = "<script>alert(1)</script><img src=x onerror=alert(2)></script><!-- & | =1";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
-}
-
-fn avtrace() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("avtrace"));
-    cmd.current_dir(root());
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
 fn run(args: &[&str]) -> Run {
-    let out = avtrace().args(args).output().expect("avtrace runs");
-    Run {
-        code: out.status.code().expect("avtrace exits with a code"),
-        stdout: out.stdout,
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
+    avtrace_with(args)
 }
 
 /// Runs avtrace with `args` and expects success.
 fn ok(args: &[&str]) -> Vec<u8> {
     let r = run(args);
     assert_eq!(r.code, 0, "avtrace {}: {}", args.join(" "), r.stderr);
-    r.stdout
+    r.bytes
 }
 
 fn json(bytes: &[u8]) -> Value {
     serde_json::from_slice(bytes).expect("the output is JSON")
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("temporary paths are UTF-8")
 }
 
 /// Where test artefacts go: under `target/`, never committed.
@@ -77,37 +52,8 @@ fn hostile_program(dir: &Path) -> PathBuf {
     path
 }
 
-/// The venv's Python when it has `modules` (and Chromium is installed, if asked); `None`
-/// (after a notice) when something is missing outside CI. Under CI a missing tool fails
-/// the test, saying how to install it.
 fn python_with(modules: &[&str], chromium: bool) -> Option<PathBuf> {
-    let python = root().join(".venv-test/bin/python");
-    let mut missing: Vec<String> = Vec::new();
-    if !python.exists() {
-        missing.push(".venv-test/bin/python".to_owned());
-    } else {
-        for module in modules {
-            let imported = Process::new(&python)
-                .args(["-c", &format!("import {module}")])
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if !imported {
-                missing.push(format!("the Python module {module} in .venv-test"));
-            }
-        }
-    }
-    if chromium && !Path::new(CHROMIUM).exists() {
-        missing.push(CHROMIUM.to_owned());
-    }
-    if missing.is_empty() {
-        return Some(python);
-    }
-    let how = "install with `apt-get install -y chromium` and `python3 -m venv .venv-test && \
-               .venv-test/bin/pip install -r tests/requirements.txt` (or run .ci/run); \
-               never `playwright install`";
-    assert!(std::env::var_os("CI").is_none(), "missing {}: {how}", missing.join(", "));
-    eprintln!("skipped: missing {}; {how}", missing.join(", "));
-    None
+    common::venv_python(modules, chromium)
 }
 
 fn python(python: &Path, args: &[&str]) {
@@ -174,7 +120,7 @@ fn text_formats_print_and_xlsx_needs_a_file() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot tell the format from matrix.txt"), "{}", r.stderr);
     assert!(!root().join("matrix.txt").exists());
-    assert!(r.stdout.is_empty());
+    assert!(r.bytes.is_empty());
 }
 
 #[test]

@@ -5,44 +5,16 @@
 //! `xmlschema`); `.ci/run` installs both. Without them the checks print a skip notice,
 //! except under CI (env `CI` set), where they fail and say how to install what is missing.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
-}
+use common::{EXAMPLE, avtrace_with as avtrace, path_str as path, root, venv_python, xmllint};
 
 fn reqif_dir() -> PathBuf {
     root().join("tests/reqif")
 }
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn avtrace(args: &[&str]) -> Run {
-    let out = Command::new(assert_cmd::cargo::cargo_bin!("avtrace"))
-        .current_dir(root())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .args(args)
-        .output()
-        .expect("avtrace runs");
-    Run {
-        code: out.status.code().expect("avtrace exits with a code"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("temporary paths are UTF-8")
-}
-
-const EXAMPLE: &str = "examples/l3-highway-pilot/program.toml";
 
 /// `(spec objects, relations, specifications)` from avtrace's "wrote ..." line.
 fn written_counts(stderr: &str) -> (u64, u64, u64) {
@@ -53,28 +25,8 @@ fn written_counts(stderr: &str) -> (u64, u64, u64) {
     (numbers[n - 3], numbers[n - 2], numbers[n - 1])
 }
 
-fn missing(what: &str, install: &str) -> Option<PathBuf> {
-    assert!(std::env::var_os("CI").is_none(), "{what} is missing; install it with: {install}");
-    eprintln!("SKIPPED: {what} is missing (install it with: {install})");
-    None
-}
-
-fn xmllint() -> Option<PathBuf> {
-    let ok = Process::new("xmllint").arg("--version").output().is_ok_and(|o| o.status.success());
-    if ok { Some(PathBuf::from("xmllint")) } else { missing("xmllint", "apt-get install -y libxml2-utils") }
-}
-
 fn python() -> Option<PathBuf> {
-    let python = root().join(".venv-test/bin/python");
-    let ok = Process::new(&python).args(["-c", "import reqif, xmlschema"]).output().is_ok_and(|o| o.status.success());
-    if ok {
-        Some(python)
-    } else {
-        missing(
-            "the .venv-test Python with reqif and xmlschema",
-            "python3 -m venv .venv-test && .venv-test/bin/pip install -r tests/requirements.txt",
-        )
-    }
+    venv_python(&["reqif", "xmlschema"], false)
 }
 
 /// The `.reqif` member of a `.reqifz`, extracted next to it.
