@@ -10,7 +10,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use common::{EXAMPLE, avtrace_with as avtrace, path_str as path, root, venv_python, xmllint};
+use common::{EXAMPLE, Run, avtrace_with, path_str as path, root, venv_python, xmllint};
+
+fn avtrace(args: &[&str]) -> Run {
+    avtrace_with(args)
+}
 
 fn reqif_dir() -> PathBuf {
     root().join("tests/reqif")
