@@ -230,6 +230,9 @@ pub(crate) fn parse_in_pieces<T: Send>(
 }
 
 fn parse_piece(text: &str, range: Range<usize>) -> Result<RawPiece, PieceError> {
+    if let Some(requirements) = crate::fast::requirements(&text[range.clone()]) {
+        return Ok(RawPiece { program: None, requirements });
+    }
     toml::from_str::<RawPiece>(&text[range.clone()]).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         PieceError {

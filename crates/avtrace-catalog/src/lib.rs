@@ -9,6 +9,7 @@
 
 mod chunks;
 mod diag;
+mod fast;
 mod files;
 mod ids;
 mod load;

@@ -1,0 +1,319 @@
+//! A fast lane for the common shape of large program files: runs of `[[requirements]]`
+//! tables whose values are one-line basic strings or one-line arrays of them.
+//!
+//! The `toml` crate spends most of a large program's load time building its document tree.
+//! This reader handles exactly the subset above, with TOML's rules for basic strings
+//! (escapes, forbidden control characters), and gives up (`None`) on anything else — other
+//! keys, literal or multi-line strings, multi-line arrays, duplicate keys, a missing `id` or
+//! `title` — so that the `toml` crate parses that piece and reports its errors. What it
+//! accepts it reads exactly as the `toml` crate would, spans included (a property test
+//! compares the two).
+
+use toml::Spanned;
+
+use crate::raw::RawRequirement;
+
+/// The requirements of `piece` (a slice of a program file holding only `[[requirements]]`
+/// tables, comments and blank lines), with spans relative to the piece; `None` when the
+/// piece steps outside the subset.
+pub(crate) fn requirements(piece: &str) -> Option<Vec<RawRequirement>> {
+    let mut out = Vec::new();
+    let mut current: Option<Table> = None;
+    let mut offset = 0;
+    for line in piece.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        // A line ends in LF or CRLF; a CR anywhere else is not TOML's.
+        let content = match line.strip_suffix('\n') {
+            Some(l) => l.strip_suffix('\r').unwrap_or(l),
+            None => line,
+        };
+        if content.contains('\r') {
+            return None;
+        }
+        let body = content.trim_start_matches([' ', '\t']);
+        let indent = content.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            if body.starts_with('#') && has_forbidden_comment_char(body) {
+                return None;
+            }
+            continue;
+        }
+        if body.starts_with('[') {
+            if after_value(body, "[[requirements]]".len())? != body.len() || !body.starts_with("[[requirements]]") {
+                return None;
+            }
+            if let Some(table) = current.take() {
+                out.push(table.finish()?);
+            }
+            current = Some(Table::default());
+            continue;
+        }
+        let table = current.as_mut()?;
+        table.line(body, start + indent)?;
+    }
+    out.push(current?.finish()?);
+    Some(out)
+}
+
+/// A `[[requirements]]` table being read.
+#[derive(Default)]
+struct Table {
+    id: Option<Spanned<String>>,
+    title: Option<String>,
+    text: Option<String>,
+    status: Option<String>,
+    satisfies: Option<Vec<Spanned<String>>>,
+    verified_by: Option<Vec<String>>,
+    source: Option<String>,
+}
+
+impl Table {
+    /// Reads `key = value` (with an optional comment) starting at byte `at` of the piece.
+    fn line(&mut self, body: &str, at: usize) -> Option<()> {
+        let key_end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?;
+        let key = &body[..key_end];
+        let rest = body[key_end..].trim_start_matches([' ', '\t']);
+        let rest = rest.strip_prefix('=')?;
+        let value_start = body.len() - rest.len() + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+        let value = &body[value_start..];
+        let base = at + value_start;
+        let end = match key {
+            "satisfies" | "verified_by" => {
+                let (items, end) = array(value, base)?;
+                match key {
+                    "satisfies" => set(&mut self.satisfies, items)?,
+                    _ => set(&mut self.verified_by, items.into_iter().map(Spanned::into_inner).collect())?,
+                }
+                end
+            }
+            "id" | "title" | "text" | "status" | "source" => {
+                let (s, end) = basic_string(value, base)?;
+                match key {
+                    "id" => set(&mut self.id, s)?,
+                    "title" => set(&mut self.title, s.into_inner())?,
+                    "text" => set(&mut self.text, s.into_inner())?,
+                    "status" => set(&mut self.status, s.into_inner())?,
+                    _ => set(&mut self.source, s.into_inner())?,
+                }
+                end
+            }
+            _ => return None,
+        };
+        (after_value(value, end - base)? == value.len()).then_some(())
+    }
+
+    fn finish(self) -> Option<RawRequirement> {
+        Some(RawRequirement {
+            id: self.id?,
+            title: self.title?,
+            text: self.text.unwrap_or_default(),
+            status: self.status,
+            satisfies: self.satisfies.unwrap_or_default(),
+            verified_by: self.verified_by.unwrap_or_default(),
+            source: self.source,
+        })
+    }
+}
+
+/// Sets a key once; a second time is a duplicate key, which the `toml` crate reports.
+fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+/// Where the line ends after a value that ends at `end`: trailing blanks and an optional
+/// comment are fine, anything else is not (`None`).
+fn after_value(line: &str, end: usize) -> Option<usize> {
+    let rest = line.get(end..)?;
+    let trimmed = rest.trim_start_matches([' ', '\t']);
+    if trimmed.is_empty() {
+        return Some(line.len());
+    }
+    (trimmed.starts_with('#') && !has_forbidden_comment_char(trimmed)).then_some(line.len())
+}
+
+/// TOML forbids control characters other than tab in comments.
+fn has_forbidden_comment_char(comment: &str) -> bool {
+    comment.chars().any(|c| (c < ' ' && c != '\t') || c == '\u{7f}')
+}
+
+/// A one-line array of basic strings at the start of `s` (which starts at byte `base` of the
+/// piece): the strings with their spans, and the byte after `]`.
+fn array(s: &str, base: usize) -> Option<(Vec<Spanned<String>>, usize)> {
+    let mut rest = s.strip_prefix('[')?;
+    let mut items = Vec::new();
+    loop {
+        rest = rest.trim_start_matches([' ', '\t']);
+        if let Some(after) = rest.strip_prefix(']') {
+            return Some((items, base + s.len() - after.len()));
+        }
+        let at = base + s.len() - rest.len();
+        let (item, end) = basic_string(rest, at)?;
+        items.push(item);
+        rest = s.get(end - base..)?.trim_start_matches([' ', '\t']);
+        if let Some(after) = rest.strip_prefix(',') {
+            rest = after;
+        } else if !rest.starts_with(']') {
+            return None;
+        }
+    }
+}
+
+/// A one-line basic string at the start of `s` (which starts at byte `base`): its value
+/// with the span of the literal (quotes included), and the byte after the closing quote.
+fn basic_string(s: &str, base: usize) -> Option<(Spanned<String>, usize)> {
+    let body = s.strip_prefix('"')?;
+    if body.starts_with("\"\"") {
+        return None;
+    }
+    // Most values hold no escape: copy them in one piece, at their exact size, since a
+    // million requirements' worth of spare capacity is real memory.
+    let plain = body.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ' || b == 0x7f)?;
+    if body.as_bytes()[plain] == b'"' {
+        let end = base + 1 + plain + 1;
+        return Some((Spanned::new(base..end, body[..plain].to_owned()), end));
+    }
+    let mut value = String::with_capacity(body.len().min(256));
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                let end = base + 1 + i + 1;
+                value.shrink_to_fit();
+                return Some((Spanned::new(base..end, value), end));
+            }
+            '\\' => {
+                let (_, e) = chars.next()?;
+                match e {
+                    'b' => value.push('\u{8}'),
+                    't' => value.push('\t'),
+                    'n' => value.push('\n'),
+                    'f' => value.push('\u{c}'),
+                    'r' => value.push('\r'),
+                    'e' => value.push('\u{1b}'),
+                    '"' => value.push('"'),
+                    '\\' => value.push('\\'),
+                    'u' | 'U' => {
+                        let digits = if e == 'u' { 4 } else { 8 };
+                        let mut code = 0u32;
+                        for _ in 0..digits {
+                            let (_, d) = chars.next()?;
+                            code = code * 16 + d.to_digit(16)?;
+                        }
+                        value.push(char::from_u32(code)?);
+                    }
+                    _ => return None,
+                }
+            }
+            c if (c < ' ' && c != '\t') || c == '\u{7f}' => return None,
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Piece {
+        requirements: Vec<RawRequirement>,
+    }
+
+    fn same(a: &RawRequirement, b: &RawRequirement) -> bool {
+        a.id.get_ref() == b.id.get_ref()
+            && a.id.span() == b.id.span()
+            && a.title == b.title
+            && a.text == b.text
+            && a.status == b.status
+            && a.satisfies.len() == b.satisfies.len()
+            && a.satisfies.iter().zip(&b.satisfies).all(|(x, y)| x.get_ref() == y.get_ref() && x.span() == y.span())
+            && a.verified_by == b.verified_by
+            && a.source == b.source
+    }
+
+    /// The fast lane either declines or agrees with the `toml` crate, spans included.
+    fn agrees(piece: &str) -> Result<(), TestCaseError> {
+        let fast = requirements(piece);
+        let slow = toml::from_str::<Piece>(piece);
+        match (fast, slow) {
+            (None, _) => Ok(()),
+            (Some(_), Err(e)) => Err(TestCaseError::fail(format!("accepted what toml refuses ({e}):\n{piece}"))),
+            (Some(f), Ok(s)) => {
+                prop_assert_eq!(f.len(), s.requirements.len());
+                for (a, b) in f.iter().zip(&s.requirements) {
+                    prop_assert!(same(a, b), "differs from toml:\n{piece}\nfast: {a:?}\ntoml: {b:?}");
+                }
+                Ok(())
+            }
+        }
+    }
+
+    #[test]
+    fn reads_the_common_shape() {
+        let piece = "[[requirements]]\nid = \"R-1\"  # first\ntitle = \"T \\\"q\\\" \\u00e9\"\n\
+                     satisfies = [\"A:1\", \"B:2\",]\nverified_by = []\n\n[[requirements]] # two\nid = \"R-2\"\ntitle = \"\"\n";
+        let got = requirements(piece).expect("in the subset");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].title, "T \"q\" é");
+        assert_eq!(got[0].satisfies[1].get_ref(), "B:2");
+        agrees(piece).unwrap();
+        agrees("[[requirements]]\r\nid = \"a\\e\"\r\ntitle = \"\\U0001F600\"\r\n").unwrap();
+        assert!(requirements("[[requirements]]\r\nid = \"a\"\r\ntitle = \"t\"\r\n").is_some(), "CRLF is TOML");
+    }
+
+    #[test]
+    fn declines_what_it_does_not_read() {
+        for piece in [
+            "[[requirements]]\nid = 'literal'\ntitle = \"t\"\n",
+            "[[requirements]]\nid = \"a\"\ntitle = \"\"\"multi\"\"\"\n",
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\"\nsatisfies = [\n\"x\"]\n",
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\"\nid = \"b\"\n",
+            "[[requirements]]\nid = \"a\"\n",
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\"\nowner = \"me\"\n",
+            "[[requirements]]\nid = \"a\\q\"\ntitle = \"t\"\n",
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\" junk\n",
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\"\r",
+            "[program]\n",
+        ] {
+            assert!(requirements(piece).is_none(), "{piece}");
+        }
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        "(\\PC|[\"\\\\\t\u{7f}\u{1}\n]){0,12}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn agrees_with_toml_on_written_tables(
+            rows in prop::collection::vec((value(), value(), value(), prop::collection::vec(value(), 0..3)), 1..4),
+            comment in prop::option::of("#[ a-z]{0,5}"),
+        ) {
+            let mut piece = String::new();
+            for (id, title, text, links) in &rows {
+                let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+                let list: Vec<String> = links.iter().map(|l| quote(l)).collect();
+                piece.push_str("[[requirements]]\n");
+                piece.push_str(&format!("id = {}{}\n", quote(id), comment.as_deref().map(|c| format!(" {c}")).unwrap_or_default()));
+                piece.push_str(&format!("title = {}\ntext = {}\nsatisfies = [{}]\n", quote(title), quote(text), list.join(", ")));
+            }
+            agrees(&piece)?;
+        }
+
+        #[test]
+        fn agrees_with_toml_on_arbitrary_lines(lines in prop::collection::vec("[a-z_]{1,8} ?= ?(\"[^\n]{0,10}\"|\\[[^\n]{0,12}\\])[^\n]{0,4}", 0..6)) {
+            let piece = format!("[[requirements]]\n{}\n", lines.join("\n"));
+            agrees(&piece)?;
+        }
+    }
+}
