@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use avtrace_trace::{Counts, MarketTrace, Status};
 
 use crate::TraceView;
-use crate::text::{fit, left, percent, right, shell_quote};
+use crate::text::{fit, left, percent, plural, right, shell_quote};
 
 const COUNT_HEADERS: [&str; 6] = ["obligations", "covered", "via map", "partial", "uncovered", "coverage"];
 
@@ -26,10 +26,6 @@ fn count_headers() -> String {
     COUNT_HEADERS.iter().map(|h| right(h, h.len().max(8))).collect::<Vec<_>>().join("  ")
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn market_heading(view: &TraceView<'_>, mt: &MarketTrace) -> String {
     let market = view.catalog.market(mt.market);
     format!(
@@ -37,7 +33,7 @@ fn market_heading(view: &TraceView<'_>, mt: &MarketTrace) -> String {
         market.id,
         market.name,
         mt.sop,
-        plural(mt.mandates.len(), "mandate", "mandates"),
+        plural(mt.mandates.len(), "mandate"),
         if mt.mandates.len() == 1 { "applies" } else { "apply" },
     )
 }
@@ -51,8 +47,8 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
         out,
         "{}: {}, {}, {} mandates{}\n",
         view.program.name,
-        plural(view.program.requirements.len(), "requirement", "requirements"),
-        plural(trace.markets.len(), "market", "markets"),
+        plural(view.program.requirements.len(), "requirement"),
+        plural(trace.markets.len(), "market"),
         trace.options.level,
         if trace.options.include_recommendations { ", recommendations included" } else { "" },
     );
@@ -100,7 +96,7 @@ fn next_steps(view: &TraceView<'_>) -> String {
             let _ = writeln!(
                 out,
                 "{} covered through requirements that have no `verified_by` evidence yet.",
-                plural(unverified, "obligation is", "obligations are")
+                if unverified == 1 { "1 obligation is".to_owned() } else { format!("{unverified} obligations are") }
             );
         }
         return out;
