@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use avtrace_graph::{ClauseGraph, EdgeKind, StepBasis};
+use avtrace_graph::{ClauseGraph, EdgeKind};
 use avtrace_model::{Catalog, ClauseIx, ClauseKind, InstrumentIx, Program};
 use avtrace_reqif::{
     AttributeDef, AttributeKind, AttributeValue, Enumeration, ExportDocument, Header, HierarchyEntry, Schema,
@@ -245,7 +245,7 @@ fn schema(markets: &[&str], statuses: &BTreeSet<&str>) -> Schema {
         string(ExportNames::RELATION),
         string(ExportNames::BASIS),
         string(ExportNames::SOURCE),
-        string("avtrace.Confidence"),
+        string(ExportNames::CONFIDENCE),
     ];
     Schema {
         enumerations: vec![
@@ -313,39 +313,22 @@ fn relations<'a>(
             if !is_touched[other.index()] || !ClauseGraph::is_written(catalog, basis, c, other) {
                 continue;
             }
-            let facts = basis_facts(catalog, basis);
+            let facts = basis.facts(catalog);
             let mut relation =
                 SpecRelation::new(ExportNames::MAPS_TO, clause_key(catalog, c), clause_key(catalog, other));
             relation.values = vec![
                 AttributeValue::text(ExportNames::RELATION, rel.as_str()),
-                AttributeValue::text(ExportNames::BASIS, facts.0),
-                AttributeValue::text(ExportNames::SOURCE, facts.1),
+                AttributeValue::text(ExportNames::BASIS, facts.basis),
+                AttributeValue::text(ExportNames::SOURCE, facts.source),
             ];
-            if let Some(confidence) = facts.2 {
-                relation.values.push(AttributeValue::text("avtrace.Confidence", confidence));
+            if let Some(confidence) = facts.confidence {
+                relation.values.push(AttributeValue::text(ExportNames::CONFIDENCE, confidence.as_str()));
             }
             out.push(relation);
         }
         out
     });
     satisfies.chain(between)
-}
-
-fn basis_facts(catalog: &Catalog, basis: StepBasis) -> (String, String, Option<&'static str>) {
-    let mapping = &catalog.mappings[basis.mapping().index()];
-    match basis {
-        StepBasis::Entry { entry, .. } => {
-            let e = &mapping.entries[entry as usize];
-            (
-                "map".to_owned(),
-                e.source.clone().unwrap_or_else(|| mapping.source.clone()),
-                e.confidence.or(mapping.confidence).map(|c| c.as_str()),
-            )
-        }
-        StepBasis::Adoption { adoption, .. } => {
-            (format!("adoption {adoption}"), mapping.source.clone(), mapping.confidence.map(|c| c.as_str()))
-        }
-    }
 }
 
 /// One specification per instrument with touched clauses: the clauses in document order,

@@ -40,6 +40,44 @@ impl StepBasis {
     }
 }
 
+/// What a mapping step rests on, as outputs show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BasisFacts<'a> {
+    /// `map` for a clause-level entry, `adoption IDT` / `adoption MOD` for an adoption.
+    pub basis: String,
+    /// Where the statement is published.
+    pub source: &'a str,
+    /// How sure the catalog is of it.
+    pub confidence: Option<avtrace_model::Confidence>,
+    /// Why the clauses relate, when the catalog says.
+    pub rationale: Option<&'a str>,
+}
+
+impl StepBasis {
+    /// The facts of the statement behind this basis, entry-level values falling back to the
+    /// mapping's.
+    pub fn facts(self, catalog: &avtrace_model::Catalog) -> BasisFacts<'_> {
+        let mapping = &catalog.mappings[self.mapping().index()];
+        match self {
+            StepBasis::Entry { entry, .. } => {
+                let e = &mapping.entries[entry as usize];
+                BasisFacts {
+                    basis: "map".to_owned(),
+                    source: e.source.as_deref().unwrap_or(&mapping.source),
+                    confidence: e.confidence.or(mapping.confidence),
+                    rationale: e.rationale.as_deref(),
+                }
+            }
+            StepBasis::Adoption { adoption, .. } => BasisFacts {
+                basis: format!("adoption {adoption}"),
+                source: &mapping.source,
+                confidence: mapping.confidence,
+                rationale: mapping.rationale.as_deref(),
+            },
+        }
+    }
+}
+
 /// A mapping link ending at some clause: it comes `from` a clause, which relates to the
 /// end clause by `rel`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,6 @@ use avtrace_graph::{ClauseGraph, EdgeKind};
 use avtrace_model::{Catalog, ClauseIx, Confidence, InstrumentIx};
 use serde::Serialize;
 
-use crate::BasisFacts;
 use crate::text::{fit, left, right};
 
 #[derive(Serialize)]
@@ -268,7 +267,7 @@ fn clause_show<'a>(catalog: &'a Catalog, graph: &ClauseGraph, ix: ClauseIx, defi
             EdgeKind::Parent | EdgeKind::Ref => None,
         })
         .map(|(to, rel, basis)| {
-            let facts = BasisFacts::of(catalog, basis);
+            let facts = basis.facts(catalog);
             MappingShow {
                 rel: rel.as_str(),
                 clause: catalog.clause_name(to),

@@ -6,8 +6,6 @@ use avtrace_graph::{ClauseGraph, EdgeKind};
 use avtrace_model::{Catalog, ClauseIx, InstrumentIx, MarketIx};
 use serde::Serialize;
 
-use crate::BasisFacts;
-
 /// The clauses to draw: those of the chosen instruments (or of every instrument the chosen
 /// markets mandate), with the clauses they cite or map to, so that crosswalks show; the
 /// whole catalog when nothing is chosen. Sorted by clause.
@@ -78,7 +76,7 @@ fn edges<'a>(catalog: &'a Catalog, graph: &ClauseGraph, clauses: &[ClauseIx]) ->
                 EdgeKind::Parent => out.push(Edge { from, to, kind: "parent", rel: None, basis: None, source: None }),
                 EdgeKind::Ref => out.push(Edge { from, to, kind: "cites", rel: None, basis: None, source: None }),
                 EdgeKind::Map { rel, basis } if ClauseGraph::is_written(catalog, basis, c, other) => {
-                    let facts = BasisFacts::of(catalog, basis);
+                    let facts = basis.facts(catalog);
                     out.push(Edge {
                         from,
                         to,

@@ -5,7 +5,7 @@ use avtrace_model::{Catalog, Market};
 use avtrace_trace::{Coverage, MarketTrace, Obligation, Step};
 use serde::Serialize;
 
-use crate::{BasisFacts, TraceView};
+use crate::TraceView;
 
 #[derive(Serialize)]
 struct TraceDoc<'a> {
@@ -80,7 +80,7 @@ pub(crate) fn ratio(x: f64) -> f64 {
 }
 
 pub(crate) fn step_doc<'a>(catalog: &'a Catalog, step: &Step) -> StepDoc<'a> {
-    let facts = BasisFacts::of(catalog, step.basis);
+    let facts = step.basis.facts(catalog);
     StepDoc {
         from: catalog.clause_name(step.from),
         rel: step.rel.as_str(),

@@ -79,39 +79,3 @@ impl TraceView<'_> {
         }
     }
 }
-
-/// What a mapping step rests on, as renderers show it.
-pub(crate) struct BasisFacts<'a> {
-    /// `map` for a clause-level entry, `adoption IDT` / `adoption MOD` for an adoption.
-    pub(crate) basis: String,
-    /// Where the statement is published.
-    pub(crate) source: &'a str,
-    /// How sure the catalog is of it.
-    pub(crate) confidence: Option<avtrace_model::Confidence>,
-    /// Why the clauses relate, when the catalog says.
-    pub(crate) rationale: Option<&'a str>,
-}
-
-impl<'a> BasisFacts<'a> {
-    /// The facts of `basis`, entry-level values falling back to the mapping's.
-    pub(crate) fn of(catalog: &'a Catalog, basis: avtrace_graph::StepBasis) -> BasisFacts<'a> {
-        let mapping = &catalog.mappings[basis.mapping().index()];
-        match basis {
-            avtrace_graph::StepBasis::Entry { entry, .. } => {
-                let e = &mapping.entries[entry as usize];
-                BasisFacts {
-                    basis: "map".to_owned(),
-                    source: e.source.as_deref().unwrap_or(&mapping.source),
-                    confidence: e.confidence.or(mapping.confidence),
-                    rationale: e.rationale.as_deref(),
-                }
-            }
-            avtrace_graph::StepBasis::Adoption { adoption, .. } => BasisFacts {
-                basis: format!("adoption {adoption}"),
-                source: &mapping.source,
-                confidence: mapping.confidence,
-                rationale: mapping.rationale.as_deref(),
-            },
-        }
-    }
-}
