@@ -62,7 +62,7 @@ struct Table {
     id: Option<Spanned<String>>,
     title: Option<String>,
     text: Option<String>,
-    status: Option<String>,
+    status: Option<Spanned<String>>,
     satisfies: Option<Vec<Spanned<String>>>,
     verified_by: Option<Vec<String>>,
     source: Option<String>,
@@ -93,7 +93,7 @@ impl Table {
                     "id" => set(&mut self.id, s)?,
                     "title" => set(&mut self.title, s.into_inner())?,
                     "text" => set(&mut self.text, s.into_inner())?,
-                    "status" => set(&mut self.status, s.into_inner())?,
+                    "status" => set(&mut self.status, s)?,
                     _ => set(&mut self.source, s.into_inner())?,
                 }
                 end
@@ -232,7 +232,7 @@ mod tests {
             && a.id.span() == b.id.span()
             && a.title == b.title
             && a.text == b.text
-            && a.status == b.status
+            && a.status.as_ref().map(|s| (s.get_ref(), s.span())) == b.status.as_ref().map(|s| (s.get_ref(), s.span()))
             && a.satisfies.len() == b.satisfies.len()
             && a.satisfies.iter().zip(&b.satisfies).all(|(x, y)| x.get_ref() == y.get_ref() && x.span() == y.span())
             && a.verified_by == b.verified_by

@@ -18,7 +18,7 @@ mod write;
 
 pub use diag::{Diagnostic, Location, Severity, SourceFile, Sources, render};
 pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, builtin_file_count};
-pub use load::{CatalogFile, Loaded, Role, load_catalog, load_program, role_of};
+pub use load::{CatalogFile, Loaded, Role, load_catalog, load_program, role_of, unmodelled_mandates};
 pub use write::{MarketEntry, ProgramFile, ProgramHeader, RequirementEntry, WriteError};
 
 #[cfg(test)]

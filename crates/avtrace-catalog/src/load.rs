@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use avtrace_model::{
     Adoption, Catalog, Clause, ClauseIx, ClauseKind, Confidence, Date, FileIx, Instrument, InstrumentIx,
     InstrumentKind, Level, Mandate, MapEntry, Mapping, Market, Program, ProgramMarket, Recognition, Relation,
-    Requirement, Span, UnknownWord, edition_matches, natural_cmp,
+    Requirement, RequirementStatus, Span, Term, UnknownWord, Vocabulary, edition_matches, natural_cmp,
 };
 use serde::de::DeserializeOwned;
 use toml::Spanned;
@@ -16,7 +16,8 @@ use toml::Spanned;
 use crate::diag::{Diagnostic, Sources};
 use crate::ids::{is_clause_id, is_edition, is_requirement_id, is_upper_id, parent_candidates};
 use crate::raw::{
-    RawClause, RawDate, RawInstrument, RawMandate, RawMapping, RawMarket, RawProgramFile, RawRequirement, S,
+    RawClause, RawDate, RawInstrument, RawMandate, RawMapping, RawMarket, RawProgramFile, RawRequirement, RawTerm,
+    RawVocabulary, S,
 };
 
 /// What a catalog file holds, decided by the folder it sits in.
@@ -28,16 +29,21 @@ pub enum Role {
     Mapping,
     /// A market (under a `markets/` folder).
     Market,
+    /// Feature and vehicle-category words (under a `vocabulary/` folder).
+    Vocabulary,
 }
 
 /// The role of a file from its path relative to the catalog folder: under a `mappings/`
-/// folder a mapping, under `markets/` a market, otherwise an instrument.
+/// folder a mapping, under `markets/` a market, under `vocabulary/` feature and category
+/// words, otherwise an instrument.
 pub fn role_of(relative_path: &str) -> Role {
-    let mut folders = relative_path.split(['/', '\\']).rev().skip(1);
+    let folders = relative_path.split(['/', '\\']).rev().skip(1);
     if folders.clone().any(|f| f == "mappings") {
         Role::Mapping
-    } else if folders.any(|f| f == "markets") {
+    } else if folders.clone().any(|f| f == "markets") {
         Role::Market
+    } else if folders.clone().any(|f| f == "vocabulary") {
+        Role::Vocabulary
     } else {
         Role::Instrument
     }
@@ -169,8 +175,10 @@ pub fn load_catalog(sources: &Sources, files: &[CatalogFile]) -> Loaded<Catalog>
     let mut pending = Vec::new();
     let mut mappings = Vec::new();
     let mut markets = Vec::new();
+    let mut vocabularies = Vec::new();
     for f in files {
         match f.role {
+            Role::Vocabulary => vocabularies.extend(cx.parse::<RawVocabulary>(f.file).map(|raw| (f.file, raw))),
             Role::Instrument => {
                 if let Some(raw) = cx.parse::<RawInstrument>(f.file) {
                     pending.extend(check_instrument(&mut cx, f.file, raw));
@@ -216,6 +224,7 @@ pub fn load_catalog(sources: &Sources, files: &[CatalogFile]) -> Loaded<Catalog>
     resolve_clause_links(&mut cx, &mut catalog, &clause_sources);
     check_cycles(&mut cx, &catalog, &clause_sources);
     catalog.mappings = build_mappings(&mut cx, &catalog, mappings);
+    catalog.vocabulary = build_vocabulary(&mut cx, vocabularies);
     let markets = build_markets(&mut cx, &catalog, markets);
     catalog.set_markets(markets);
     cx.finish(catalog)
@@ -515,6 +524,164 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
     mappings
 }
 
+/// The feature and category words of every `vocabulary/` file: ids unique per kind, every
+/// `implies` naming a declared feature (categories imply nothing: the prefix rule relates
+/// them).
+fn build_vocabulary(cx: &mut Ctx<'_>, raws: Vec<(FileIx, RawVocabulary)>) -> Vocabulary {
+    let mut features: BTreeMap<String, Term> = BTreeMap::new();
+    let mut categories: BTreeMap<String, Term> = BTreeMap::new();
+    let mut implied: Vec<(FileIx, S)> = Vec::new();
+    for (file, raw) in raws {
+        for (kind, terms, into) in
+            [("feature", raw.features, &mut features), ("category", raw.categories, &mut categories)]
+        {
+            for t in terms {
+                if let Some(term) = vocabulary_term(cx, file, kind, t, into, &mut implied) {
+                    into.insert(term.id.clone(), term);
+                }
+            }
+        }
+    }
+    for (file, word) in implied {
+        if !features.contains_key(word.get_ref()) {
+            let message = format!("`implies` names feature `{}`, which is not declared", word.get_ref());
+            cx.diagnostics.push(
+                Diagnostic::error("unknown-feature", Some(span(file, &word)), message)
+                    .with_note(closest_note(word.get_ref(), features.keys().map(String::as_str))),
+            );
+        }
+    }
+    Vocabulary { features: features.into_values().collect(), categories: categories.into_values().collect() }
+}
+
+fn vocabulary_term(
+    cx: &mut Ctx<'_>,
+    file: FileIx,
+    kind: &str,
+    t: RawTerm,
+    declared: &BTreeMap<String, Term>,
+    implied: &mut Vec<(FileIx, S)>,
+) -> Option<Term> {
+    let id = t.id.get_ref();
+    if id.trim().is_empty() || id.trim() != id || id.chars().any(char::is_control) {
+        cx.error("invalid-id", span(file, &t.id), format!("a {kind} must not be blank or padded with spaces"));
+        return None;
+    }
+    cx.non_empty(file, &t.source, "source");
+    let confidence = cx.confidence(file, &t.confidence);
+    if let Some(first) = declared.get(id) {
+        let other = cx.sources.position(first.span);
+        cx.diagnostics.push(
+            Diagnostic::error("duplicate-id", Some(span(file, &t.id)), format!("{kind} `{id}` is declared twice"))
+                .with_note(format!("first declared at {other}")),
+        );
+        return None;
+    }
+    if kind == "category" && !t.implies.is_empty() {
+        cx.error(
+            "invalid-value",
+            span(file, &t.id),
+            "a category implies nothing: `M` already matches `M1` by its prefix",
+        );
+    }
+    let implies = t.implies.iter().map(|w| w.get_ref().clone()).collect();
+    implied.extend(t.implies.into_iter().map(|w| (file, w)));
+    Some(Term {
+        id: t.id.get_ref().clone(),
+        meaning: t.meaning,
+        implies,
+        source: t.source.into_inner(),
+        confidence,
+        note: t.note,
+        span: span(file, &t.id),
+    })
+}
+
+/// Warnings about mandates on instruments that have no clause that can be an obligation:
+/// such a mandate adds nothing to a trace, so `check` says so, with the mandate's place.
+pub fn unmodelled_mandates(catalog: &Catalog) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for market in &catalog.markets {
+        for mandate in &market.mandates {
+            if catalog.is_modelled(mandate.instrument) {
+                continue;
+            }
+            let name = catalog.instrument_name(mandate.instrument);
+            out.push(
+                Diagnostic::warning(
+                    "unmodelled-mandate",
+                    Some(mandate.span),
+                    format!("{} mandates {name}, which has no requirement clauses in the catalog", market.id),
+                )
+                .with_note(format!(
+                    "traces of {} list it as unmodelled: its obligations cannot be counted until its clauses are added",
+                    market.id
+                )),
+            );
+        }
+    }
+    out
+}
+
+/// `did you mean `x`?` for the declared word closest to `word`, or the list of words when
+/// none is close.
+fn closest_note<'a>(word: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
+    match closest(word, known.clone()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!("declared: {}", known.collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// The known word at the smallest edit distance from `word` (case ignored), if it is close
+/// enough to be a likely typo: at most a third of the word's length, and at least 1.
+pub(crate) fn closest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    let limit = (lower.chars().count() / 3).max(1);
+    known
+        .map(|k| (edit_distance(&lower, &k.to_lowercase()), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance over characters, with adjacent transpositions counting one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// Checks a feature or category word against the catalog's vocabulary: an error naming the
+/// closest declared word when the vocabulary of that kind is declared and lacks it. A
+/// program's category matches a declared category equal to it; a mandate's must be declared.
+fn check_word(cx: &mut Ctx<'_>, at: Span, kind: &str, word: &str, declared: &[Term], who: &str) {
+    if declared.is_empty() || declared.iter().any(|t| t.id == word) {
+        return;
+    }
+    let code = if kind == "feature" { "unknown-feature" } else { "unknown-category" };
+    let message = format!("{who} names {kind} `{word}`, which the catalog does not declare");
+    let note = closest_note(word, declared.iter().map(|t| t.id.as_str()));
+    let see = format!("`avtrace features` lists the declared {kind} words and what they mean");
+    cx.diagnostics.push(Diagnostic::error(code, Some(at), message).with_note(note).with_note(see));
+}
+
 fn build_markets(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMarket)>) -> Vec<Market> {
     let mut markets: BTreeMap<String, Market> = BTreeMap::new();
     for (file, raw) in raws {
@@ -592,6 +759,12 @@ fn build_mandate(cx: &mut Ctx<'_>, catalog: &Catalog, file: FileIx, m: RawMandat
     let confidence = cx.confidence(file, &m.confidence);
     for word in m.categories.iter().chain(&m.features) {
         cx.non_empty(file, word, "a category or feature");
+    }
+    for word in &m.categories {
+        check_word(cx, span(file, word), "category", word.get_ref(), &catalog.vocabulary.categories, "the mandate");
+    }
+    for word in &m.features {
+        check_word(cx, span(file, word), "feature", word.get_ref(), &catalog.vocabulary.features, "the mandate");
     }
     Some(Mandate {
         instrument: instrument?,
@@ -699,11 +872,32 @@ fn requirements_of(
                 }
             }
         }
+        let status = match &r.status {
+            None => RequirementStatus::default(),
+            Some(word) => match RequirementStatus::parse(word.get_ref()) {
+                Ok(status) => status,
+                Err(err) => {
+                    let message = format!(
+                        "unknown requirement status `{}`, expected one of: {}",
+                        err.found,
+                        err.expected.join(", ")
+                    );
+                    let mut d = Diagnostic::error("unknown-status", Some(span_in(file, offset, word)), message);
+                    if let Some(best) = closest(word.get_ref(), RequirementStatus::WORDS.iter().copied()) {
+                        d = d.with_note(format!("did you mean `{best}`?"));
+                    }
+                    cx.diagnostics.push(d.with_note(
+                        "draft, proposed, approved and implemented count; rejected and obsolete satisfy nothing",
+                    ));
+                    RequirementStatus::default()
+                }
+            },
+        };
         requirements.push(Requirement {
             id,
             title: r.title,
             text: r.text,
-            status: r.status.unwrap_or_else(|| "draft".to_owned()),
+            status,
             satisfies,
             verified_by: r.verified_by,
             source: r.source,
@@ -730,10 +924,13 @@ fn build_program(cx: &mut Ctx<'_>, file: FileIx, parsed: ParsedProgram, catalog:
         }
     };
     let mandates = || catalog.markets.iter().flat_map(|m| &m.mandates);
+    let vocabulary = &catalog.vocabulary;
     for category in &raw.categories {
         let c = category.get_ref();
         if c.trim().is_empty() {
             cx.error("empty-value", span(category), "a category must not be empty");
+        } else if !vocabulary.categories.is_empty() {
+            check_word(cx, span(category), "category", c, &vocabulary.categories, "the program");
         } else if !mandates().any(|m| m.categories.iter().any(|mc| c.starts_with(mc.as_str()))) {
             cx.warning(
                 "unused-category",
@@ -744,7 +941,13 @@ fn build_program(cx: &mut Ctx<'_>, file: FileIx, parsed: ParsedProgram, catalog:
     }
     for feature in &raw.features {
         let f = feature.get_ref();
-        if !mandates().any(|m| m.features.iter().any(|mf| mf == f)) {
+        if f.trim().is_empty() {
+            cx.error("empty-value", span(feature), "a feature must not be empty");
+        } else if !vocabulary.features.is_empty() {
+            check_word(cx, span(feature), "feature", f, &vocabulary.features, "the program");
+        } else if !mandates().any(|m| m.features.iter().any(|mf| mf == f)) {
+            // A catalog that declares no feature words cannot tell a typo from a word no
+            // mandate needs; it says what it can.
             let known: std::collections::BTreeSet<&str> =
                 mandates().flat_map(|m| m.features.iter().map(String::as_str)).collect();
             cx.diagnostics.push(

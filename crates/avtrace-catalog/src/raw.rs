@@ -133,6 +133,30 @@ pub(crate) struct RawRecognition {
     pub(crate) note: Option<String>,
 }
 
+/// A file under `vocabulary/`: feature and vehicle-category words.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVocabulary {
+    #[serde(default)]
+    pub(crate) features: Vec<RawTerm>,
+    #[serde(default)]
+    pub(crate) categories: Vec<RawTerm>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTerm {
+    pub(crate) id: S,
+    pub(crate) meaning: String,
+    #[serde(default)]
+    pub(crate) implies: Vec<S>,
+    pub(crate) source: S,
+    #[serde(default)]
+    pub(crate) confidence: Option<S>,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawProgramFile {
@@ -170,7 +194,7 @@ pub(crate) struct RawRequirement {
     #[serde(default)]
     pub(crate) text: String,
     #[serde(default)]
-    pub(crate) status: Option<String>,
+    pub(crate) status: Option<S>,
     #[serde(default)]
     pub(crate) satisfies: Vec<S>,
     #[serde(default)]

@@ -40,6 +40,8 @@ pub(crate) enum Command {
     Standards(FormatArgs),
     /// List the markets and their mandates.
     Markets(FormatArgs),
+    /// List the feature and vehicle-category words programs and mandates may use.
+    Features(FormatArgs),
     /// Show one clause (INSTRUMENT:CLAUSE) or instrument (INSTRUMENT).
     Show(ShowArgs),
     /// The requirement × clause × market traceability matrix (html, xlsx, csv, md, json).
@@ -111,6 +113,9 @@ pub(crate) struct DiffArgs {
     /// For programs: count recommendations as obligations too.
     #[arg(long)]
     pub(crate) recommendations: bool,
+    /// For programs: count only requirements at least this mature.
+    #[arg(long, value_enum, default_value_t = MinStatusArg::Draft)]
+    pub(crate) min_status: MinStatusArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
@@ -207,6 +212,9 @@ pub(crate) struct SelectArgs {
     /// Count recommendations as obligations too.
     #[arg(long)]
     pub(crate) recommendations: bool,
+    /// Count only requirements at least this mature (rejected and obsolete never count).
+    #[arg(long, value_enum, default_value_t = MinStatusArg::Draft)]
+    pub(crate) min_status: MinStatusArg,
 }
 
 #[derive(Debug, Args)]
@@ -302,6 +310,30 @@ impl From<LevelArg> for avtrace_model::Level {
             LevelArg::Mandatory => avtrace_model::Level::Mandatory,
             LevelArg::Expected => avtrace_model::Level::Expected,
             LevelArg::Voluntary => avtrace_model::Level::Voluntary,
+        }
+    }
+}
+
+/// The statuses `--min-status` takes: the live ones, least mature first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MinStatusArg {
+    /// Every live requirement counts.
+    Draft,
+    /// Proposed, approved and implemented requirements count.
+    Proposed,
+    /// Approved and implemented requirements count.
+    Approved,
+    /// Only implemented requirements count.
+    Implemented,
+}
+
+impl From<MinStatusArg> for avtrace_model::RequirementStatus {
+    fn from(status: MinStatusArg) -> Self {
+        match status {
+            MinStatusArg::Draft => avtrace_model::RequirementStatus::Draft,
+            MinStatusArg::Proposed => avtrace_model::RequirementStatus::Proposed,
+            MinStatusArg::Approved => avtrace_model::RequirementStatus::Approved,
+            MinStatusArg::Implemented => avtrace_model::RequirementStatus::Implemented,
         }
     }
 }

@@ -81,6 +81,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 Format::Json => avtrace_report::markets_json(&catalog),
             })
         }
+        Command::Features(args) => {
+            let catalog = inputs.catalog(&cli.catalog)?;
+            output::print(&match args.format {
+                Format::Table => avtrace_report::features_table(&catalog),
+                Format::Json => avtrace_report::features_json(&catalog),
+            })
+        }
         Command::Show(args) => show(cli, &mut inputs, args),
         Command::Matrix(args) => matrix(cli, &mut inputs, args),
         Command::Report(args) => report(cli, &mut inputs, args),
@@ -104,6 +111,23 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
         (Some(catalog), Some(path)) => inputs.load_program(path, catalog, &mut diagnostics)?,
         _ => None,
     };
+    if let Some(catalog) = &catalog {
+        diagnostics.extend(avtrace_catalog::unmodelled_mandates(catalog));
+        if let Some(program) = &program {
+            // At the widest level, so that only requirements that count nowhere are named.
+            let targets: Vec<MarketTarget> =
+                program.markets.iter().map(|m| MarketTarget { market: m.market, sop: m.sop }).collect();
+            let options = TraceOptions {
+                level: avtrace_model::Level::Voluntary,
+                include_recommendations: true,
+                min_status: avtrace_model::RequirementStatus::Draft,
+            };
+            let graph = ClauseGraph::new(catalog);
+            let trace = avtrace_trace::trace(catalog, &graph, program, &targets, options);
+            let unreached = avtrace_trace::unreached_requirements(catalog, &graph, program, &targets, &trace);
+            diagnostics.extend(avtrace_report::unreached_diagnostics(catalog, program, &unreached));
+        }
+    }
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diagnostics.len() - errors;
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
@@ -220,7 +244,11 @@ pub(crate) fn traced<T>(
     let program = inputs.program(&select.program, &catalog)?;
     let targets: Vec<MarketTarget> = inputs.targets(&catalog, &program, &select.market, select.sop.as_deref())?;
     let graph = ClauseGraph::new(&catalog);
-    let options = TraceOptions { level: select.level.into(), include_recommendations: select.recommendations };
+    let options = TraceOptions {
+        level: select.level.into(),
+        include_recommendations: select.recommendations,
+        min_status: select.min_status.into(),
+    };
     let trace = avtrace_trace::trace(&catalog, &graph, &program, &targets, options);
     let program_path = select.program.display().to_string();
     let view = TraceView { catalog: &catalog, program: &program, trace: &trace, program_path: &program_path };
@@ -320,7 +348,11 @@ fn diff(cli: &Cli, inputs: &mut Inputs, args: &DiffArgs) -> Result<(), Failure> 
             let old = inputs.program(&args.old, &catalog)?;
             let new = inputs.program(&args.new, &catalog)?;
             let graph = ClauseGraph::new(&catalog);
-            let options = TraceOptions { level: args.level.into(), include_recommendations: args.recommendations };
+            let options = TraceOptions {
+                level: args.level.into(),
+                include_recommendations: args.recommendations,
+                min_status: args.min_status.into(),
+            };
             let trace_of = |program: &avtrace_model::Program| {
                 let targets: Vec<MarketTarget> =
                     program.markets.iter().map(|m| MarketTarget { market: m.market, sop: m.sop }).collect();

@@ -134,7 +134,7 @@ pub fn reqif_export<'a>(
             AttributeValue::text(names::FOREIGN_ID, r.id.clone()),
             AttributeValue::text(names::NAME, r.title.clone()),
             AttributeValue::text(names::TEXT, r.text.clone()),
-            AttributeValue::new(names::FOREIGN_STATE, Value::Enumeration(vec![r.status.clone()])),
+            AttributeValue::new(names::FOREIGN_STATE, Value::Enumeration(vec![r.status.as_str().to_owned()])),
         ];
         if !r.verified_by.is_empty() {
             values.push(AttributeValue::text(ExportNames::VERIFIED_BY, r.verified_by.join("\n")));

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use avtrace_catalog::{ProgramFile, ProgramHeader, RequirementEntry};
-use avtrace_model::Catalog;
+use avtrace_model::{Catalog, RequirementStatus};
 use avtrace_reqif::{Endpoint, ImportedDocument};
 
 /// What an import produced: the program file and what the user should know about it.
@@ -91,11 +91,23 @@ pub fn program_from_reqif(mut doc: ImportedDocument, catalog: &Catalog, fallback
             }
             source.push_str(&r.chapter_path.join(" / "));
         }
+        let id_for_status = id.clone();
         requirements.push(RequirementEntry {
             id,
             title: r.title.trim().to_owned(),
             text: r.text.clone(),
-            status: r.status.clone().filter(|s| !s.trim().is_empty()),
+            status: r.status.as_deref().filter(|s| !s.trim().is_empty()).map(|word| match status_of(word) {
+                Some(status) => status.as_str().to_owned(),
+                None => {
+                    warnings.push(format!(
+                        "requirement `{id_for_status}` (line {}): status `{word}` has no avtrace equivalent \
+                         ({}); written as `draft`, which counts",
+                        r.line,
+                        RequirementStatus::WORDS.join(", ")
+                    ));
+                    RequirementStatus::Draft.as_str().to_owned()
+                }
+            }),
             satisfies,
             verified_by: r.verified_by.clone(),
             source: (!source.is_empty()).then_some(source),
@@ -113,4 +125,24 @@ pub fn program_from_reqif(mut doc: ImportedDocument, catalog: &Catalog, fallback
         clauses: doc.clauses.len(),
         headings: doc.headings.len(),
     }
+}
+
+/// The avtrace status a tool's status word stands for: avtrace's own words, and the
+/// common words of DOORS, Polarion, Codebeamer and ReqIF Studio workflows. `None` for a
+/// word with no clear equivalent, which the caller reports.
+pub fn status_of(word: &str) -> Option<RequirementStatus> {
+    let normal: String =
+        word.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '_' { '-' } else { c }).collect();
+    if let Ok(status) = RequirementStatus::parse(&normal) {
+        return Some(status);
+    }
+    Some(match normal.as_str() {
+        "new" | "open" | "in-work" | "in-progress" | "work-in-progress" | "wip" | "initial" => RequirementStatus::Draft,
+        "in-review" | "review" | "under-review" | "for-review" | "submitted" | "pending" => RequirementStatus::Proposed,
+        "accepted" | "agreed" | "released" | "baselined" | "valid" | "reviewed" => RequirementStatus::Approved,
+        "done" | "verified" | "realized" | "realised" => RequirementStatus::Implemented,
+        "declined" | "refused" | "invalid" => RequirementStatus::Rejected,
+        "deprecated" | "withdrawn" | "retired" | "superseded" | "deleted" | "removed" => RequirementStatus::Obsolete,
+        _ => return None,
+    })
 }

@@ -11,7 +11,7 @@ mod export;
 mod import;
 
 pub use export::{ExportNames, reqif_export};
-pub use import::{ImportOutcome, program_from_reqif};
+pub use import::{ImportOutcome, program_from_reqif, status_of};
 
 #[cfg(test)]
 mod tests;

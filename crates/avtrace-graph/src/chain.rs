@@ -3,10 +3,18 @@
 //!
 //! The rules (DESIGN.md, "Trace semantics"): a mapping is one statement read in both
 //! directions; what decides coverage is the relation from the satisfied clause `D` towards
-//! the obligation `C` along the chain. Every step `equal` or `superset` gives a full chain
-//! (`via-mapping`); any `subset` or `intersects` step (a `MOD` adoption acts as
-//! `intersects`) makes it partial. The best quality wins, then the shortest chain, then the
-//! satisfied clause with the smallest id; chains never loop.
+//! the obligation `C` along the chain, composed step by step by the set algebra
+//! ([`Relation::compose`]). A chain that composes to `equal` or `superset` is full
+//! (`via-mapping`); to `subset` or `intersects`, partial; to nothing (two overlaps in a row,
+//! a subset then a superset), it is no chain at all, only a hint for a reviewer. The best
+//! quality wins, then the shortest chain, then the satisfied clause with the smallest id;
+//! chains never loop.
+//!
+//! The search runs backwards from the obligation over (clause, relation to the obligation)
+//! states, so that a clause reached first by a weak relation does not hide a longer path
+//! with a strong one. Once a chain is partial no step can make it full again (`p ∘ subset`
+//! and `p ∘ intersects` are never `equal` or `superset`), so full chains are searched alone
+//! first, over clauses only.
 
 use avtrace_model::{Adoption, ClauseIx, MappingIx, Relation};
 
@@ -98,10 +106,24 @@ impl MapLink {
 /// What a chain is worth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ChainQuality {
-    /// Every step is `equal` or `superset`: the obligation is covered via mapping.
+    /// The chain composes to `equal` or `superset`: the obligation is covered via mapping.
     Full,
-    /// Some step is `subset` or `intersects`: someone must review it.
+    /// The chain composes to `subset` or `intersects`: someone must review it.
     Partial,
+    /// The chain composes to nothing: it proves nothing about the obligation and is shown
+    /// only as a hint for a reviewer, never counted.
+    Related,
+}
+
+impl ChainQuality {
+    /// The quality of a chain whose composed relation is `relation` (`None`: nothing).
+    pub fn of(relation: Option<Relation>) -> ChainQuality {
+        match relation {
+            Some(Relation::Equal | Relation::Superset) => ChainQuality::Full,
+            Some(Relation::Subset | Relation::Intersects) => ChainQuality::Partial,
+            None => ChainQuality::Related,
+        }
+    }
 }
 
 /// One step of a chain: clause `from` relates to clause `to` by `rel`.
@@ -122,7 +144,10 @@ pub struct Step {
 pub struct Chain {
     /// What it is worth.
     pub quality: ChainQuality,
-    /// The steps, from the satisfied clause to the obligation; never empty.
+    /// The relation of the satisfied clause to the obligation that the steps compose to;
+    /// `None` for a [`ChainQuality::Related`] hint.
+    pub relation: Option<Relation>,
+    /// The steps, from the satisfied clause to the obligation; never empty, no clause twice.
     pub steps: Vec<Step>,
 }
 
@@ -131,35 +156,87 @@ impl Chain {
     pub fn start(&self) -> ClauseIx {
         self.steps[0].from
     }
+
+    /// The relation `steps` compose to, folded from the satisfied clause towards the
+    /// obligation; `None` when they compose to nothing.
+    pub fn compose(steps: &[Step]) -> Option<Relation> {
+        steps.iter().try_fold(Relation::Equal, |acc, step| acc.compose(step.rel))
+    }
 }
+
+/// How a search treats the relation a path composes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Only `equal`/`superset` steps, which keep a chain full; one state per clause.
+    Full,
+    /// Every step whose composition is not nothing; one state per clause and relation.
+    Partial,
+    /// Every step, whatever it composes to; one state per clause.
+    Related,
+}
+
+const NO_STATE: u32 = u32::MAX;
 
 /// Reusable buffers for chain searches, so that tracing thousands of obligations does not
 /// allocate per obligation.
 #[derive(Debug, Clone, Default)]
 pub struct ChainSearch {
+    /// Per state (clause × 4 + relation slot): the search that last reached it.
     stamp: Vec<u32>,
     generation: u32,
-    /// For each reached clause: the clause one step nearer the obligation, and the link.
-    parent: Vec<(ClauseIx, Option<MapLink>)>,
-    frontier: Vec<ClauseIx>,
-    next: Vec<ClauseIx>,
+    /// Per state: the state one step nearer the obligation, and the index of the link
+    /// (in the graph's link list) that leads there.
+    parent: Vec<(u32, u32)>,
+    frontier: Vec<u32>,
+    next: Vec<u32>,
+    found: Vec<u32>,
+}
+
+/// The slot of a relation in a clause's four partial-mode states.
+fn slot(rel: Relation) -> u32 {
+    match rel {
+        Relation::Equal => 0,
+        Relation::Superset => 1,
+        Relation::Subset => 2,
+        Relation::Intersects => 3,
+    }
+}
+
+fn relation_of_slot(slot: u32) -> Relation {
+    match slot {
+        0 => Relation::Equal,
+        1 => Relation::Superset,
+        2 => Relation::Subset,
+        _ => Relation::Intersects,
+    }
+}
+
+fn state(clause: ClauseIx, slot: u32) -> u32 {
+    clause.0 * 4 + slot
+}
+
+fn clause_of(state: u32) -> ClauseIx {
+    ClauseIx(state / 4)
 }
 
 impl ChainSearch {
     /// Buffers for searches in `graph`.
     pub fn new(graph: &ClauseGraph) -> ChainSearch {
+        let states = graph.len() * 4;
         ChainSearch {
-            stamp: vec![0; graph.len()],
+            stamp: vec![0; states],
             generation: 0,
-            parent: vec![(ClauseIx(0), None); graph.len()],
+            parent: vec![(NO_STATE, 0); states],
             frontier: Vec::new(),
             next: Vec::new(),
+            found: Vec::new(),
         }
     }
 
     /// The best chain from any clause for which `is_satisfied` holds to `target`, other
     /// than `target` itself: a full chain if one exists, else a partial one; the shortest
     /// of those; among equally short ones, the one starting from the smallest clause.
+    /// Chains that compose to nothing are never returned here (see [`Self::related`]).
     pub fn best_chain(
         &mut self,
         graph: &ClauseGraph,
@@ -169,17 +246,74 @@ impl ChainSearch {
         if graph.mapping_degree(target) == 0 {
             return None;
         }
-        self.search(graph, target, &is_satisfied, true).or_else(|| self.search(graph, target, &is_satisfied, false))
+        for mode in [Mode::Full, Mode::Partial] {
+            if let Some(&start) = self.search(graph, target, &is_satisfied, mode, 1).first() {
+                return Some(self.chain_from(graph, start, target));
+            }
+        }
+        None
     }
 
+    /// Up to `limit` of the nearest chains, whatever they compose to, from satisfied
+    /// clauses to `target`: hints for a reviewer of an uncovered obligation, one per
+    /// satisfied clause, the smallest clauses first among equally near ones.
+    pub fn related(
+        &mut self,
+        graph: &ClauseGraph,
+        target: ClauseIx,
+        is_satisfied: impl Fn(ClauseIx) -> bool,
+        limit: usize,
+    ) -> Vec<Chain> {
+        if graph.mapping_degree(target) == 0 || limit == 0 {
+            return Vec::new();
+        }
+        let starts = self.search(graph, target, &is_satisfied, Mode::Related, limit).to_vec();
+        starts.into_iter().map(|start| self.chain_from(graph, start, target)).collect()
+    }
+
+    /// Every clause from which some clause of `targets` can be reached by a chain that
+    /// composes to something (full or partial), `targets` included: the clauses whose
+    /// satisfaction can count towards one of them. Indexed by clause.
+    pub fn reaching(graph: &ClauseGraph, targets: &[ClauseIx]) -> Vec<bool> {
+        let mut reaches = vec![false; graph.len()];
+        // One state per clause and relation to *some* target: what can follow a state
+        // depends only on the state, so one search from all targets at once is exact.
+        let mut seen = vec![false; graph.len() * 4];
+        let mut stack: Vec<u32> = Vec::with_capacity(targets.len());
+        for &t in targets {
+            reaches[t.index()] = true;
+            if !seen[state(t, 0) as usize] {
+                seen[state(t, 0) as usize] = true;
+                stack.push(state(t, 0));
+            }
+        }
+        while let Some(near_state) = stack.pop() {
+            let near_rel = relation_of_slot(near_state % 4);
+            for link in graph.links_into_indexed(clause_of(near_state)).1 {
+                let Some(rel) = link.rel.compose(near_rel) else { continue };
+                let far_state = state(link.from, slot(rel));
+                if !seen[far_state as usize] {
+                    seen[far_state as usize] = true;
+                    reaches[link.from.index()] = true;
+                    stack.push(far_state);
+                }
+            }
+        }
+        reaches
+    }
+
+    /// Breadth-first from `target` over the states `mode` allows; returns the states of
+    /// satisfied clauses at the first level that has any, at most `limit` of them, by
+    /// clause.
     fn search(
         &mut self,
         graph: &ClauseGraph,
         target: ClauseIx,
         is_satisfied: &impl Fn(ClauseIx) -> bool,
-        full_only: bool,
-    ) -> Option<Chain> {
-        if self.stamp.len() < graph.len() {
+        mode: Mode,
+        limit: usize,
+    ) -> &[u32] {
+        if self.stamp.len() < graph.len() * 4 {
             *self = ChainSearch::new(graph);
         }
         self.generation = self.generation.wrapping_add(1);
@@ -188,49 +322,72 @@ impl ChainSearch {
             self.generation = 1;
         }
         let generation = self.generation;
-        self.stamp[target.index()] = generation;
+        // Every state of the obligation is taken, so no chain passes through it.
+        for slot in 0..4 {
+            self.stamp[state(target, slot) as usize] = generation;
+        }
         self.frontier.clear();
-        self.frontier.push(target);
-        while !self.frontier.is_empty() {
+        self.frontier.push(state(target, 0));
+        self.found.clear();
+        while !self.frontier.is_empty() && self.found.is_empty() {
             self.next.clear();
-            let mut found: Option<ClauseIx> = None;
-            for &near in &self.frontier {
-                for link in graph.links_into(near) {
-                    if full_only && !link.rel.carries_coverage() {
+            for &near_state in &self.frontier {
+                let near = clause_of(near_state);
+                // The relation of `near` to the obligation so far (partial mode only).
+                let near_rel = relation_of_slot(near_state % 4);
+                let (first, links) = graph.links_into_indexed(near);
+                for (k, link) in links.iter().enumerate() {
+                    let far_slot = match mode {
+                        Mode::Full if !link.rel.carries_coverage() => continue,
+                        Mode::Full | Mode::Related => 0,
+                        Mode::Partial => match link.rel.compose(near_rel) {
+                            Some(rel) => slot(rel),
+                            None => continue,
+                        },
+                    };
+                    let far_state = state(link.from, far_slot);
+                    if self.stamp[far_state as usize] == generation {
                         continue;
                     }
-                    let far = link.from;
-                    if self.stamp[far.index()] == generation {
-                        continue;
-                    }
-                    self.stamp[far.index()] = generation;
-                    self.parent[far.index()] = (near, Some(*link));
-                    self.next.push(far);
-                    if is_satisfied(far) && found.is_none_or(|f| far < f) {
-                        found = Some(far);
+                    self.stamp[far_state as usize] = generation;
+                    self.parent[far_state as usize] = (near_state, first + k as u32);
+                    self.next.push(far_state);
+                    if is_satisfied(link.from) {
+                        self.found.push(far_state);
                     }
                 }
-            }
-            if let Some(start) = found {
-                return Some(self.chain_from(start, target));
             }
             self.next.sort_unstable();
             std::mem::swap(&mut self.frontier, &mut self.next);
         }
-        None
+        // One state per clause (the first in state order), smallest clauses first.
+        self.found.sort_unstable();
+        self.found.dedup_by_key(|s| clause_of(*s));
+        self.found.truncate(limit);
+        &self.found
     }
 
-    fn chain_from(&self, start: ClauseIx, target: ClauseIx) -> Chain {
+    fn chain_from(&self, graph: &ClauseGraph, start: u32, target: ClauseIx) -> Chain {
         let mut steps = Vec::new();
         let mut at = start;
-        while at != target {
-            let (near, link) = self.parent[at.index()];
-            let Some(link) = link else { break };
-            steps.push(Step { from: at, to: near, rel: link.rel, basis: link.basis });
+        while clause_of(at) != target {
+            let (near, link_index) = self.parent[at as usize];
+            if near == NO_STATE {
+                break;
+            }
+            let link = graph.link(link_index);
+            steps.push(Step { from: clause_of(at), to: clause_of(near), rel: link.rel, basis: link.basis });
             at = near;
         }
-        let quality =
-            if steps.iter().all(|s| s.rel.carries_coverage()) { ChainQuality::Full } else { ChainQuality::Partial };
-        Chain { quality, steps }
+        debug_assert!(
+            {
+                let mut seen: Vec<ClauseIx> = steps.iter().map(|s| s.from).collect();
+                seen.sort_unstable();
+                seen.windows(2).all(|w| w[0] != w[1])
+            },
+            "a chain never loops"
+        );
+        let relation = Chain::compose(&steps);
+        Chain { quality: ChainQuality::of(relation), relation, steps }
     }
 }

@@ -67,16 +67,11 @@ fn clauses_beneath(clause: ClauseIx, kinds: &[ClauseKind], children: &Adjacency<
 
 /// The relation between a clause inside `from` (or `from` itself) and a clause inside `to`
 /// (or `to` itself), knowing only `from rel to` and that a clause lies inside the heading
-/// above it. What cannot be derived is `intersects`: a candidate for review, never coverage.
-fn narrowed(rel: Relation, from_is_inner: bool, to_is_inner: bool) -> Relation {
-    match (from_is_inner, to_is_inner) {
-        (false, false) => rel,
-        // from ⊇ to ⊇ inner: satisfying `from` still covers any clause inside `to`.
-        (false, true) if matches!(rel, Relation::Equal | Relation::Superset) => Relation::Superset,
-        // inner ⊆ from ⊆ to.
-        (true, false) if matches!(rel, Relation::Equal | Relation::Subset) => Relation::Subset,
-        _ => Relation::Intersects,
-    }
+/// above it: the heading's relation composed with `superset` towards a clause beneath it
+/// (and with `subset` from one). `None` when that composes to nothing, so no link is made.
+fn narrowed(rel: Relation, from_is_inner: bool, to_is_inner: bool) -> Option<Relation> {
+    let rel = if from_is_inner { Relation::Subset.compose(rel)? } else { rel };
+    if to_is_inner { rel.compose(Relation::Superset) } else { Some(rel) }
 }
 
 /// Every clause of a catalog with its hierarchy, reference and mapping edges.
@@ -127,7 +122,7 @@ impl ClauseGraph {
                 clauses_beneath(entry.to, &kinds, &children_of, &mut to_side);
                 for &f in &from_side {
                     for &t in &to_side {
-                        let rel = narrowed(entry.rel, f != entry.from, t != entry.to);
+                        let Some(rel) = narrowed(entry.rel, f != entry.from, t != entry.to) else { continue };
                         links.push((t, MapLink { from: f, rel, basis }));
                         links.push((f, MapLink { from: t, rel: rel.converse(), basis }));
                     }
@@ -206,10 +201,15 @@ impl ClauseGraph {
         self.children.of(clause)
     }
 
-    /// The mapping links that end at `clause`, sorted by the clause they come from. Each
-    /// link's `rel` reads from that clause to `clause`.
-    pub(crate) fn links_into(&self, clause: ClauseIx) -> &[MapLink] {
-        self.links_into.of(clause)
+    /// The mapping links that end at `clause`, with the index of the first in the list of
+    /// all links (see [`Self::link`]).
+    pub(crate) fn links_into_indexed(&self, clause: ClauseIx) -> (u32, &[MapLink]) {
+        (self.links_into.offsets[clause.index()], self.links_into.of(clause))
+    }
+
+    /// The link at `index` in the list of all links.
+    pub(crate) fn link(&self, index: u32) -> &MapLink {
+        &self.links_into.items[index as usize]
     }
 
     /// Number of mapping links ending at `clause`.

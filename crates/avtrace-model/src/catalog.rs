@@ -196,6 +196,69 @@ pub struct Recognition {
     pub note: Option<String>,
 }
 
+/// A word of the catalog's feature or vehicle-category vocabulary.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// The word as programs and mandates write it, e.g. `ota-update`, `M1`.
+    pub id: String,
+    /// What it means, in a sentence.
+    pub meaning: String,
+    /// Words a program with this one has too (`ota-update` implies `software-update`).
+    pub implies: Vec<String>,
+    /// Where the meaning was read.
+    pub source: String,
+    /// How sure.
+    pub confidence: Option<Confidence>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Where it was defined.
+    pub span: Span,
+}
+
+/// The words programs and mandates may use for features and vehicle categories.
+///
+/// A catalog that declares no word of a kind has an open vocabulary for that kind: any word
+/// is accepted (and the loader only warns about words no mandate uses).
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    /// Features, sorted by id.
+    pub features: Vec<Term>,
+    /// Vehicle categories, sorted by id.
+    pub categories: Vec<Term>,
+}
+
+impl Vocabulary {
+    /// The feature `id`, if declared.
+    pub fn feature(&self, id: &str) -> Option<&Term> {
+        self.features.binary_search_by(|t| t.id.as_str().cmp(id)).ok().map(|i| &self.features[i])
+    }
+
+    /// The category `id`, if declared.
+    pub fn category(&self, id: &str) -> Option<&Term> {
+        self.categories.binary_search_by(|t| t.id.as_str().cmp(id)).ok().map(|i| &self.categories[i])
+    }
+
+    /// `features` with every feature they imply, transitively: sorted, without repeats.
+    /// Undeclared words stay as they are.
+    pub fn feature_closure(&self, features: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = features.to_vec();
+        let mut i = 0;
+        while i < out.len() {
+            if let Some(term) = self.feature(&out[i]) {
+                for implied in &term.implies {
+                    if !out.contains(implied) {
+                        out.push(implied.clone());
+                    }
+                }
+            }
+            i += 1;
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
 /// Why a clause reference did not resolve.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClauseRefError {
@@ -262,6 +325,8 @@ pub struct Catalog {
     pub mappings: Vec<Mapping>,
     /// Markets, sorted by id.
     pub markets: Vec<Market>,
+    /// The feature and vehicle-category words programs and mandates may use.
+    pub vocabulary: Vocabulary,
     index: Index,
 }
 
@@ -285,13 +350,27 @@ impl Catalog {
             let current: Vec<InstrumentIx> = editions.all.iter().copied().filter(|i| !superseded.contains(i)).collect();
             editions.current = (current.len() == 1).then(|| current[0]);
         }
-        Catalog { instruments, clauses, mappings: Vec::new(), markets: Vec::new(), index }
+        Catalog {
+            instruments,
+            clauses,
+            mappings: Vec::new(),
+            markets: Vec::new(),
+            vocabulary: Vocabulary::default(),
+            index,
+        }
     }
 
     /// Sets the markets (sorted by id) and indexes them.
     pub fn set_markets(&mut self, markets: Vec<Market>) {
         self.index.markets = markets.iter().enumerate().map(|(i, m)| (m.id.clone(), MarketIx::new(i))).collect();
         self.markets = markets;
+    }
+
+    /// Whether the instrument at `ix` has a clause that can be an obligation (a requirement
+    /// or a recommendation). A mandate on one that has none adds no obligation: the
+    /// instrument is unmodelled, and outputs must say so rather than count nothing.
+    pub fn is_modelled(&self, ix: InstrumentIx) -> bool {
+        self.instrument(ix).clause_indices().any(|c| self.clause(c).kind.is_obligation(true))
     }
 
     /// The instrument at `ix`.

@@ -20,10 +20,11 @@ mod program;
 mod vocab;
 
 pub use catalog::{
-    Catalog, Clause, ClauseRefError, Instrument, Mandate, MapEntry, Mapping, Market, Recognition, edition_matches,
+    Catalog, Clause, ClauseRefError, Instrument, Mandate, MapEntry, Mapping, Market, Recognition, Term, Vocabulary,
+    edition_matches,
 };
 pub use date::{Date, DateError};
 pub use ids::{ClauseIx, FileIx, InstrumentIx, MappingIx, MarketIx, ReqIx, Span};
 pub use natural::natural_cmp;
 pub use program::{Program, ProgramMarket, Requirement};
-pub use vocab::{Adoption, ClauseKind, Confidence, InstrumentKind, Level, Relation, UnknownWord};
+pub use vocab::{Adoption, ClauseKind, Confidence, InstrumentKind, Level, Relation, RequirementStatus, UnknownWord};

@@ -1,6 +1,6 @@
 //! A vehicle program: what it is, where it is sold, and its requirements.
 
-use crate::{ClauseIx, Date, MarketIx, Span};
+use crate::{ClauseIx, Date, MarketIx, RequirementStatus, Span};
 
 /// One vehicle program.
 #[derive(Debug, Clone, Default)]
@@ -37,8 +37,8 @@ pub struct Requirement {
     pub title: String,
     /// Text.
     pub text: String,
-    /// Status, as the program's process names it (`draft`, `approved`, ...).
-    pub status: String,
+    /// Where it stands; only a live status satisfies anything.
+    pub status: RequirementStatus,
     /// Clauses it satisfies.
     pub satisfies: Vec<ClauseIx>,
     /// Evidence that verifies it (test cases, reports); empty means unverified.

@@ -154,6 +154,70 @@ impl Relation {
     pub fn carries_coverage(self) -> bool {
         matches!(self, Relation::Equal | Relation::Superset)
     }
+
+    /// The relation of `D` to `C` that follows from `D self X` and `X next C` by the set
+    /// algebra (RCC-5), or `None` when the two say nothing about `D` and `C`: two overlaps,
+    /// or a subset followed by a superset, do not make `D` and `C` overlap. This is the
+    /// composition table of DESIGN.md, cell for cell.
+    pub fn compose(self, next: Relation) -> Option<Relation> {
+        use Relation::{Equal, Intersects, Subset, Superset};
+        match (self, next) {
+            (Equal, r) | (r, Equal) => Some(r),
+            (Superset, Superset) => Some(Superset),
+            (Superset, Subset | Intersects) => Some(Intersects),
+            (Subset, Subset) => Some(Subset),
+            (Intersects, Subset) => Some(Intersects),
+            (Subset, Superset | Intersects) | (Intersects, Superset | Intersects) => None,
+        }
+    }
+}
+
+vocabulary!(
+    /// Where a requirement stands in the program's process. The live statuses, in the
+    /// order a requirement matures, come first; `rejected` and `obsolete` are dead.
+    RequirementStatus {
+        /// Written, not yet proposed for review.
+        Draft = "draft",
+        /// Proposed for review.
+        Proposed = "proposed",
+        /// Reviewed and accepted.
+        Approved = "approved",
+        /// Realised in the product.
+        Implemented = "implemented",
+        /// Turned down: satisfies nothing.
+        Rejected = "rejected",
+        /// No longer part of the program: satisfies nothing.
+        Obsolete = "obsolete",
+    }
+);
+
+impl RequirementStatus {
+    /// The statuses `--min-status` accepts: the live ones, least mature first.
+    pub const LIVE: &'static [RequirementStatus] = &[
+        RequirementStatus::Draft,
+        RequirementStatus::Proposed,
+        RequirementStatus::Approved,
+        RequirementStatus::Implemented,
+    ];
+
+    /// Whether a requirement in this status may satisfy anything at all.
+    pub fn is_live(self) -> bool {
+        !matches!(self, RequirementStatus::Rejected | RequirementStatus::Obsolete)
+    }
+
+    /// Whether a requirement in this status counts when the caller asks for at least
+    /// `min_status`: it is live and at least as mature.
+    pub fn counts_at(self, min_status: RequirementStatus) -> bool {
+        self.is_live() && self >= min_status
+    }
+}
+
+impl Default for RequirementStatus {
+    /// A requirement that names no status is a draft: it counts unless the caller asks for
+    /// a more mature status.
+    fn default() -> Self {
+        RequirementStatus::Draft
+    }
 }
 
 vocabulary!(
@@ -190,10 +254,74 @@ mod tests {
         }
     }
 
+    /// DESIGN.md's composition table, row by row: r(D,X) down, r(X,C) across, in the
+    /// order equal, superset, subset, intersects.
+    #[test]
+    fn composition_is_the_table_of_the_design() {
+        use Relation::{Equal as E, Intersects as I, Subset as Sb, Superset as Sp};
+        let columns = [E, Sp, Sb, I];
+        let table: [(Relation, [Option<Relation>; 4]); 4] = [
+            (E, [Some(E), Some(Sp), Some(Sb), Some(I)]),
+            (Sp, [Some(Sp), Some(Sp), Some(I), Some(I)]),
+            (Sb, [Some(Sb), None, Some(Sb), None]),
+            (I, [Some(I), None, Some(I), None]),
+        ];
+        for (row, cells) in table {
+            for (column, cell) in columns.iter().zip(cells) {
+                assert_eq!(row.compose(*column), cell, "{row} ∘ {column}");
+            }
+        }
+    }
+
+    /// Chains fold left to right and right to left alike, which the chain search relies on
+    /// when it extends a chain backwards from the obligation.
+    #[test]
+    fn composition_is_associative_and_equal_is_its_identity() {
+        let then = |a: Option<Relation>, b: Relation| a.and_then(|a| a.compose(b));
+        for &a in Relation::ALL {
+            assert_eq!(Relation::Equal.compose(a), Some(a));
+            assert_eq!(a.compose(Relation::Equal), Some(a));
+            for &b in Relation::ALL {
+                for &c in Relation::ALL {
+                    let left = then(a.compose(b), c);
+                    let right = b.compose(c).and_then(|bc| a.compose(bc));
+                    assert_eq!(left, right, "({a} ∘ {b}) ∘ {c}");
+                }
+            }
+        }
+    }
+
+    /// Reading the whole chain backwards gives the converse of the composition, so a chain
+    /// is worth the same from either end's point of view.
+    #[test]
+    fn composition_commutes_with_the_converse() {
+        for &a in Relation::ALL {
+            for &b in Relation::ALL {
+                assert_eq!(a.compose(b).map(Relation::converse), b.converse().compose(a.converse()), "{a} ∘ {b}");
+            }
+        }
+    }
+
     #[test]
     fn unknown_word_lists_the_vocabulary() {
         let err = Relation::parse("equals").unwrap_err();
         assert_eq!(err.to_string(), "unknown value `equals`, expected one of: equal, subset, superset, intersects");
+    }
+
+    #[test]
+    fn only_live_statuses_count_and_min_status_orders_them() {
+        use RequirementStatus::*;
+        for dead in [Rejected, Obsolete] {
+            assert!(!dead.is_live());
+            assert!(!dead.counts_at(Draft));
+        }
+        assert!(Draft.counts_at(Draft));
+        assert!(!Draft.counts_at(Approved));
+        assert!(!Proposed.counts_at(Approved));
+        assert!(Approved.counts_at(Approved));
+        assert!(Implemented.counts_at(Approved));
+        assert_eq!(RequirementStatus::default(), Draft);
+        assert_eq!(RequirementStatus::parse("banana").unwrap_err().expected, RequirementStatus::WORDS);
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod matrix_md;
 mod matrix_xlsx;
 mod table;
 mod text;
+mod vocab_view;
 
 #[cfg(test)]
 mod tests;
@@ -39,6 +40,7 @@ pub use matrix_csv::matrix_csv;
 pub use matrix_md::matrix_markdown;
 pub use matrix_xlsx::matrix_xlsx;
 pub use table::{gaps_table, trace_table};
+pub use vocab_view::{features_json, features_table, unreached_diagnostics};
 
 use avtrace_model::{Catalog, Program};
 use avtrace_trace::{Reason, Trace};

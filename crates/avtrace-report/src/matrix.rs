@@ -235,7 +235,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
             id: &r.id,
             title: &r.title,
             text: &r.text,
-            status: &r.status,
+            status: r.status.as_str(),
             verified_by: r.verified_by.iter().map(String::as_str).collect(),
             clauses: linked.into_iter().map(|c| catalog.clause_name(c)).collect(),
         })

@@ -1,7 +1,12 @@
 //! Obligations and coverage.
 
 use avtrace_graph::{Chain, ChainQuality, ChainSearch, ClauseGraph};
-use avtrace_model::{Catalog, ClauseIx, Date, InstrumentIx, Level, MarketIx, Program, ReqIx, natural_cmp};
+use avtrace_model::{
+    Catalog, ClauseIx, Date, InstrumentIx, Level, MarketIx, Program, ReqIx, RequirementStatus, natural_cmp,
+};
+
+/// How many `related` hints an uncovered obligation gets at most.
+pub const RELATED_HINTS: usize = 3;
 
 /// What the caller asks of a trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,11 +15,13 @@ pub struct TraceOptions {
     pub level: Level,
     /// Count recommendations as obligations too.
     pub include_recommendations: bool,
+    /// Count only requirements at least this mature; `rejected` and `obsolete` never count.
+    pub min_status: RequirementStatus,
 }
 
 impl Default for TraceOptions {
     fn default() -> Self {
-        TraceOptions { level: Level::Mandatory, include_recommendations: false }
+        TraceOptions { level: Level::Mandatory, include_recommendations: false, min_status: RequirementStatus::Draft }
     }
 }
 
@@ -78,6 +85,9 @@ pub struct Coverage {
     pub requirements: Vec<ReqIx>,
     /// The chain of mappings behind a `via-mapping` or `partial` status.
     pub chain: Option<Chain>,
+    /// For an uncovered clause, the nearest chains from satisfied clauses that compose to
+    /// nothing: hints for a reviewer, never counted. Empty otherwise.
+    pub related: Vec<Chain>,
     /// Whether any of `requirements` is verified by evidence.
     pub verified: bool,
 }
@@ -168,6 +178,10 @@ pub struct MarketTrace {
     pub sop: Date,
     /// The mandates that apply, as indices into the market's `mandates`.
     pub mandates: Vec<usize>,
+    /// The applying mandates whose instrument has no clause that could be an obligation
+    /// (no requirement or recommendation) in the catalog: they add no obligation, and
+    /// every output says so beside the coverage. Indices into the market's `mandates`.
+    pub unmodelled: Vec<usize>,
     /// Obligations, sorted by clause (instrument id, edition, clause id in natural order).
     pub obligations: Vec<Obligation>,
     /// Tallies over `obligations`.
@@ -250,10 +264,12 @@ struct Satisfiers {
 }
 
 impl Satisfiers {
-    fn new(catalog: &Catalog, program: &Program) -> Satisfiers {
+    /// Only requirements whose status counts at `min_status` satisfy anything.
+    fn new(catalog: &Catalog, program: &Program, min_status: RequirementStatus) -> Satisfiers {
         let n = catalog.clauses.len();
         let mut offsets = vec![0u32; n + 1];
-        for r in &program.requirements {
+        let counts = |r: &avtrace_model::Requirement| r.status.counts_at(min_status);
+        for r in program.requirements.iter().filter(|r| counts(r)) {
             for c in &r.satisfies {
                 offsets[c.index() + 1] += 1;
             }
@@ -262,7 +278,10 @@ impl Satisfiers {
             offsets[i + 1] += offsets[i];
         }
         // Requirements in id order, so that every list comes out sorted without a sort each.
-        let mut by_id: Vec<ReqIx> = (0..program.requirements.len()).map(ReqIx::new).collect();
+        let mut by_id: Vec<ReqIx> = (0..program.requirements.len())
+            .map(ReqIx::new)
+            .filter(|r| counts(&program.requirements[r.index()]))
+            .collect();
         by_id.sort_unstable_by(|a, b| {
             natural_cmp(&program.requirements[a.index()].id, &program.requirements[b.index()].id)
         });
@@ -304,7 +323,8 @@ pub fn trace(
     targets: &[MarketTarget],
     options: TraceOptions,
 ) -> Trace {
-    let satisfiers = Satisfiers::new(catalog, program);
+    let satisfiers = Satisfiers::new(catalog, program, options.min_status);
+    let features = catalog.vocabulary.feature_closure(&program.features);
     let mut coverage: Vec<Option<Coverage>> = vec![None; catalog.clauses.len()];
     let mut search = ChainSearch::new(graph);
     let mut markets = Vec::with_capacity(targets.len());
@@ -319,9 +339,11 @@ pub fn trace(
             .mandates
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.applies(&program.categories, &program.features, target.sop, options.level))
+            .filter(|(_, m)| m.applies(&program.categories, &features, target.sop, options.level))
             .map(|(i, _)| i)
             .collect();
+        let unmodelled: Vec<usize> =
+            applied.iter().copied().filter(|&m| !catalog.is_modelled(market.mandates[m].instrument)).collect();
 
         let mut obligations: Vec<Obligation> = Vec::new();
         let mut add = |clause: ClauseIx, reason: Reason, obligations: &mut Vec<Obligation>| -> bool {
@@ -361,7 +383,14 @@ pub fn trace(
             let computed = entry.get_or_insert_with(|| coverage_of(o.clause, graph, program, &satisfiers, &mut search));
             counts.add(computed);
         }
-        markets.push(MarketTrace { market: target.market, sop: target.sop, mandates: applied, obligations, counts });
+        markets.push(MarketTrace {
+            market: target.market,
+            sop: target.sop,
+            mandates: applied,
+            unmodelled,
+            obligations,
+            counts,
+        });
     }
     Trace { options, markets, coverage }
 }
@@ -380,18 +409,32 @@ fn coverage_of(
             status: Status::Covered,
             requirements: direct.to_vec(),
             chain: None,
+            related: Vec::new(),
             verified: verified(direct),
         };
     }
-    match search.best_chain(graph, clause, |c| !satisfiers.of(c).is_empty()) {
+    let is_satisfied = |c: ClauseIx| !satisfiers.of(c).is_empty();
+    match search.best_chain(graph, clause, is_satisfied) {
         Some(chain) => {
             let requirements = satisfiers.of(chain.start()).to_vec();
             let status = match chain.quality {
                 ChainQuality::Full => Status::ViaMapping,
-                ChainQuality::Partial => Status::Partial,
+                ChainQuality::Partial | ChainQuality::Related => Status::Partial,
             };
-            Coverage { status, verified: verified(&requirements), requirements, chain: Some(chain) }
+            Coverage {
+                status,
+                verified: verified(&requirements),
+                requirements,
+                chain: Some(chain),
+                related: Vec::new(),
+            }
         }
-        None => Coverage { status: Status::Uncovered, requirements: Vec::new(), chain: None, verified: false },
+        None => Coverage {
+            status: Status::Uncovered,
+            requirements: Vec::new(),
+            chain: None,
+            related: search.related(graph, clause, is_satisfied, RELATED_HINTS),
+            verified: false,
+        },
     }
 }

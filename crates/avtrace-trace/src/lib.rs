@@ -9,11 +9,15 @@
 mod diff;
 mod engine;
 mod impact;
+mod reach;
 
 pub use avtrace_graph::{Chain, ChainQuality, Step, StepBasis};
 pub use diff::{CatalogDiff, MarketChange, ProgramDiff, RequirementChange, diff_catalogs, diff_programs};
-pub use engine::{Counts, Coverage, MarketTarget, MarketTrace, Obligation, Reason, Status, Trace, TraceOptions, trace};
+pub use engine::{
+    Counts, Coverage, MarketTarget, MarketTrace, Obligation, RELATED_HINTS, Reason, Status, Trace, TraceOptions, trace,
+};
 pub use impact::{Impact, impact};
+pub use reach::{ClauseReason, Exclusion, Unreached, unreached_requirements};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,126 @@
+//! Requirements that count for nothing: live requirements whose clauses reach no obligation
+//! of any traced market, and why, so that `check` can name them instead of letting them
+//! pass in silence.
+
+use avtrace_graph::{ChainSearch, ClauseGraph};
+use avtrace_model::{Catalog, ClauseIx, ClauseKind, Date, InstrumentIx, Level, MarketIx, Program, ReqIx};
+
+use crate::{MarketTarget, Trace};
+
+/// Why a mandate of a traced market does not apply to the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exclusion {
+    /// It is at a level above the one traced.
+    Level(Level),
+    /// It applies from a date after the program's SOP in that market.
+    NotYet {
+        /// When it starts to apply.
+        from: Date,
+        /// The program's SOP there.
+        sop: Date,
+    },
+    /// It applies to vehicle categories the program has none of.
+    Categories(Vec<String>),
+    /// It needs features the program does not have (implied ones included).
+    Features(Vec<String>),
+}
+
+/// Why one clause a requirement satisfies brings it to no obligation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClauseReason {
+    /// The clause is of a kind that is never an obligation (or a recommendation, which is
+    /// one only when asked for).
+    NeverObliged(ClauseKind),
+    /// Its instrument is mandated in no traced market, and no chain of mappings leads from
+    /// it to an obligation.
+    NotMandated,
+    /// Its instrument is mandated in traced markets, but no such mandate applies to the
+    /// program: each with why.
+    Excluded(Vec<(MarketIx, usize, Exclusion)>),
+}
+
+/// A live requirement that reaches no obligation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreached {
+    /// The requirement.
+    pub requirement: ReqIx,
+    /// Per clause it satisfies, why that clause counts for nothing; empty when it
+    /// satisfies no clause at all.
+    pub clauses: Vec<(ClauseIx, ClauseReason)>,
+}
+
+/// The requirements of `program` that count (by `trace`'s options) and whose satisfied
+/// clauses reach no obligation of the traced markets: neither are obligations nor lead to
+/// one by a chain that composes to something. Sorted by requirement index.
+pub fn unreached_requirements(
+    catalog: &Catalog,
+    graph: &ClauseGraph,
+    program: &Program,
+    targets: &[MarketTarget],
+    trace: &Trace,
+) -> Vec<Unreached> {
+    let obligations: Vec<ClauseIx> = trace.covered_clauses().map(|(c, _)| c).collect();
+    let reaches = ChainSearch::reaching(graph, &obligations);
+    let features = catalog.vocabulary.feature_closure(&program.features);
+    let options = trace.options;
+    let mut out = Vec::new();
+    for (i, r) in program.requirements.iter().enumerate() {
+        if !r.status.counts_at(options.min_status) || r.satisfies.iter().any(|c| reaches[c.index()]) {
+            continue;
+        }
+        let clauses = r
+            .satisfies
+            .iter()
+            .map(|&clause| {
+                let kind = catalog.clause(clause).kind;
+                let reason = if !kind.is_obligation(options.include_recommendations) {
+                    ClauseReason::NeverObliged(kind)
+                } else {
+                    let excluded = exclusions(catalog, program, &features, targets, options.level, clause);
+                    if excluded.is_empty() { ClauseReason::NotMandated } else { ClauseReason::Excluded(excluded) }
+                };
+                (clause, reason)
+            })
+            .collect();
+        out.push(Unreached { requirement: ReqIx::new(i), clauses });
+    }
+    out
+}
+
+/// The mandates of the traced markets on `clause`'s instrument (or on another edition of
+/// it) that do not apply to the program, each with its first failed condition.
+fn exclusions(
+    catalog: &Catalog,
+    program: &Program,
+    features: &[String],
+    targets: &[MarketTarget],
+    level: Level,
+    clause: ClauseIx,
+) -> Vec<(MarketIx, usize, Exclusion)> {
+    let instrument: InstrumentIx = catalog.clause(clause).instrument;
+    let mut out = Vec::new();
+    for target in targets {
+        for (m, mandate) in catalog.market(target.market).mandates.iter().enumerate() {
+            if mandate.instrument != instrument {
+                continue;
+            }
+            let exclusion = if !mandate.level.within(level) {
+                Exclusion::Level(mandate.level)
+            } else if mandate.from > target.sop {
+                Exclusion::NotYet { from: mandate.from, sop: target.sop }
+            } else if !mandate.categories.is_empty()
+                && !program.categories.iter().any(|c| mandate.categories.iter().any(|mc| c.starts_with(mc.as_str())))
+            {
+                Exclusion::Categories(mandate.categories.clone())
+            } else {
+                let missing: Vec<String> = mandate.features.iter().filter(|f| !features.contains(f)).cloned().collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                Exclusion::Features(missing)
+            };
+            out.push((target.market, m, exclusion));
+        }
+    }
+    out
+}
