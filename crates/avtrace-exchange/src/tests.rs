@@ -42,7 +42,7 @@ fn requirement(
         id: id.to_owned(),
         title: title.to_owned(),
         text: text.to_owned(),
-        status: status.to_owned(),
+        status: avtrace_model::RequirementStatus::parse(status).unwrap_or_default(),
         satisfies,
         verified_by: evidence.iter().map(|e| (*e).to_owned()).collect(),
         ..Requirement::default()
@@ -129,11 +129,19 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
+    fn tool_status_words_map_to_live_or_dead_statuses(word in "[A-Za-z _-]{0,12}") {
+        // Whatever a tool writes maps to a word of the vocabulary or to nothing (reported).
+        if let Some(status) = crate::status_of(&word) {
+            prop_assert!(avtrace_model::RequirementStatus::WORDS.contains(&status.as_str()));
+        }
+    }
+
+    #[test]
     fn random_programs_survive_export_and_import(
         ids in ids(),
         texts in prop::collection::vec((text(), text()), 8),
         links in prop::collection::vec(prop::collection::vec(0usize..10, 0..4), 8),
-        statuses in prop::collection::vec(prop_oneof![Just("draft"), Just("approved"), Just("in review")], 8),
+        statuses in prop::collection::vec(prop_oneof![Just("draft"), Just("approved"), Just("rejected"), Just("obsolete")], 8),
         evidence in prop::collection::vec(prop::collection::vec("[A-Z]{2}-[0-9]{1,4}", 0..3), 8),
     ) {
         let catalog = catalog();
@@ -163,5 +171,22 @@ proptest! {
             prop_assert_eq!(&after.satisfies, &names);
             prop_assert_eq!(&after.verified_by, &before.verified_by);
         }
+    }
+}
+
+#[test]
+fn tool_status_words_keep_their_meaning() {
+    use avtrace_model::RequirementStatus as S;
+    for (word, want) in [
+        ("Draft", Some(S::Draft)),
+        ("In Review", Some(S::Proposed)),
+        ("Accepted", Some(S::Approved)),
+        ("released", Some(S::Approved)),
+        ("Implemented", Some(S::Implemented)),
+        ("Rejected", Some(S::Rejected)),
+        ("Deprecated", Some(S::Obsolete)),
+        ("banana", None),
+    ] {
+        assert_eq!(crate::status_of(word), want, "{word}");
     }
 }

@@ -37,13 +37,17 @@ pub enum StepBasis {
         /// Its degree.
         adoption: Adoption,
     },
+    /// The clause hierarchy: a clause lies within the heading above it. Appears only in
+    /// `related` hints, where it shows how a heading's mapping comes near a clause.
+    Hierarchy,
 }
 
 impl StepBasis {
-    /// The mapping the statement belongs to.
-    pub fn mapping(self) -> MappingIx {
+    /// The mapping the statement belongs to; `None` for a hierarchy step.
+    pub fn mapping(self) -> Option<MappingIx> {
         match self {
-            StepBasis::Entry { mapping, .. } | StepBasis::Adoption { mapping, .. } => mapping,
+            StepBasis::Entry { mapping, .. } | StepBasis::Adoption { mapping, .. } => Some(mapping),
+            StepBasis::Hierarchy => None,
         }
     }
 }
@@ -65,9 +69,15 @@ impl StepBasis {
     /// The facts of the statement behind this basis, entry-level values falling back to the
     /// mapping's.
     pub fn facts(self, catalog: &avtrace_model::Catalog) -> BasisFacts<'_> {
-        let mapping = &catalog.mappings[self.mapping().index()];
         match self {
-            StepBasis::Entry { entry, .. } => {
+            StepBasis::Hierarchy => BasisFacts {
+                basis: "hierarchy".to_owned(),
+                source: "the clause hierarchy: a clause lies within the heading above it",
+                confidence: None,
+                rationale: None,
+            },
+            StepBasis::Entry { mapping, entry } => {
+                let mapping = &catalog.mappings[mapping.index()];
                 let e = &mapping.entries[entry as usize];
                 BasisFacts {
                     basis: "map".to_owned(),
@@ -76,12 +86,15 @@ impl StepBasis {
                     rationale: e.rationale.as_deref(),
                 }
             }
-            StepBasis::Adoption { adoption, .. } => BasisFacts {
-                basis: format!("adoption {adoption}"),
-                source: &mapping.source,
-                confidence: mapping.confidence,
-                rationale: mapping.rationale.as_deref(),
-            },
+            StepBasis::Adoption { mapping, adoption } => {
+                let mapping = &catalog.mappings[mapping.index()];
+                BasisFacts {
+                    basis: format!("adoption {adoption}"),
+                    source: &mapping.source,
+                    confidence: mapping.confidence,
+                    rationale: mapping.rationale.as_deref(),
+                }
+            }
         }
     }
 }
@@ -171,11 +184,27 @@ enum Mode {
     Full,
     /// Every step whose composition is not nothing; one state per clause and relation.
     Partial,
-    /// Every step, whatever it composes to; one state per clause.
+    /// Every step, whatever it composes to, and steps along the clause hierarchy next to
+    /// the ends: up from the obligation to the headings above it, and down from a heading
+    /// a mapping reaches to the clauses beneath it. One state per clause, holding the phase
+    /// (see `Phase`), so no clause appears twice in a hint.
     Related,
 }
 
+/// Where a related-mode path is: climbing from the obligation (`UP`), after a mapping step
+/// (`MAPPED`), or descending into a heading after one (`DOWN`).
+struct Phase;
+
+impl Phase {
+    const UP: u32 = 0;
+    const MAPPED: u32 = 1;
+    const DOWN: u32 = 2;
+}
+
 const NO_STATE: u32 = u32::MAX;
+/// In `parent`, a step along the hierarchy rather than a mapping link.
+const UP_STEP: u32 = u32::MAX;
+const DOWN_STEP: u32 = u32::MAX - 1;
 
 /// Reusable buffers for chain searches, so that tracing thousands of obligations does not
 /// allocate per obligation.
@@ -321,39 +350,46 @@ impl ChainSearch {
             self.stamp.iter_mut().for_each(|s| *s = 0);
             self.generation = 1;
         }
-        let generation = self.generation;
         // Every state of the obligation is taken, so no chain passes through it.
         for slot in 0..4 {
-            self.stamp[state(target, slot) as usize] = generation;
+            self.stamp[state(target, slot) as usize] = self.generation;
         }
         self.frontier.clear();
         self.frontier.push(state(target, 0));
         self.found.clear();
         while !self.frontier.is_empty() && self.found.is_empty() {
             self.next.clear();
-            for &near_state in &self.frontier {
+            for i in 0..self.frontier.len() {
+                let near_state = self.frontier[i];
                 let near = clause_of(near_state);
-                // The relation of `near` to the obligation so far (partial mode only).
-                let near_rel = relation_of_slot(near_state % 4);
+                // Partial mode: the relation of `near` to the obligation so far. Related
+                // mode: the phase.
+                let near_slot = near_state % 4;
                 let (first, links) = graph.links_into_indexed(near);
                 for (k, link) in links.iter().enumerate() {
                     let far_slot = match mode {
                         Mode::Full if !link.rel.carries_coverage() => continue,
-                        Mode::Full | Mode::Related => 0,
-                        Mode::Partial => match link.rel.compose(near_rel) {
+                        Mode::Full => 0,
+                        Mode::Related if near_slot == Phase::DOWN => continue,
+                        Mode::Related => Phase::MAPPED,
+                        Mode::Partial => match link.rel.compose(relation_of_slot(near_slot)) {
                             Some(rel) => slot(rel),
                             None => continue,
                         },
                     };
-                    let far_state = state(link.from, far_slot);
-                    if self.stamp[far_state as usize] == generation {
-                        continue;
-                    }
-                    self.stamp[far_state as usize] = generation;
-                    self.parent[far_state as usize] = (near_state, first + k as u32);
-                    self.next.push(far_state);
-                    if is_satisfied(link.from) {
-                        self.found.push(far_state);
+                    self.visit(mode, near_state, link.from, far_slot, first + k as u32, is_satisfied);
+                }
+                if mode != Mode::Related {
+                    continue;
+                }
+                if near_slot == Phase::UP
+                    && let Some(above) = graph.parent_of(near)
+                {
+                    self.visit(mode, near_state, above, Phase::UP, UP_STEP, is_satisfied);
+                }
+                if near_slot != Phase::UP {
+                    for &below in graph.children(near) {
+                        self.visit(mode, near_state, below, Phase::DOWN, DOWN_STEP, is_satisfied);
                     }
                 }
             }
@@ -367,6 +403,31 @@ impl ChainSearch {
         &self.found
     }
 
+    /// Reaches `far` in `far_slot` from `near_state` over `link` (a link index, or a
+    /// hierarchy step), unless it was reached before in this search.
+    fn visit(
+        &mut self,
+        mode: Mode,
+        near_state: u32,
+        far: ClauseIx,
+        far_slot: u32,
+        link: u32,
+        is_satisfied: &impl Fn(ClauseIx) -> bool,
+    ) {
+        // Related mode keeps one state per clause, whatever its phase.
+        let seen_at = if mode == Mode::Related { state(far, 0) } else { state(far, far_slot) };
+        if self.stamp[seen_at as usize] == self.generation {
+            return;
+        }
+        self.stamp[seen_at as usize] = self.generation;
+        let far_state = state(far, far_slot);
+        self.parent[far_state as usize] = (near_state, link);
+        self.next.push(far_state);
+        if is_satisfied(far) {
+            self.found.push(far_state);
+        }
+    }
+
     fn chain_from(&self, graph: &ClauseGraph, start: u32, target: ClauseIx) -> Chain {
         let mut steps = Vec::new();
         let mut at = start;
@@ -375,8 +436,16 @@ impl ChainSearch {
             if near == NO_STATE {
                 break;
             }
-            let link = graph.link(link_index);
-            steps.push(Step { from: clause_of(at), to: clause_of(near), rel: link.rel, basis: link.basis });
+            let (rel, basis) = match link_index {
+                // `at` is the heading above `near`, or lies beneath `near`.
+                UP_STEP => (Relation::Superset, StepBasis::Hierarchy),
+                DOWN_STEP => (Relation::Subset, StepBasis::Hierarchy),
+                _ => {
+                    let link = graph.link(link_index);
+                    (link.rel, link.basis)
+                }
+            };
+            steps.push(Step { from: clause_of(at), to: clause_of(near), rel, basis });
             at = near;
         }
         debug_assert!(

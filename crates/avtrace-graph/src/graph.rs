@@ -79,6 +79,7 @@ fn narrowed(rel: Relation, from_is_inner: bool, to_is_inner: bool) -> Option<Rel
 pub struct ClauseGraph {
     graph: DiGraph<ClauseIx, EdgeKind, u32>,
     children: Adjacency<ClauseIx>,
+    parents: Vec<Option<ClauseIx>>,
     links_into: Adjacency<MapLink>,
     kinds: Vec<ClauseKind>,
 }
@@ -152,7 +153,8 @@ impl ClauseGraph {
             graph.add_edge(node(link.from), node(*to), EdgeKind::Map { rel: link.rel, basis: link.basis });
         }
 
-        ClauseGraph { graph, children: children_of, links_into: Adjacency::from_sorted(n, links), kinds }
+        let parents = catalog.clauses.iter().map(|c| c.parent).collect();
+        ClauseGraph { graph, children: children_of, parents, links_into: Adjacency::from_sorted(n, links), kinds }
     }
 
     /// The underlying petgraph graph; node `i` is `ClauseIx(i)`.
@@ -175,8 +177,10 @@ impl ClauseGraph {
     /// entry's own pair (not the pairs a heading in it expands to), or for an adoption the
     /// pair from the mapping's `from` instrument.
     pub fn is_written(catalog: &Catalog, basis: StepBasis, from: ClauseIx, to: ClauseIx) -> bool {
-        let mapping = &catalog.mappings[basis.mapping().index()];
+        let Some(mapping) = basis.mapping() else { return false };
+        let mapping = &catalog.mappings[mapping.index()];
         match basis {
+            StepBasis::Hierarchy => false,
             StepBasis::Entry { entry, .. } => {
                 mapping.entries.get(entry as usize).is_some_and(|e| e.from == from && e.to == to)
             }
@@ -194,6 +198,11 @@ impl ClauseGraph {
     /// Whether the graph has no clause.
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
+    }
+
+    /// The heading directly above `clause`, if any.
+    pub fn parent_of(&self, clause: ClauseIx) -> Option<ClauseIx> {
+        self.parents[clause.index()]
     }
 
     /// The clauses directly under `clause`, by index.

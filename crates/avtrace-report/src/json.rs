@@ -12,6 +12,8 @@ struct TraceDoc<'a> {
     program: &'a str,
     level: &'static str,
     recommendations: bool,
+    /// The least mature requirement status that counts.
+    min_status: &'static str,
     requirements: usize,
     markets: Vec<MarketDoc<'a>>,
 }
@@ -29,6 +31,9 @@ struct MarketDoc<'a> {
     coverage: f64,
     verified: usize,
     unverified: usize,
+    /// Mandated instruments that have no requirement clauses in the catalog: their
+    /// obligations are not counted anywhere above.
+    unmodelled: Vec<String>,
     mandates: Vec<MandateDoc<'a>>,
     clauses: Vec<ClauseDoc<'a>>,
 }
@@ -55,9 +60,26 @@ struct ClauseDoc<'a> {
     /// The clauses the coverage comes through: the satisfied clause, then each clause on
     /// the mapping chain before this one. Empty when covered directly or uncovered.
     via: Vec<String>,
-    /// The chain in full: each mapping step with its relation, basis and source.
+    /// The chain in full: each mapping step with its relation, basis and source, in the
+    /// direction of the path (from the satisfied clause towards this one).
     chain: Vec<StepDoc<'a>>,
+    /// What the chain's relations compose to (the satisfied clause's relation to this
+    /// one): `equal`/`superset` make it via-mapping, `subset`/`intersects` partial.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relation: Option<&'static str>,
+    /// For an uncovered clause: the nearest chains from satisfied clauses that compose to
+    /// nothing, as hints for a reviewer; they count for nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedDoc<'a>>,
     because: Vec<String>,
+}
+
+/// A chain that reaches a clause but proves nothing about it.
+#[derive(Serialize)]
+struct RelatedDoc<'a> {
+    requirements: Vec<&'a str>,
+    via: Vec<String>,
+    chain: Vec<StepDoc<'a>>,
 }
 
 /// One mapping step of a chain, as every JSON document (and the matrices) show it.
@@ -104,6 +126,16 @@ fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, cove
         verified: coverage.verified,
         via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| catalog.clause_name(s.from)).collect(),
         chain: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
+        relation: coverage.chain.as_ref().and_then(|c| c.relation).map(|r| r.as_str()),
+        related: coverage
+            .related
+            .iter()
+            .map(|hint| RelatedDoc {
+                requirements: view.requirement_ids(&hint.requirements),
+                via: hint.chain.steps.iter().map(|s| catalog.clause_name(s.from)).collect(),
+                chain: hint.chain.steps.iter().map(|s| step_doc(catalog, s)).collect(),
+            })
+            .collect(),
         because: view.because(market, &o.because),
     }
 }
@@ -130,6 +162,7 @@ fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) ->
         coverage: ratio(counts.coverage()),
         verified: counts.verified,
         unverified: counts.unverified(),
+        unmodelled: view.unmodelled(mt),
         mandates: mt
             .mandates
             .iter()
@@ -154,6 +187,7 @@ fn document(view: &TraceView<'_>, gaps_only: bool) -> String {
         program: &view.program.name,
         level: view.trace.options.level.as_str(),
         recommendations: view.trace.options.include_recommendations,
+        min_status: view.trace.options.min_status.as_str(),
         requirements: view.program.requirements.len(),
         markets: view.trace.markets.iter().map(|mt| market_doc(view, mt, gaps_only)).collect(),
     };

@@ -59,6 +59,13 @@ pub struct TraceView<'a> {
     pub program_path: &'a str,
 }
 
+impl<'a> TraceView<'a> {
+    /// The ids of `requirements`, in their order.
+    pub fn requirement_ids(&self, requirements: &[avtrace_model::ReqIx]) -> Vec<&'a str> {
+        requirements.iter().map(|r| self.program.requirements[r.index()].id.as_str()).collect()
+    }
+}
+
 impl TraceView<'_> {
     /// The reasons of an obligation as short phrases, each once: two mandates of one
     /// instrument (new types, all new vehicles) read the same.
@@ -71,6 +78,16 @@ impl TraceView<'_> {
             }
         }
         phrases
+    }
+
+    /// The instruments a market mandates that have no requirement clauses in the catalog,
+    /// by name: every output lists them beside the coverage, which cannot count them.
+    pub fn unmodelled(&self, mt: &avtrace_trace::MarketTrace) -> Vec<String> {
+        let market = self.catalog.market(mt.market);
+        let mut names: Vec<String> =
+            mt.unmodelled.iter().map(|&m| self.catalog.instrument_name(market.mandates[m].instrument)).collect();
+        names.dedup();
+        names
     }
 
     /// A reason as a short phrase: `mandate UN-R155` or `cited by UN-R155:7.3.3`.

@@ -66,6 +66,7 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
     }
     for mt in &trace.markets {
         let _ = writeln!(out, "\n{}", market_heading(view, mt));
+        out.push_str(&unmodelled_line(view, mt));
         if mt.mandates.is_empty() {
             let _ = writeln!(
                 out,
@@ -83,6 +84,16 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
     out.push('\n');
     out.push_str(&next_steps(view));
     out
+}
+
+/// The line under a market that names its mandated instruments without requirement
+/// clauses, whose obligations no count above includes; empty when there are none.
+fn unmodelled_line(view: &TraceView<'_>, mt: &MarketTrace) -> String {
+    let names = view.unmodelled(mt);
+    if names.is_empty() {
+        return String::new();
+    }
+    format!("  unmodelled: {} (mandated, but no requirement clauses in the catalog: not counted)\n", names.join(", "))
 }
 
 fn next_steps(view: &TraceView<'_>) -> String {
@@ -137,6 +148,10 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
             c.obligations,
             percent(c.coverage())
         );
+        let unmodelled = unmodelled_line(view, mt);
+        if !unmodelled.is_empty() {
+            let _ = writeln!(out, "{unmodelled}");
+        }
         for (o, coverage) in mt.gaps(view.trace) {
             let clause = catalog.clause(o.clause);
             let name = catalog.clause_name(o.clause);
@@ -158,6 +173,17 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                     let _ = write!(line, " -{}-> {}", step.rel, catalog.clause_name(step.to));
                 }
                 let _ = writeln!(out, "  {}  review: {}", " ".repeat(9), fit(&line, 80));
+            }
+            for hint in &coverage.related {
+                let mut line = format!(
+                    "{} satisfies {}",
+                    view.requirement_ids(&hint.requirements).join(", "),
+                    catalog.clause_name(hint.chain.start())
+                );
+                for step in &hint.chain.steps {
+                    let _ = write!(line, " -{}-> {}", step.rel, catalog.clause_name(step.to));
+                }
+                let _ = writeln!(out, "  {}  related, proves nothing: {}", " ".repeat(9), fit(&line, 80));
             }
             let because = view.because(market, &o.because);
             let _ = writeln!(out, "  {}  because {}", " ".repeat(9), fit(&because.join("; "), 80));

@@ -87,9 +87,19 @@ pub struct Coverage {
     pub chain: Option<Chain>,
     /// For an uncovered clause, the nearest chains from satisfied clauses that compose to
     /// nothing: hints for a reviewer, never counted. Empty otherwise.
-    pub related: Vec<Chain>,
+    pub related: Vec<Related>,
     /// Whether any of `requirements` is verified by evidence.
     pub verified: bool,
+}
+
+/// A chain that reaches an uncovered clause but composes to nothing, and the requirements
+/// satisfying the clause it starts from: a hint for a reviewer, never coverage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// The requirements satisfying the chain's start, sorted by id in natural order.
+    pub requirements: Vec<ReqIx>,
+    /// The chain, whose `relation` is `None`.
+    pub chain: Chain,
 }
 
 /// Why a clause is an obligation in a market.
@@ -433,7 +443,11 @@ fn coverage_of(
             status: Status::Uncovered,
             requirements: Vec::new(),
             chain: None,
-            related: search.related(graph, clause, is_satisfied, RELATED_HINTS),
+            related: search
+                .related(graph, clause, is_satisfied, RELATED_HINTS)
+                .into_iter()
+                .map(|chain| Related { requirements: satisfiers.of(chain.start()).to_vec(), chain })
+                .collect(),
             verified: false,
         },
     }
