@@ -599,12 +599,22 @@ fn vocabulary_term(
 
 /// Warnings about mandates on instruments that have no clause that can be an obligation:
 /// such a mandate adds nothing to a trace, so `check` says so, with the mandate's place.
-pub fn unmodelled_mandates(catalog: &Catalog) -> Vec<Diagnostic> {
+/// With a program, only the mandates that apply to it (at any level) in its markets.
+pub fn unmodelled_mandates(catalog: &Catalog, program: Option<&Program>) -> Vec<Diagnostic> {
+    let features = program.map(|p| catalog.vocabulary.feature_closure(&p.features)).unwrap_or_default();
     let mut out = Vec::new();
-    for market in &catalog.markets {
+    for (m, market) in catalog.markets.iter().enumerate() {
+        let sop = program.map(|p| p.sop_in(avtrace_model::MarketIx::new(m)));
         for mandate in &market.mandates {
             if catalog.is_modelled(mandate.instrument) {
                 continue;
+            }
+            if let (Some(program), Some(sop)) = (program, sop) {
+                let applies =
+                    sop.is_some_and(|sop| mandate.applies(&program.categories, &features, sop, Level::Voluntary));
+                if !applies {
+                    continue;
+                }
             }
             let name = catalog.instrument_name(mandate.instrument);
             out.push(

@@ -458,3 +458,122 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn an_unknown_status_is_an_error_listing_the_allowed_words() {
+    let program = PROGRAM.replace("title = \"One\"", "title = \"One\"\nstatus = \"banana\"");
+    assert_eq!(
+        program_diagnostics(&program),
+        ["program.toml:10:10 error[unknown-status] unknown requirement status `banana`, expected one of: draft, \
+          proposed, approved, implemented, rejected, obsolete"]
+    );
+    // A near miss is named.
+    let program = PROGRAM.replace("title = \"One\"", "title = \"One\"\nstatus = \"aproved\"");
+    let mut sources = Sources::new();
+    let files: Vec<CatalogFile> = [("a.toml", A), ("markets/xx.toml", MARKET)]
+        .iter()
+        .map(|(p, t)| CatalogFile { file: sources.add(*p, *t), role: role_of(p) })
+        .collect();
+    let file = sources.add("program.toml", program);
+    let catalog = load_catalog(&sources, &files).value.expect("valid catalog");
+    let loaded = load_program(&sources, file, &catalog);
+    assert!(loaded.value.is_none());
+    assert!(loaded.diagnostics[0].notes.iter().any(|n| n == "did you mean `approved`?"), "{:?}", loaded.diagnostics);
+}
+
+const VOCABULARY: &str = r#"[[features]]
+id = "alks"
+meaning = "Automated lane keeping"
+implies = ["ads"]
+source = "test"
+
+[[features]]
+id = "ads"
+meaning = "Automated driving system"
+source = "test"
+
+[[categories]]
+id = "M"
+meaning = "Passenger vehicles"
+source = "test"
+
+[[categories]]
+id = "M1"
+meaning = "Cars"
+source = "test"
+"#;
+
+fn with_vocabulary(program: &str, market: &str) -> Vec<String> {
+    diagnostics(&[("a.toml", A), ("markets/xx.toml", market), ("vocabulary/words.toml", VOCABULARY)], Some(program))
+}
+
+#[test]
+fn words_outside_a_declared_vocabulary_are_errors_naming_the_closest() {
+    assert_eq!(with_vocabulary(PROGRAM, MARKET), Vec::<String>::new());
+    let program = PROGRAM.replace("[\"M1\"]", "[\"M7\"]").replace("[\"alks\"]", "[\"alsk\"]");
+    assert_eq!(
+        with_vocabulary(&program, MARKET),
+        [
+            "program.toml:3:15 error[unknown-category] the program names category `M7`, which the catalog does not declare",
+            "program.toml:4:13 error[unknown-feature] the program names feature `alsk`, which the catalog does not declare",
+        ]
+    );
+    let mut sources = Sources::new();
+    let files: Vec<CatalogFile> = [("a.toml", A), ("markets/xx.toml", MARKET), ("vocabulary/words.toml", VOCABULARY)]
+        .iter()
+        .map(|(p, t)| CatalogFile { file: sources.add(*p, *t), role: role_of(p) })
+        .collect();
+    let file = sources.add("program.toml", program.as_str());
+    let catalog = load_catalog(&sources, &files).value.expect("valid catalog");
+    let loaded = load_program(&sources, file, &catalog);
+    assert_eq!(loaded.diagnostics[1].notes[0], "did you mean `alks`?");
+    assert_eq!(catalog.vocabulary.feature_closure(&["alks".to_owned()]), ["ads", "alks"]);
+}
+
+#[test]
+fn a_mandate_and_implies_must_use_declared_words() {
+    let market = MARKET.replace("[\"alks\"]", "[\"lane-keeping\"]");
+    assert_eq!(
+        with_vocabulary(PROGRAM, &market),
+        ["markets/xx.toml:9:13 error[unknown-feature] the mandate names feature `lane-keeping`, which the catalog \
+          does not declare"]
+    );
+    let vocabulary = VOCABULARY.replace("implies = [\"ads\"]", "implies = [\"adss\"]");
+    assert_eq!(
+        diagnostics(&[("a.toml", A), ("markets/xx.toml", MARKET), ("vocabulary/words.toml", &vocabulary)], None),
+        ["vocabulary/words.toml:4:12 error[unknown-feature] `implies` names feature `adss`, which is not declared"]
+    );
+}
+
+#[test]
+fn mandates_on_instruments_without_requirement_clauses_are_warned_about() {
+    let empty = "id = \"E\"\ntitle = \"E\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"s\"\n";
+    let market = format!(
+        "{MARKET}\n[[mandates]]\ninstrument = \"E\"\nlevel = \"mandatory\"\nfrom = \"2020-01-01\"\n\
+         legal_basis = \"law\"\nsource = \"test\"\n"
+    );
+    let mut sources = Sources::new();
+    let files: Vec<CatalogFile> = [("a.toml", A), ("e.toml", empty), ("markets/xx.toml", market.as_str())]
+        .iter()
+        .map(|(p, t)| CatalogFile { file: sources.add(*p, *t), role: role_of(p) })
+        .collect();
+    let catalog = load_catalog(&sources, &files).value.expect("valid catalog");
+    let warnings: Vec<String> = crate::unmodelled_mandates(&catalog, None)
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}[{}] {}",
+                d.span.map(|s| sources.position(s)).unwrap_or_default(),
+                d.severity,
+                d.code,
+                d.message
+            )
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "markets/xx.toml:14:14 warning[unmodelled-mandate] XX mandates E, which has no requirement clauses in the catalog"
+        ]
+    );
+}

@@ -112,7 +112,7 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
         _ => None,
     };
     if let Some(catalog) = &catalog {
-        diagnostics.extend(avtrace_catalog::unmodelled_mandates(catalog));
+        diagnostics.extend(avtrace_catalog::unmodelled_mandates(catalog, program.as_ref()));
         if let Some(program) = &program {
             // At the widest level, so that only requirements that count nowhere are named.
             let targets: Vec<MarketTarget> =

@@ -293,7 +293,7 @@ impl ChainSearch {
         is_satisfied: impl Fn(ClauseIx) -> bool,
         limit: usize,
     ) -> Vec<Chain> {
-        if graph.mapping_degree(target) == 0 || limit == 0 {
+        if (graph.mapping_degree(target) == 0 && graph.parent_of(target).is_none()) || limit == 0 {
             return Vec::new();
         }
         let starts = self.search(graph, target, &is_satisfied, Mode::Related, limit).to_vec();

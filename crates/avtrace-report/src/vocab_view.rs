@@ -122,7 +122,7 @@ pub fn unreached_diagnostics(catalog: &Catalog, program: &Program, unreached: &[
                 let note = match reason {
                     ClauseReason::NeverObliged(kind) => format!("{name} is a {kind}, never an obligation"),
                     ClauseReason::NotMandated => format!(
-                        "{name}: {} is mandated in none of these markets, and no mapping leads from it to an obligation",
+                        "{name}: {} is mandated in none of these markets, and no mapping chain from it proves anything about an obligation",
                         catalog.instrument_name(catalog.clause(*clause).instrument)
                     ),
                     ClauseReason::Excluded(list) => {
