@@ -171,6 +171,8 @@ struct Layout<'a> {
     instruments: Vec<InstrumentOption>,
     legend: &'static [StatusStyle],
     coverage_note: String,
+    /// Mandated instruments without requirement clauses, one sentence per market.
+    unmodelled_notes: Vec<String>,
 }
 
 fn layout<'a>(doc: &'a MatrixDoc<'a>, heading: &str) -> Result<Layout<'a>, ReportError> {
@@ -205,6 +207,7 @@ fn layout<'a>(doc: &'a MatrixDoc<'a>, heading: &str) -> Result<Layout<'a>, Repor
              these markets.",
             doc.requirements.len()
         ),
+        unmodelled_notes: doc.unmodelled_notes(),
     })
 }
 

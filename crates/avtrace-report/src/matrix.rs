@@ -26,6 +26,8 @@ pub(crate) struct MatrixDoc<'a> {
     pub(crate) level: &'static str,
     /// Whether recommendations count as obligations.
     pub(crate) recommendations: bool,
+    /// The least mature requirement status that counts.
+    pub(crate) min_status: &'static str,
     /// One entry per traced market, in the order traced.
     pub(crate) markets: Vec<MarketSummary<'a>>,
     /// The instruments that have obligations in some market, in catalog order.
@@ -53,6 +55,8 @@ pub(crate) struct MarketSummary<'a> {
     pub(crate) sop: String,
     #[serde(flatten)]
     pub(crate) counts: CountsDoc,
+    /// Mandated instruments without requirement clauses in the catalog: not in any count.
+    pub(crate) unmodelled: Vec<String>,
     /// Tallies per instrument, in catalog order.
     pub(crate) instruments: Vec<InstrumentCounts>,
     /// The gaps, worst first: uncovered, then partial, each in clause order.
@@ -216,6 +220,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
             name: &market.name,
             sop: mt.sop.to_string(),
             counts: CountsDoc::of(&mt.counts),
+            unmodelled: view.unmodelled(mt),
             instruments: mt
                 .counts_by_instrument(catalog, trace)
                 .iter()
@@ -246,6 +251,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
         program_path: view.program_path,
         level: trace.options.level.as_str(),
         recommendations: trace.options.include_recommendations,
+        min_status: trace.options.min_status.as_str(),
         markets,
         instruments,
         clauses,
@@ -289,22 +295,40 @@ pub(crate) const LEGEND: [StatusStyle; 4] = [
     StatusStyle {
         key: "via-mapping",
         label: "via mapping",
-        meaning: "a requirement satisfies a clause that equal/superset mappings lead from",
+        meaning: "a requirement satisfies a clause whose mapping chain composes to equal or superset",
         fg: 0x0A_30_69,
         bg: 0xDD_F4_FF,
     },
     StatusStyle {
         key: "partial",
         label: "partial",
-        meaning: "only a subset/intersects mapping or a MOD adoption reaches it: review it",
+        meaning: "the best mapping chain composes to subset or intersects (a MOD adoption acts as intersects): review it",
         fg: 0x7D_4E_00,
         bg: 0xFF_F8_C5,
     },
     StatusStyle {
         key: "uncovered",
         label: "uncovered",
-        meaning: "no requirement reaches the clause",
+        meaning: "no requirement reaches the clause by a chain that proves anything",
         fg: 0x82_07_1E,
         bg: 0xFF_EB_E9,
     },
 ];
+
+impl MatrixDoc<'_> {
+    /// One sentence per market with unmodelled instruments, for the notes beside the
+    /// coverage in every format; empty when every mandated instrument has clauses.
+    pub(crate) fn unmodelled_notes(&self) -> Vec<String> {
+        self.markets
+            .iter()
+            .filter(|m| !m.unmodelled.is_empty())
+            .map(|m| {
+                format!(
+                    "{} also mandates {}, which the catalog has no requirement clauses for: not counted in its coverage.",
+                    m.market,
+                    m.unmodelled.join(", ")
+                )
+            })
+            .collect()
+    }
+}

@@ -1,5 +1,7 @@
-//! The matrix as CSV (RFC 4180): one row per requirement, clause and market, and one row
-//! with an empty requirement for each obligation no requirement reaches.
+//! The matrix as CSV (RFC 4180): one row per requirement, clause and market, one row with
+//! an empty requirement for each obligation no requirement reaches, and one row with status
+//! `unmodelled` and an empty clause for each mandated instrument the catalog has no
+//! requirement clauses for (so that nothing a market mandates is missing without a word).
 
 use std::borrow::Cow;
 
@@ -66,6 +68,21 @@ fn rows(doc: &MatrixDoc<'_>) -> Vec<[String; 11]> {
                     .map_or((String::new(), String::new()), |r| (r.title.to_owned(), r.verified_by.join("; ")));
                 out.push(row(id, &title, verified_by));
             }
+        }
+        for instrument in &market.unmodelled {
+            out.push([
+                market.market.to_owned(),
+                String::new(),
+                instrument.clone(),
+                String::new(),
+                "unmodelled".to_owned(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("mandate {instrument}: no requirement clauses in the catalog, not counted"),
+            ]);
         }
     }
     out

@@ -96,6 +96,9 @@ fn render(doc: &MatrixDoc<'_>) -> String {
         &[false, false, false, true, true, true, true, true, true, true],
         &summary,
     );
+    for note in doc.unmodelled_notes() {
+        let _ = writeln!(out, "\n**Not counted:** {}", md_cell(&note));
+    }
 
     for m in &doc.markets {
         let _ = writeln!(out, "\n## {} — {} (SOP {})\n", md_cell(m.market), md_cell(m.name), md_cell(&m.sop));

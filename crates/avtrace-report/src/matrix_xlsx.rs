@@ -186,7 +186,10 @@ fn summary_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxErro
         ("Traced", level),
         ("Requirements", doc.requirements.len().to_string()),
         ("Coverage", "(covered + via mapping) / obligations; partial never counts".to_owned()),
+        ("Counting", format!("requirements from status {} on; rejected and obsolete never count", doc.min_status)),
     ];
+    let notes = doc.unmodelled_notes();
+    let facts = facts.into_iter().chain(notes.into_iter().map(|n| ("Not counted", n)));
     for (name, value) in facts {
         s.text(row, 0, name, &f.bold)?;
         s.text(row, 1, &value, &f.text)?;
