@@ -202,6 +202,8 @@ impl Phase {
 }
 
 const NO_STATE: u32 = u32::MAX;
+/// The longest chain a `related` hint may be.
+pub const RELATED_MAX_STEPS: usize = 3;
 /// In `parent`, a step along the hierarchy rather than a mapping link.
 const UP_STEP: u32 = u32::MAX;
 const DOWN_STEP: u32 = u32::MAX - 1;
@@ -284,8 +286,9 @@ impl ChainSearch {
     }
 
     /// Up to `limit` of the nearest chains, whatever they compose to, from satisfied
-    /// clauses to `target`: hints for a reviewer of an uncovered obligation, one per
-    /// satisfied clause, the smallest clauses first among equally near ones.
+    /// clauses to `target`, at most [`RELATED_MAX_STEPS`] steps long: hints for a reviewer
+    /// of an uncovered obligation, one per satisfied clause, the smallest clauses first
+    /// among equally near ones.
     pub fn related(
         &mut self,
         graph: &ClauseGraph,
@@ -357,7 +360,14 @@ impl ChainSearch {
         self.frontier.clear();
         self.frontier.push(state(target, 0));
         self.found.clear();
+        let mut depth = 0;
         while !self.frontier.is_empty() && self.found.is_empty() {
+            // A hint longer than a few steps wanders through unrelated clauses: it would
+            // point a reviewer nowhere useful.
+            if mode == Mode::Related && depth == RELATED_MAX_STEPS {
+                break;
+            }
+            depth += 1;
             self.next.clear();
             for i in 0..self.frontier.len() {
                 let near_state = self.frontier[i];

@@ -18,6 +18,6 @@ mod chain;
 mod cycles;
 mod graph;
 
-pub use chain::{BasisFacts, Chain, ChainQuality, ChainSearch, Step, StepBasis};
+pub use chain::{BasisFacts, Chain, ChainQuality, ChainSearch, RELATED_MAX_STEPS, Step, StepBasis};
 pub use cycles::find_cycles;
 pub use graph::{ClauseGraph, EdgeKind};

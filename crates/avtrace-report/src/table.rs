@@ -45,12 +45,13 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: {}, {}, {} mandates{}\n",
+        "{}: {}, {}, {} mandates{}\n{}",
         view.program.name,
         plural(view.program.requirements.len(), "requirement"),
         plural(trace.markets.len(), "market"),
         trace.options.level,
         if trace.options.include_recommendations { ", recommendations included" } else { "" },
+        status_note(view),
     );
     let _ = writeln!(out, "{}  {}  {}  {}", left("market", 6), left("SOP", 10), count_headers(), right("verified", 8));
     for mt in &trace.markets {
@@ -84,6 +85,45 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
     out.push('\n');
     out.push_str(&next_steps(view));
     out
+}
+
+/// A chain line under a gap, `label` first, broken before a step where it would pass 100
+/// columns, so that a long chain is read whole in a terminal and in a pipe alike.
+fn wrapped_chain(label: &str, chain: &str) -> String {
+    const INDENT: usize = 13;
+    const WIDTH: usize = 100;
+    let mut out = format!("{}{label}", " ".repeat(INDENT));
+    let mut column = out.chars().count();
+    for (i, piece) in chain.split_inclusive(' ').enumerate() {
+        // Break only before an arrow, so each line holds whole steps.
+        let len = piece.chars().count();
+        if i > 0 && piece.starts_with('-') && column + len > WIDTH {
+            out.truncate(out.trim_end().len());
+            out.push('\n');
+            out.push_str(&" ".repeat(INDENT + 4));
+            column = INDENT + 4;
+        }
+        out.push_str(piece);
+        column += len;
+    }
+    out.push('\n');
+    out
+}
+
+/// `Requirements not counted: 6 below approved, 1 rejected or obsolete.`: the requirements the
+/// counts leave out because of their status.
+fn status_note(view: &TraceView<'_>) -> String {
+    let min = view.trace.options.min_status;
+    let dead = view.program.requirements.iter().filter(|r| !r.status.is_live()).count();
+    let immature = view.program.requirements.iter().filter(|r| r.status.is_live() && !r.status.counts_at(min)).count();
+    let mut parts = Vec::new();
+    if immature > 0 {
+        parts.push(format!("{immature} below {min}"));
+    }
+    if dead > 0 {
+        parts.push(format!("{dead} rejected or obsolete"));
+    }
+    if parts.is_empty() { String::new() } else { format!("Requirements not counted: {}.\n\n", parts.join(", ")) }
 }
 
 /// The line under a market that names its mandated instruments without requirement
@@ -172,7 +212,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                 for step in &chain.steps {
                     let _ = write!(line, " -{}-> {}", step.rel, catalog.clause_name(step.to));
                 }
-                let _ = writeln!(out, "  {}  review: {}", " ".repeat(9), fit(&line, 80));
+                out.push_str(&wrapped_chain("review: ", &line));
             }
             for hint in &coverage.related {
                 let mut line = format!(
@@ -183,7 +223,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                 for step in &hint.chain.steps {
                     let _ = write!(line, " -{}-> {}", step.rel, catalog.clause_name(step.to));
                 }
-                let _ = writeln!(out, "  {}  related, proves nothing: {}", " ".repeat(9), fit(&line, 80));
+                out.push_str(&wrapped_chain("related, proves nothing: ", &line));
             }
             let because = view.because(market, &o.because);
             let _ = writeln!(out, "  {}  because {}", " ".repeat(9), fit(&because.join("; "), 80));
