@@ -111,7 +111,10 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
         (Some(catalog), Some(path)) => inputs.load_program(path, catalog, &mut diagnostics)?,
         _ => None,
     };
-    if let Some(catalog) = &catalog {
+    // A program that failed to load has its own errors to fix first; the catalog's notes
+    // about it would only bury them.
+    let program_failed = args.program.is_some() && program.is_none();
+    if let Some(catalog) = catalog.as_ref().filter(|_| !program_failed) {
         diagnostics.extend(avtrace_catalog::unmodelled_mandates(catalog, program.as_ref()));
         if let Some(program) = &program {
             // At the widest level, so that only requirements that count nowhere are named.

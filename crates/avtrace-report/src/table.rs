@@ -123,7 +123,7 @@ fn status_note(view: &TraceView<'_>) -> String {
     if dead > 0 {
         parts.push(format!("{dead} rejected or obsolete"));
     }
-    if parts.is_empty() { String::new() } else { format!("Requirements not counted: {}.\n\n", parts.join(", ")) }
+    if parts.is_empty() { String::new() } else { format!("Requirements not counted: {}.\n", parts.join(", ")) }
 }
 
 /// The line under a market that names its mandated instruments without requirement
