@@ -123,7 +123,7 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
             let options = TraceOptions {
                 level: avtrace_model::Level::Voluntary,
                 include_recommendations: true,
-                min_status: avtrace_model::RequirementStatus::Draft,
+                ..TraceOptions::default()
             };
             let graph = ClauseGraph::new(catalog);
             let trace = avtrace_trace::trace(catalog, &graph, program, &targets, options);
@@ -169,7 +169,10 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
 }
 
 fn trace(cli: &Cli, inputs: &mut Inputs, args: &TraceArgs, gaps: bool) -> Result<(), Failure> {
-    let (text, coverage) = with_trace(cli, inputs, &args.select, |view| {
+    // Hints for reviewers cost a search per uncovered obligation: only the views that show
+    // them (gaps, and the JSON a tool may read them from) ask for them.
+    let hints = gaps || args.format == Format::Json;
+    let (text, coverage) = traced_with(cli, inputs, &args.select, hints, |view, _| {
         let text = match (args.format, gaps) {
             (Format::Table, false) => avtrace_report::trace_table(view),
             (Format::Table, true) => avtrace_report::gaps_table(view),
@@ -232,7 +235,7 @@ fn with_trace<T>(
     select: &SelectArgs,
     render: impl FnOnce(&TraceView<'_>) -> T,
 ) -> Result<T, Failure> {
-    traced(cli, inputs, select, |view, _| render(view))
+    traced_with(cli, inputs, select, false, |view, _| render(view))
 }
 
 /// Loads the catalog and program, traces the selected markets and hands the result (and
@@ -243,6 +246,17 @@ pub(crate) fn traced<T>(
     select: &SelectArgs,
     use_trace: impl FnOnce(&TraceView<'_>, &ClauseGraph) -> T,
 ) -> Result<T, Failure> {
+    traced_with(cli, inputs, select, false, use_trace)
+}
+
+/// [`traced`], finding `related` hints for uncovered obligations when `hints` is set.
+fn traced_with<T>(
+    cli: &Cli,
+    inputs: &mut Inputs,
+    select: &SelectArgs,
+    hints: bool,
+    use_trace: impl FnOnce(&TraceView<'_>, &ClauseGraph) -> T,
+) -> Result<T, Failure> {
     let catalog = inputs.catalog(&cli.catalog)?;
     let program = inputs.program(&select.program, &catalog)?;
     let targets: Vec<MarketTarget> = inputs.targets(&catalog, &program, &select.market, select.sop.as_deref())?;
@@ -251,6 +265,7 @@ pub(crate) fn traced<T>(
         level: select.level.into(),
         include_recommendations: select.recommendations,
         min_status: select.min_status.into(),
+        related_hints: if hints { avtrace_trace::RELATED_HINTS } else { 0 },
     };
     let trace = avtrace_trace::trace(&catalog, &graph, &program, &targets, options);
     let program_path = select.program.display().to_string();
@@ -355,6 +370,7 @@ fn diff(cli: &Cli, inputs: &mut Inputs, args: &DiffArgs) -> Result<(), Failure> 
                 level: args.level.into(),
                 include_recommendations: args.recommendations,
                 min_status: args.min_status.into(),
+                ..TraceOptions::default()
             };
             let trace_of = |program: &avtrace_model::Program| {
                 let targets: Vec<MarketTarget> =

@@ -134,6 +134,9 @@ struct MandateDoc<'a> {
     scope: Option<&'a str>,
     categories: &'a [String],
     features: &'a [String],
+    /// Whether the catalog holds requirement clauses of the instrument; a mandate on an
+    /// unmodelled one adds no obligation to a trace.
+    modelled: bool,
     legal_basis: &'a str,
     source: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -164,6 +167,7 @@ fn market_docs(catalog: &Catalog) -> Vec<MarketDoc<'_>> {
                     scope: d.scope.as_deref(),
                     categories: &d.categories,
                     features: &d.features,
+                    modelled: catalog.is_modelled(d.instrument),
                     legal_basis: &d.legal_basis,
                     source: &d.source,
                     confidence: d.confidence.map(Confidence::as_str),
@@ -209,6 +213,15 @@ pub fn markets_table(catalog: &Catalog) -> String {
                 left(&conditions.join(" "), 22),
                 fit(d.scope.unwrap_or(""), 24)
             );
+        }
+        let mut unmodelled: Vec<&str> = Vec::new();
+        for d in m.mandates.iter().filter(|d| !d.modelled) {
+            if !unmodelled.contains(&d.instrument.as_str()) {
+                unmodelled.push(&d.instrument);
+            }
+        }
+        if !unmodelled.is_empty() {
+            let _ = writeln!(out, "  unmodelled (no requirement clauses in the catalog): {}", unmodelled.join(", "));
         }
         for r in &m.recognitions {
             let _ = writeln!(out, "  recognises {} approvals: {}", r.agreement, r.instruments.join(", "));

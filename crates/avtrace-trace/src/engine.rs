@@ -5,7 +5,7 @@ use avtrace_model::{
     Catalog, ClauseIx, Date, InstrumentIx, Level, MarketIx, Program, ReqIx, RequirementStatus, natural_cmp,
 };
 
-/// How many `related` hints an uncovered obligation gets at most.
+/// How many `related` hints the views that show them ask for per uncovered obligation.
 pub const RELATED_HINTS: usize = 3;
 
 /// What the caller asks of a trace.
@@ -17,11 +17,19 @@ pub struct TraceOptions {
     pub include_recommendations: bool,
     /// Count only requirements at least this mature; `rejected` and `obsolete` never count.
     pub min_status: RequirementStatus,
+    /// How many `related` hints to find for each uncovered obligation (0: none). They
+    /// cost a bounded search per uncovered obligation, so only views that show them ask.
+    pub related_hints: usize,
 }
 
 impl Default for TraceOptions {
     fn default() -> Self {
-        TraceOptions { level: Level::Mandatory, include_recommendations: false, min_status: RequirementStatus::Draft }
+        TraceOptions {
+            level: Level::Mandatory,
+            include_recommendations: false,
+            min_status: RequirementStatus::Draft,
+            related_hints: 0,
+        }
     }
 }
 
@@ -390,7 +398,9 @@ pub fn trace(
         for o in &mut obligations {
             o.because.sort_unstable();
             let entry = &mut coverage[o.clause.index()];
-            let computed = entry.get_or_insert_with(|| coverage_of(o.clause, graph, program, &satisfiers, &mut search));
+            let computed = entry.get_or_insert_with(|| {
+                coverage_of(o.clause, graph, program, &satisfiers, &mut search, options.related_hints)
+            });
             counts.add(computed);
         }
         markets.push(MarketTrace {
@@ -411,6 +421,7 @@ fn coverage_of(
     program: &Program,
     satisfiers: &Satisfiers,
     search: &mut ChainSearch,
+    related_hints: usize,
 ) -> Coverage {
     let verified = |reqs: &[ReqIx]| reqs.iter().any(|r| program.requirements[r.index()].is_verified());
     let direct = satisfiers.of(clause);
@@ -444,7 +455,7 @@ fn coverage_of(
             requirements: Vec::new(),
             chain: None,
             related: search
-                .related(graph, clause, is_satisfied, RELATED_HINTS)
+                .related(graph, clause, is_satisfied, related_hints)
                 .into_iter()
                 .map(|chain| Related { requirements: satisfiers.of(chain.start()).to_vec(), chain })
                 .collect(),

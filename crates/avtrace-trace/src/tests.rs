@@ -43,7 +43,7 @@ impl Fixture {
     }
 
     fn trace(&self) -> Trace {
-        self.trace_with(TraceOptions::default())
+        self.trace_with(TraceOptions { related_hints: crate::RELATED_HINTS, ..TraceOptions::default() })
     }
 
     /// `(clause, status, chain as "A -rel-> B ...")` of every obligation of the first market.
