@@ -111,11 +111,28 @@ pub fn reqif_export<'a>(
         creation_time,
     );
     header.req_if_tool_id = concat!("avtrace ", env!("CARGO_PKG_VERSION")).to_owned();
+    // Mandated instruments without requirement clauses have no objects here: say so where
+    // a reader of the file looks first.
+    let unmodelled: Vec<String> = trace
+        .markets
+        .iter()
+        .flat_map(|mt| {
+            let market = catalog.market(mt.market);
+            mt.unmodelled
+                .iter()
+                .map(move |&m| format!("{} {}", market.id, catalog.instrument_name(market.mandates[m].instrument)))
+        })
+        .collect();
     header.comment = Some(format!(
-        "Exported by avtrace: {} requirements traced to the clauses of {} ({} mandates).",
+        "Exported by avtrace: {} requirements traced to the clauses of {} ({} mandates).{}",
         program.requirements.len(),
         if markets.is_empty() { "no market".to_owned() } else { markets.join(", ") },
-        trace.options.level
+        trace.options.level,
+        if unmodelled.is_empty() {
+            String::new()
+        } else {
+            format!(" Not counted (no requirement clauses in the catalog): {}.", unmodelled.join(", "))
+        }
     ));
 
     let touched = touched_clauses(catalog, program, trace);

@@ -303,7 +303,9 @@ impl XhtmlText {
     }
 
     pub(crate) fn finish(mut self) -> String {
-        let trimmed = self.out.trim_end().len();
+        // XML whitespace only: a trailing U+2029 or no-break space is text, as it is to
+        // `normalize_text`.
+        let trimmed = self.out.trim_end_matches(crate::text::is_xml_space).len();
         self.out.truncate(trimmed);
         self.out
     }
@@ -337,6 +339,13 @@ mod tests {
             }
         }
         t.finish()
+    }
+
+    #[test]
+    fn only_xml_whitespace_is_trimmed_at_the_end() {
+        assert_eq!(render("<div><p>a\u{2029}</p></div>"), "a\u{2029}");
+        assert_eq!(render("<div><p>a\u{a0}</p>\n</div>"), "a\u{a0}");
+        assert_eq!(crate::normalize_text("a\u{2029}"), "a\u{2029}");
     }
 
     #[test]
