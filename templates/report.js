@@ -38,8 +38,23 @@
   // What the free-text filter searches in a requirement, worked out once per requirement
   // (a requirement may back many clauses).
   const requirementText = new Map(
-    data.requirements.map((r) => [r.id, [r.id, r.title, r.text, r.status, r.verified_by.join(' ')].join('\n').toLowerCase()]),
+    data.requirements.map((r) => [
+      r.id,
+      [r.id, r.title, r.text, r.status, r.verification, r.verified_by.join(' '), Object.values(r.attrs).join(' ')]
+        .join('\n')
+        .toLowerCase(),
+    ]),
   );
+  // The requirement tree: children in the order written.
+  const childrenOf = new Map();
+  for (const r of data.requirements) {
+    if (r.parent) {
+      if (!childrenOf.has(r.parent)) {
+        childrenOf.set(r.parent, []);
+      }
+      childrenOf.get(r.parent).push(r.id);
+    }
+  }
 
   // One row per clause, with what filtering and sorting need worked out once.
   const rows = data.clauses.map((c, idx) => {
@@ -58,8 +73,18 @@
       byMarket: byMarket,
       search: words.join('\n').toLowerCase(),
       reqSearch: c.requirements.map((id) => requirementText.get(id) || id.toLowerCase()),
+      // Every requirement the clause rests on, the subtree beneath included: the attribute
+      // filter looks at these.
+      reqIds: c.requirements.concat(c.subtree),
     };
   });
+
+  function hasAttribute(row, key, value) {
+    return row.reqIds.some((id) => {
+      const r = requirements.get(id);
+      return r !== undefined && Object.prototype.hasOwnProperty.call(r.attrs, key) && r.attrs[key] === value;
+    });
+  }
 
   function matchesText(row, term) {
     return row.search.includes(term) || row.reqSearch.some((s) => s.includes(term));
@@ -70,6 +95,7 @@
     market: document.getElementById('f-market'),
     instrument: document.getElementById('f-instrument'),
     status: document.getElementById('f-status'),
+    attr: document.getElementById('f-attr'),
     size: document.getElementById('f-size'),
     clear: document.getElementById('f-clear'),
     prev: document.getElementById('page-prev'),
@@ -125,12 +151,14 @@
     const market = controls.market.value;
     const instrument = controls.instrument.value;
     const status = controls.status.value;
+    const attr = controls.attr && controls.attr.value ? JSON.parse(controls.attr.value) : null;
     const terms = controls.text.value.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
     filtered = rows.filter(
       (r) =>
         (!market || r.byMarket.has(market)) &&
         (!instrument || r.c.instrument === instrument) &&
         (!status || r.c.status === status) &&
+        (!attr || hasAttribute(r, attr[0], attr[1])) &&
         terms.every((t) => matchesText(r, t)),
     );
     filtered.sort(compare);
@@ -155,6 +183,8 @@
     const summary = el('summary');
     summary.appendChild(el('span', 'rid', id));
     if (r) {
+      summary.appendChild(document.createTextNode(' '));
+      summary.appendChild(el('span', 'tag vf-' + r.verification, r.verification));
       summary.appendChild(document.createTextNode(' ' + r.title));
     }
     details.appendChild(summary);
@@ -171,8 +201,23 @@
     if (r.text) {
       details.appendChild(el('p', 'rtext', r.text));
     }
-    const verified = r.verified_by.length ? 'verified by ' + r.verified_by.join(', ') : 'not verified';
-    details.appendChild(el('p', 'rmeta', (r.status ? r.status + ' \u00b7 ' : '') + verified));
+    const verified = r.verified_by.length ? 'evidence: ' + r.verified_by.join(', ') : 'no evidence named';
+    details.appendChild(
+      el('p', 'rmeta', [r.status, 'verification ' + r.verification, verified].filter((x) => x).join(' \u00b7 ')),
+    );
+    const facts = [];
+    if (r.parent) {
+      facts.push('refines ' + r.parent);
+    }
+    for (const link of r.links) {
+      facts.push(link.kind + ' ' + link.to);
+    }
+    for (const key of Object.keys(r.attrs)) {
+      facts.push(key + ': ' + r.attrs[key]);
+    }
+    if (facts.length) {
+      details.appendChild(el('p', 'rmeta', facts.join(' \u00b7 ')));
+    }
   }
 
   function requirementList(ids) {
@@ -267,8 +312,15 @@
     const reqs = el('td', 'reqs');
     if (c.requirements.length) {
       reqs.appendChild(requirementList(c.requirements));
+      if (c.subtree.length) {
+        // A clause satisfied by a parent rests on the requirements beneath it too.
+        const beneath = el('details', 'more');
+        beneath.dataset.rest = c.subtree.join('\n');
+        beneath.appendChild(el('summary', null, 'beneath: ' + c.subtree.length + ' refining'));
+        reqs.appendChild(beneath);
+      }
       if (!c.verified && c.status !== 'partial') {
-        reqs.appendChild(el('small', 'badge', 'unverified'));
+        reqs.appendChild(el('small', 'badge', 'not verified (no passed evidence)'));
       }
     } else {
       reqs.appendChild(el('span', 'none', 'none'));
@@ -367,8 +419,25 @@
       applyFilters();
     }
   });
-  for (const select of [controls.market, controls.instrument, controls.status]) {
-    select.addEventListener('change', applyFilters);
+  // Attribute values to filter by, from the data: one option per key and value.
+  if (controls.attr) {
+    const pairs = new Map();
+    for (const r of data.requirements) {
+      for (const key of Object.keys(r.attrs)) {
+        pairs.set(JSON.stringify([key, r.attrs[key]]), key + ' = ' + r.attrs[key]);
+      }
+    }
+    for (const [value, label] of [...pairs].sort((a, b) => collator.compare(a[1], b[1]))) {
+      const option = el('option', null, label);
+      option.value = value;
+      controls.attr.appendChild(option);
+    }
+    controls.attr.disabled = pairs.size === 0;
+  }
+  for (const select of [controls.market, controls.instrument, controls.status, controls.attr]) {
+    if (select) {
+      select.addEventListener('change', applyFilters);
+    }
   }
   controls.size.addEventListener('change', () => {
     page = 0;
@@ -379,6 +448,9 @@
     controls.market.value = '';
     controls.instrument.value = '';
     controls.status.value = '';
+    if (controls.attr) {
+      controls.attr.value = '';
+    }
     applyFilters();
     controls.text.focus();
   });
@@ -408,6 +480,51 @@
     true,
   );
 
+  // The requirement tree: roots at once, the requirements beneath each when it is opened.
+  const tree = document.getElementById('req-tree');
+  function treeNode(id) {
+    const r = requirements.get(id);
+    const kids = childrenOf.get(id) || [];
+    const li = el('li');
+    const head = [el('span', 'rid', id), document.createTextNode(' ')];
+    if (r) {
+      head.push(el('span', 'tag vf-' + r.verification, r.verification));
+      head.push(document.createTextNode(' ' + r.title + (kids.length ? ' (' + kids.length + ' beneath)' : '')));
+    }
+    if (kids.length) {
+      const d = el('details', 'tree-node');
+      d.dataset.tid = id;
+      const summary = el('summary');
+      summary.append(...head);
+      d.appendChild(summary);
+      li.appendChild(d);
+    } else {
+      li.append(...head);
+    }
+    return li;
+  }
+  function treeList(ids) {
+    const ul = el('ul', 'tree');
+    for (const id of ids) {
+      ul.appendChild(treeNode(id));
+    }
+    return ul;
+  }
+  if (tree) {
+    tree.appendChild(treeList(data.requirements.filter((r) => !r.parent).map((r) => r.id)));
+    tree.addEventListener(
+      'toggle',
+      (e) => {
+        const d = e.target;
+        if (d instanceof HTMLDetailsElement && d.open && d.dataset.tid && !d.dataset.filled) {
+          d.dataset.filled = '1';
+          d.appendChild(treeList(childrenOf.get(d.dataset.tid) || []));
+        }
+      },
+      true,
+    );
+  }
+
   // A printout holds every row that matches the filters, with the details open.
   const openedForPrint = [];
   window.addEventListener('beforeprint', () => {
@@ -418,6 +535,10 @@
     }
     for (const d of document.querySelectorAll('details:not([open])')) {
       fill(d);
+      if (d.dataset.tid && !d.dataset.filled) {
+        d.dataset.filled = '1';
+        d.appendChild(treeList(childrenOf.get(d.dataset.tid) || []));
+      }
       d.open = true;
       openedForPrint.push(d);
     }

@@ -2,7 +2,8 @@
 //!
 //! The `toml` crate builds a full document tree before deserializing, which for a program
 //! of a million requirements costs gigabytes. A program file is a `[program]` table and a
-//! long run of `[[requirements]]` tables, so it can be cut at those headers into documents
+//! long run of `[[requirements]]` (and `[[evidence]]`) tables, so it can be cut at those
+//! headers into documents
 //! that parse on their own, a batch at a time and on every core, with the same result. The
 //! cut is made only where a lexical scan proves the file has no other table headers and no
 //! header-looking line inside a multi-line string; anything else is parsed whole.
@@ -11,7 +12,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use crate::raw::{RawProgram, RawRequirement};
+use crate::raw::{RawEvidence, RawProgram, RawRequirement};
 
 /// Files smaller than this are parsed whole: cutting gains nothing.
 const CUT_ABOVE_BYTES: usize = 1 << 20;
@@ -26,6 +27,8 @@ struct RawPiece {
     program: Option<RawProgram>,
     #[serde(default)]
     requirements: Vec<RawRequirement>,
+    #[serde(default)]
+    evidence: Vec<RawEvidence>,
 }
 
 /// A program file parsed in pieces: the `[program]` table (spans relative to its offset)
@@ -36,9 +39,9 @@ pub(crate) struct PiecewiseProgram<T> {
     pub(crate) parts: Vec<T>,
 }
 
-/// Turns the requirements of a piece starting at `offset` into the caller's values, on the
-/// worker thread that parsed them, so that raw values never pile up.
-pub(crate) type Convert<'a, T> = dyn Fn(usize, Vec<RawRequirement>) -> T + Sync + 'a;
+/// Turns the requirements and evidence of a piece starting at `offset` into the caller's
+/// values, on the worker thread that parsed them, so that raw values never pile up.
+pub(crate) type Convert<'a, T> = dyn Fn(usize, Vec<RawRequirement>, Vec<RawEvidence>) -> T + Sync + 'a;
 
 /// A parse error in a piece, with its span already made absolute.
 #[derive(Debug)]
@@ -48,7 +51,7 @@ pub(crate) struct PieceError {
 }
 
 /// Where the file may be cut: the start of every top-level table header line, if every
-/// header is `[program]` (at most once) or `[[requirements]]`. `None` when the file must be
+/// header is `[program]` (at most once), `[[requirements]]` or `[[evidence]]`. `None` when the file must be
 /// parsed whole.
 fn cut_points(text: &str) -> Option<Vec<usize>> {
     #[derive(Clone, Copy, PartialEq)]
@@ -77,7 +80,7 @@ fn cut_points(text: &str) -> Option<Vec<usize>> {
                     let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
                     let header = text[i..end].split('#').next().unwrap_or_default().trim();
                     match header {
-                        "[[requirements]]" => cuts.push(line_start),
+                        "[[requirements]]" | "[[evidence]]" => cuts.push(line_start),
                         "[program]" => {
                             programs += 1;
                             cuts.push(line_start);
@@ -140,6 +143,14 @@ fn cut_points(text: &str) -> Option<Vec<usize>> {
     (complete && programs <= 1 && !cuts.is_empty()).then_some(cuts)
 }
 
+/// Where the `[program]` table of a program file is, when the file can be cut into pieces:
+/// from its header to the next table header.
+pub(crate) fn program_range(text: &str) -> Option<Range<usize>> {
+    let cuts = cut_points(text)?;
+    let k = cuts.iter().position(|&c| text[c..].trim_start().starts_with("[program]"))?;
+    Some(cuts[k]..cuts.get(k + 1).copied().unwrap_or(text.len()))
+}
+
 /// Parses `text` in pieces if it is large and can be cut safely; `None` means "parse it
 /// whole" (small, or shaped in a way the cutter does not prove safe).
 pub(crate) fn parse_in_pieces<T: Send>(
@@ -192,7 +203,7 @@ pub(crate) fn parse_in_pieces<T: Send>(
                         .filter(|(k, _)| k % workers == w)
                         .map(|(k, range)| {
                             let parsed = parse_piece(text, range.clone())
-                                .map(|piece| (piece.program, convert(range.start, piece.requirements)));
+                                .map(|piece| (piece.program, convert(range.start, piece.requirements, piece.evidence)));
                             (k, parsed)
                         })
                         .collect::<Vec<_>>()
@@ -231,7 +242,7 @@ pub(crate) fn parse_in_pieces<T: Send>(
 
 fn parse_piece(text: &str, range: Range<usize>) -> Result<RawPiece, PieceError> {
     if let Some(requirements) = crate::fast::requirements(&text[range.clone()]) {
-        return Ok(RawPiece { program: None, requirements });
+        return Ok(RawPiece { program: None, requirements, evidence: Vec::new() });
     }
     toml::from_str::<RawPiece>(&text[range.clone()]).map_err(|e| {
         let span = e.span().unwrap_or(0..0);

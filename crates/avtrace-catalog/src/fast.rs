@@ -1,5 +1,6 @@
 //! A fast lane for the common shape of large program files: runs of `[[requirements]]`
-//! tables whose values are one-line basic strings or one-line arrays of them.
+//! tables whose values are one-line basic strings, one-line arrays of them, or (for `attrs`)
+//! one-line inline tables of them with bare keys.
 //!
 //! The `toml` crate spends most of a large program's load time building its document tree.
 //! This reader handles exactly the subset above, with TOML's rules for basic strings
@@ -63,8 +64,10 @@ struct Table {
     title: Option<String>,
     text: Option<String>,
     status: Option<Spanned<String>>,
+    parent: Option<Spanned<String>>,
+    attrs: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
     satisfies: Option<Vec<Spanned<String>>>,
-    verified_by: Option<Vec<String>>,
+    verified_by: Option<Vec<Spanned<String>>>,
     source: Option<String>,
 }
 
@@ -83,17 +86,23 @@ impl Table {
                 let (items, end) = array(value, base)?;
                 match key {
                     "satisfies" => set(&mut self.satisfies, items)?,
-                    _ => set(&mut self.verified_by, items.into_iter().map(Spanned::into_inner).collect())?,
+                    _ => set(&mut self.verified_by, items)?,
                 }
                 end
             }
-            "id" | "title" | "text" | "status" | "source" => {
+            "attrs" => {
+                let (table, end) = inline_table(value, base)?;
+                set(&mut self.attrs, table)?;
+                end
+            }
+            "id" | "title" | "text" | "status" | "parent" | "source" => {
                 let (s, end) = basic_string(value, base)?;
                 match key {
                     "id" => set(&mut self.id, s)?,
                     "title" => set(&mut self.title, s.into_inner())?,
                     "text" => set(&mut self.text, s.into_inner())?,
                     "status" => set(&mut self.status, s)?,
+                    "parent" => set(&mut self.parent, s)?,
                     _ => set(&mut self.source, s.into_inner())?,
                 }
                 end
@@ -109,6 +118,9 @@ impl Table {
             title: self.title?,
             text: self.text.unwrap_or_default(),
             status: self.status,
+            parent: self.parent,
+            links: Vec::new(),
+            attrs: self.attrs.unwrap_or_default(),
             satisfies: self.satisfies.unwrap_or_default(),
             verified_by: self.verified_by.unwrap_or_default(),
             source: self.source,
@@ -158,6 +170,48 @@ fn array(s: &str, base: usize) -> Option<(Vec<Spanned<String>>, usize)> {
         if let Some(after) = rest.strip_prefix(',') {
             rest = after;
         } else if !rest.starts_with(']') {
+            return None;
+        }
+    }
+}
+
+/// A one-line inline table of basic strings with bare keys at the start of `s` (which
+/// starts at byte `base`): `{ asil = "B", owner = "ADAS" }`, and the byte after `}`. Dotted
+/// or quoted keys, other value types and repeated keys decline (`None`).
+fn inline_table(s: &str, base: usize) -> Option<(std::collections::BTreeMap<String, Spanned<toml::Value>>, usize)> {
+    let mut rest = s.strip_prefix('{')?;
+    let mut table = std::collections::BTreeMap::new();
+    let mut first = true;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t']);
+        if let Some(after) = rest.strip_prefix('}') {
+            // TOML 1.0 has no trailing comma in inline tables: `{ a = "x", }` is the
+            // `toml` crate's to judge.
+            if !first && s[..s.len() - rest.len()].trim_end_matches([' ', '\t']).ends_with(',') {
+                return None;
+            }
+            return Some((table, base + s.len() - after.len()));
+        }
+        let key_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?;
+        if key_end == 0 {
+            return None;
+        }
+        let key = &rest[..key_end];
+        rest = rest[key_end..].trim_start_matches([' ', '\t']).strip_prefix('=')?.trim_start_matches([' ', '\t']);
+        let at = base + s.len() - rest.len();
+        let (value, end) = basic_string(rest, at)?;
+        let span = value.span();
+        if table.insert(key.to_owned(), Spanned::new(span, toml::Value::String(value.into_inner()))).is_some() {
+            return None;
+        }
+        first = false;
+        rest = s.get(end - base..)?.trim_start_matches([' ', '\t']);
+        if let Some(after) = rest.strip_prefix(',') {
+            rest = after;
+            if rest.trim_start_matches([' ', '\t']).starts_with('}') {
+                return None;
+            }
+        } else if !rest.starts_with('}') {
             return None;
         }
     }
@@ -235,7 +289,16 @@ mod tests {
             && a.status.as_ref().map(|s| (s.get_ref(), s.span())) == b.status.as_ref().map(|s| (s.get_ref(), s.span()))
             && a.satisfies.len() == b.satisfies.len()
             && a.satisfies.iter().zip(&b.satisfies).all(|(x, y)| x.get_ref() == y.get_ref() && x.span() == y.span())
-            && a.verified_by == b.verified_by
+            && a.verified_by.len() == b.verified_by.len()
+            && a.verified_by.iter().zip(&b.verified_by).all(|(x, y)| x.get_ref() == y.get_ref() && x.span() == y.span())
+            && a.parent.as_ref().map(|p| (p.get_ref(), p.span())) == b.parent.as_ref().map(|p| (p.get_ref(), p.span()))
+            && a.attrs.len() == b.attrs.len()
+            && a.attrs
+                .iter()
+                .zip(&b.attrs)
+                .all(|((ka, va), (kb, vb))| ka == kb && va.get_ref() == vb.get_ref() && va.span() == vb.span())
+            && a.links.is_empty()
+            && b.links.is_empty()
             && a.source == b.source
     }
 
@@ -308,6 +371,33 @@ mod tests {
                 piece.push_str(&format!("title = {}\ntext = {}\nsatisfies = [{}]\n", quote(title), quote(text), list.join(", ")));
             }
             agrees(&piece)?;
+        }
+
+        #[test]
+        fn agrees_with_toml_on_parents_and_attributes(
+            rows in prop::collection::vec(
+                (value(), value(), prop::collection::vec(("[a-z][a-z0-9_-]{0,5}", value()), 0..4)),
+                1..3,
+            ),
+            pad in "[ ]{0,2}",
+        ) {
+            let mut piece = String::new();
+            for (id, parent, attrs) in &rows {
+                let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+                let pairs: Vec<String> = attrs.iter().map(|(k, v)| format!("{k}{pad}={pad}{}", quote(v))).collect();
+                piece.push_str(&format!(
+                    "[[requirements]]\nid = {}\ntitle = \"t\"\nparent = {}\nattrs = {{{pad}{}{pad}}}\n",
+                    quote(id),
+                    quote(parent),
+                    pairs.join(",")
+                ));
+            }
+            agrees(&piece)?;
+        }
+
+        #[test]
+        fn agrees_with_toml_on_arbitrary_attribute_lines(line in "attrs ?= ?\\{[^\n]{0,24}\\}[^\n]{0,3}") {
+            agrees(&format!("[[requirements]]\nid = \"a\"\ntitle = \"b\"\n{line}\n"))?;
         }
 
         #[test]

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use avtrace_model::FileIx;
 
-use crate::diag::Sources;
+use crate::diag::{Diagnostic, Sources};
 use crate::load::{CatalogFile, role_of};
 
 mod builtin {
@@ -104,4 +104,81 @@ fn collect(root: &Path, dir: &Path, found: &mut Vec<(String, PathBuf)>) -> Resul
         }
     }
     Ok(())
+}
+
+/// A program's files as read: the main file, the files its `include` patterns matched (in
+/// pattern order, each pattern's matches sorted by path, none twice), and what went wrong
+/// while expanding them.
+#[derive(Debug)]
+pub struct ProgramInput {
+    /// The main file (with the `[program]` table).
+    pub main: FileIx,
+    /// The included files.
+    pub includes: Vec<FileIx>,
+    /// Patterns that matched nothing, files that could not be read: each at its pattern.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a program's main file and every file its `include` patterns match (globs relative
+/// to the main file's folder: `requirements/*.toml`, `parts/**/*.toml`).
+///
+/// Only the main file being unreadable is an `Err`; a bad pattern, a pattern that matches
+/// nothing or an unreadable included file is a diagnostic at the pattern, so that every
+/// problem is reported at once.
+pub fn add_program(sources: &mut Sources, path: &Path) -> Result<ProgramInput, ReadError> {
+    let main = add_file(sources, path)?;
+    let patterns = crate::program::include_patterns(sources, main);
+    let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut seen: Vec<PathBuf> = vec![std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())];
+    let mut includes = Vec::new();
+    let mut diagnostics = Vec::new();
+    for pattern in patterns {
+        let at = Some(avtrace_model::Span::new(main, pattern.span()));
+        let written = pattern.get_ref();
+        let full = base.join(written);
+        let matches = match glob::glob(&full.to_string_lossy()) {
+            Ok(paths) => paths,
+            Err(e) => {
+                diagnostics.push(Diagnostic::error(
+                    "invalid-include",
+                    at,
+                    format!("`{written}` is not a valid file pattern: {}", e.msg),
+                ));
+                continue;
+            }
+        };
+        let mut found: Vec<PathBuf> = Vec::new();
+        for entry in matches {
+            match entry {
+                Ok(p) if p.is_dir() => {}
+                Ok(p) => found.push(p),
+                Err(e) => diagnostics.push(Diagnostic::error(
+                    "unreadable-include",
+                    at,
+                    format!("cannot read {}: {}", e.path().display(), e.error()),
+                )),
+            }
+        }
+        found.sort();
+        if found.is_empty() {
+            let is_glob = written.contains(['*', '?', '[']);
+            diagnostics.push(if is_glob {
+                Diagnostic::warning("empty-include", at, format!("`{written}` matches no file"))
+            } else {
+                Diagnostic::error("unreadable-include", at, format!("included file {} does not exist", full.display()))
+            });
+        }
+        for p in found {
+            let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+            if seen.contains(&canonical) {
+                continue;
+            }
+            seen.push(canonical);
+            match add_file(sources, &p) {
+                Ok(file) => includes.push(file),
+                Err(e) => diagnostics.push(Diagnostic::error("unreadable-include", at, e.to_string())),
+            }
+        }
+    }
+    Ok(ProgramInput { main, includes, diagnostics })
 }

@@ -13,12 +13,18 @@ mod fast;
 mod files;
 mod ids;
 mod load;
+mod program;
 mod raw;
+mod results;
+mod words;
 mod write;
 
 pub use diag::{Diagnostic, Location, Severity, SourceFile, Sources, render};
-pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, builtin_file_count};
-pub use load::{CatalogFile, Loaded, Role, load_catalog, load_program, role_of, unmodelled_mandates};
+pub use files::ProgramInput;
+pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, add_program, builtin_file_count};
+pub use load::{CatalogFile, Loaded, Role, load_catalog, role_of, unmodelled_mandates};
+pub use program::{load_program, load_program_files};
+pub use results::apply_results;
 pub use write::{MarketEntry, ProgramFile, ProgramHeader, RequirementEntry, WriteError};
 
 #[cfg(test)]

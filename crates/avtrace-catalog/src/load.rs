@@ -7,18 +7,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use avtrace_model::{
     Adoption, Catalog, Clause, ClauseIx, ClauseKind, Confidence, Date, FileIx, Instrument, InstrumentIx,
-    InstrumentKind, Level, Mandate, MapEntry, Mapping, Market, Program, ProgramMarket, Recognition, Relation,
-    Requirement, RequirementStatus, Span, Term, UnknownWord, Vocabulary, edition_matches, natural_cmp,
+    InstrumentKind, Level, Mandate, MapEntry, Mapping, Market, Program, Recognition, Relation, Span, Term, UnknownWord,
+    Vocabulary, edition_matches, natural_cmp,
 };
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Sources};
-use crate::ids::{is_clause_id, is_edition, is_requirement_id, is_upper_id, parent_candidates};
-use crate::raw::{
-    RawClause, RawDate, RawInstrument, RawMandate, RawMapping, RawMarket, RawProgramFile, RawRequirement, RawTerm,
-    RawVocabulary, S,
-};
+use crate::ids::{is_clause_id, is_edition, is_upper_id, parent_candidates};
+use crate::raw::{RawClause, RawDate, RawInstrument, RawMandate, RawMapping, RawMarket, RawTerm, RawVocabulary, S};
 
 /// What a catalog file holds, decided by the folder it sits in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,34 +64,34 @@ pub struct Loaded<T> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-struct Ctx<'a> {
-    sources: &'a Sources,
-    diagnostics: Vec<Diagnostic>,
+pub(crate) struct Ctx<'a> {
+    pub(crate) sources: &'a Sources,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(sources: &'a Sources) -> Self {
+    pub(crate) fn new(sources: &'a Sources) -> Self {
         Ctx { sources, diagnostics: Vec::new() }
     }
 
-    fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::error(code, Some(span), message));
     }
 
-    fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+    pub(crate) fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::warning(code, Some(span), message));
     }
 
-    fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    fn finish<T>(self, value: T) -> Loaded<T> {
+    pub(crate) fn finish<T>(self, value: T) -> Loaded<T> {
         let ok = !self.has_errors();
         Loaded { value: ok.then_some(value), diagnostics: self.diagnostics }
     }
 
-    fn parse<T: DeserializeOwned>(&mut self, file: FileIx) -> Option<T> {
+    pub(crate) fn parse<T: DeserializeOwned>(&mut self, file: FileIx) -> Option<T> {
         let text = &self.sources.file(file).text;
         match toml::from_str::<T>(text) {
             Ok(value) => Some(value),
@@ -106,7 +103,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn word<T>(&mut self, file: FileIx, value: &S, what: &str, parse: fn(&str) -> Result<T, UnknownWord>) -> Option<T> {
+    pub(crate) fn word<T>(
+        &mut self,
+        file: FileIx,
+        value: &S,
+        what: &str,
+        parse: fn(&str) -> Result<T, UnknownWord>,
+    ) -> Option<T> {
         match parse(value.get_ref()) {
             Ok(word) => Some(word),
             Err(err) => {
@@ -117,11 +120,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn confidence(&mut self, file: FileIx, value: &Option<S>) -> Option<Confidence> {
+    pub(crate) fn confidence(&mut self, file: FileIx, value: &Option<S>) -> Option<Confidence> {
         value.as_ref().and_then(|v| self.word(file, v, "confidence", Confidence::parse))
     }
 
-    fn date(&mut self, file: FileIx, value: &Spanned<RawDate>) -> Option<Date> {
+    pub(crate) fn date(&mut self, file: FileIx, value: &Spanned<RawDate>) -> Option<Date> {
         match value.get_ref().0.parse::<Date>() {
             Ok(date) => Some(date),
             Err(err) => {
@@ -131,7 +134,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn non_empty(&mut self, file: FileIx, value: &S, what: &str) {
+    pub(crate) fn non_empty(&mut self, file: FileIx, value: &S, what: &str) {
         if value.get_ref().trim().is_empty() {
             self.error("empty-value", span(file, value), format!("{what} must not be empty"));
         }
@@ -149,7 +152,7 @@ fn code_for(what: &str) -> &'static str {
     }
 }
 
-fn span<T>(file: FileIx, value: &Spanned<T>) -> Span {
+pub(crate) fn span<T>(file: FileIx, value: &Spanned<T>) -> Span {
     Span::new(file, value.span())
 }
 
@@ -635,7 +638,7 @@ pub fn unmodelled_mandates(catalog: &Catalog, program: Option<&Program>) -> Vec<
 
 /// `did you mean `x`?` for the declared word closest to `word`, or the list of words when
 /// none is close.
-fn closest_note<'a>(word: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
+pub(crate) fn closest_note<'a>(word: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
     match closest(word, known.clone()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("declared: {}", known.collect::<Vec<_>>().join(", ")),
@@ -681,7 +684,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Checks a feature or category word against the catalog's vocabulary: an error naming the
 /// closest declared word when the vocabulary of that kind is declared and lacks it. A
 /// program's category matches a declared category equal to it; a mandate's must be declared.
-fn check_word(cx: &mut Ctx<'_>, at: Span, kind: &str, word: &str, declared: &[Term], who: &str) {
+pub(crate) fn check_word(cx: &mut Ctx<'_>, at: Span, kind: &str, word: &str, declared: &[Term], who: &str) {
     if declared.is_empty() || declared.iter().any(|t| t.id == word) {
         return;
     }
@@ -789,237 +792,4 @@ fn build_mandate(cx: &mut Ctx<'_>, catalog: &Catalog, file: FileIx, m: RawMandat
         confidence,
         note: m.note,
     })
-}
-
-/// Loads and validates a program against a catalog.
-///
-/// Checks, besides TOML syntax and unknown keys: unknown markets, malformed SOP dates, a
-/// market listed twice, duplicate requirement ids, `satisfies` references that do not
-/// resolve. Warns about categories and features that no mandate in the catalog uses
-/// (likely typos) and about links to headings (which are never obligations).
-pub fn load_program(sources: &Sources, file: FileIx, catalog: &Catalog) -> Loaded<Program> {
-    let mut cx = Ctx::new(sources);
-    let Some(parsed) = parse_program(&mut cx, file, catalog) else {
-        return Loaded { value: None, diagnostics: cx.diagnostics };
-    };
-    let program = build_program(&mut cx, file, parsed, catalog);
-    // Parts are checked apart (and in parallel); report in the order of the file.
-    cx.diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
-    cx.finish(program)
-}
-
-/// A parsed program file: the `[program]` table (spans relative to its offset) and the
-/// requirements, already resolved, with the diagnostics found in them.
-struct ParsedProgram {
-    program: (usize, crate::raw::RawProgram),
-    parts: Vec<(Vec<Requirement>, Vec<Diagnostic>)>,
-}
-
-fn parse_program(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog) -> Option<ParsedProgram> {
-    let sources = cx.sources;
-    let text = &sources.file(file).text;
-    let convert = |offset: usize, raws: Vec<RawRequirement>| requirements_of(sources, catalog, file, offset, raws);
-    match crate::chunks::parse_in_pieces(text, &convert) {
-        None => {
-            let raw = cx.parse::<RawProgramFile>(file)?;
-            Some(ParsedProgram { program: (0, raw.program), parts: vec![convert(0, raw.requirements)] })
-        }
-        Some(Err(e)) => {
-            cx.error("invalid-toml", Span::new(file, e.span), e.message);
-            None
-        }
-        Some(Ok(pieces)) => match pieces.program {
-            Some(program) => Some(ParsedProgram { program, parts: pieces.parts }),
-            None => {
-                cx.error("invalid-toml", Span::new(file, 0..0), "missing field `program`");
-                None
-            }
-        },
-    }
-}
-
-/// Resolves the requirements of a part of a program file that starts at `offset`: ids,
-/// `satisfies` links. Duplicate ids are found later, across parts.
-fn requirements_of(
-    sources: &Sources,
-    catalog: &Catalog,
-    file: FileIx,
-    offset: usize,
-    raws: Vec<RawRequirement>,
-) -> (Vec<Requirement>, Vec<Diagnostic>) {
-    let mut cx = Ctx::new(sources);
-    let mut requirements = Vec::with_capacity(raws.len());
-    for r in raws {
-        let id_span = span_in(file, offset, &r.id);
-        let id = r.id.into_inner();
-        if !is_requirement_id(&id) {
-            cx.error(
-                "invalid-id",
-                id_span,
-                "requirement id must not be blank, padded with spaces or hold control characters",
-            );
-        }
-        let mut satisfies = Vec::with_capacity(r.satisfies.len());
-        for reference in &r.satisfies {
-            match catalog.clause_by_ref(reference.get_ref()) {
-                Ok(clause) => {
-                    if catalog.clause(clause).kind == ClauseKind::Heading {
-                        cx.warning(
-                            "links-heading",
-                            span_in(file, offset, reference),
-                            format!(
-                                "{} is a heading, which is never an obligation; link the clauses under it",
-                                reference.get_ref()
-                            ),
-                        );
-                    }
-                    if !satisfies.contains(&clause) {
-                        satisfies.push(clause);
-                    }
-                }
-                Err(err) => {
-                    cx.error("dangling-reference", span_in(file, offset, reference), format!("in `satisfies`: {err}"))
-                }
-            }
-        }
-        let status = match &r.status {
-            None => RequirementStatus::default(),
-            Some(word) => match RequirementStatus::parse(word.get_ref()) {
-                Ok(status) => status,
-                Err(err) => {
-                    let message = format!(
-                        "unknown requirement status `{}`, expected one of: {}",
-                        err.found,
-                        err.expected.join(", ")
-                    );
-                    let mut d = Diagnostic::error("unknown-status", Some(span_in(file, offset, word)), message);
-                    if let Some(best) = closest(word.get_ref(), RequirementStatus::WORDS.iter().copied()) {
-                        d = d.with_note(format!("did you mean `{best}`?"));
-                    }
-                    cx.diagnostics.push(d.with_note(
-                        "draft, proposed, approved and implemented count; rejected and obsolete satisfy nothing",
-                    ));
-                    RequirementStatus::default()
-                }
-            },
-        };
-        requirements.push(Requirement {
-            id,
-            title: r.title,
-            text: r.text,
-            status,
-            satisfies,
-            verified_by: r.verified_by,
-            source: r.source,
-            span: id_span,
-        });
-    }
-    (requirements, cx.diagnostics)
-}
-
-/// The span of `value`, written in a part of a file that starts at `offset`.
-fn span_in<T>(file: FileIx, offset: usize, value: &Spanned<T>) -> Span {
-    let r = value.span();
-    Span::new(file, offset + r.start..offset + r.end)
-}
-
-fn build_program(cx: &mut Ctx<'_>, file: FileIx, parsed: ParsedProgram, catalog: &Catalog) -> Program {
-    let (program_offset, raw) = parsed.program;
-    let span = |value: &S| span_in(file, program_offset, value);
-    let date_in = |cx: &mut Ctx<'_>, value: &Spanned<RawDate>| match value.get_ref().0.parse::<Date>() {
-        Ok(date) => Some(date),
-        Err(err) => {
-            cx.error("invalid-date", span_in(file, program_offset, value), err.to_string());
-            None
-        }
-    };
-    let mandates = || catalog.markets.iter().flat_map(|m| &m.mandates);
-    let vocabulary = &catalog.vocabulary;
-    for category in &raw.categories {
-        let c = category.get_ref();
-        if c.trim().is_empty() {
-            cx.error("empty-value", span(category), "a category must not be empty");
-        } else if !vocabulary.categories.is_empty() {
-            check_word(cx, span(category), "category", c, &vocabulary.categories, "the program");
-        } else if !mandates().any(|m| m.categories.iter().any(|mc| c.starts_with(mc.as_str()))) {
-            cx.warning(
-                "unused-category",
-                span(category),
-                format!("no mandate in the catalog applies to vehicle category `{c}` (a typo?)"),
-            );
-        }
-    }
-    for feature in &raw.features {
-        let f = feature.get_ref();
-        if f.trim().is_empty() {
-            cx.error("empty-value", span(feature), "a feature must not be empty");
-        } else if !vocabulary.features.is_empty() {
-            check_word(cx, span(feature), "feature", f, &vocabulary.features, "the program");
-        } else if !mandates().any(|m| m.features.iter().any(|mf| mf == f)) {
-            // A catalog that declares no feature words cannot tell a typo from a word no
-            // mandate needs; it says what it can.
-            let known: std::collections::BTreeSet<&str> =
-                mandates().flat_map(|m| m.features.iter().map(String::as_str)).collect();
-            cx.diagnostics.push(
-                Diagnostic::warning(
-                    "unused-feature",
-                    Some(span(feature)),
-                    format!("no mandate in the catalog depends on feature `{f}` (a typo?)"),
-                )
-                .with_note(format!("features that mandates use: {}", known.into_iter().collect::<Vec<_>>().join(", "))),
-            );
-        }
-    }
-    let mut markets: Vec<ProgramMarket> = Vec::new();
-    for entry in &raw.markets {
-        let m = entry.get_ref();
-        let sop = date_in(cx, &m.sop);
-        let Some(market) = catalog.market_by_id(m.id.get_ref()) else {
-            let known = catalog.markets.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ");
-            cx.error(
-                "unknown-market",
-                span(&m.id),
-                format!("unknown market `{}`, expected one of: {known}", m.id.get_ref()),
-            );
-            continue;
-        };
-        if markets.iter().any(|pm| pm.market == market) {
-            cx.error("duplicate-id", span(&m.id), format!("market `{}` is listed twice", m.id.get_ref()));
-            continue;
-        }
-        if let Some(sop) = sop {
-            markets.push(ProgramMarket { market, sop });
-        }
-    }
-
-    let total: usize = parsed.parts.iter().map(|(part, _)| part.len()).sum();
-    let mut requirements = Vec::with_capacity(total);
-    for (part, diagnostics) in parsed.parts {
-        requirements.extend(part);
-        cx.diagnostics.extend(diagnostics);
-    }
-    let mut first_at: HashMap<&str, Span> = HashMap::with_capacity(total);
-    let mut duplicates = Vec::new();
-    for r in &requirements {
-        if let Some(first) = first_at.insert(&r.id, r.span)
-            && is_requirement_id(&r.id)
-        {
-            duplicates.push((r.id.clone(), r.span, first));
-        }
-    }
-    for (id, at, first) in duplicates {
-        let other = cx.sources.position(first);
-        cx.diagnostics.push(
-            Diagnostic::error("duplicate-id", Some(at), format!("requirement `{id}` is defined twice"))
-                .with_note(format!("first defined at {other}")),
-        );
-    }
-    Program {
-        name: raw.name,
-        description: raw.description,
-        categories: raw.categories.into_iter().map(Spanned::into_inner).collect(),
-        features: raw.features.into_iter().map(Spanned::into_inner).collect(),
-        markets,
-        requirements,
-    }
 }

@@ -2,6 +2,8 @@
 //! Every key a user may mistype is denied when unknown; every value that is checked after
 //! parsing keeps its span so that the check can point at it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
@@ -163,6 +165,8 @@ pub(crate) struct RawProgramFile {
     pub(crate) program: RawProgram,
     #[serde(default)]
     pub(crate) requirements: Vec<RawRequirement>,
+    #[serde(default)]
+    pub(crate) evidence: Vec<RawEvidence>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,6 +175,13 @@ pub(crate) struct RawProgram {
     pub(crate) name: String,
     #[serde(default)]
     pub(crate) description: Option<String>,
+    #[serde(default)]
+    pub(crate) revision: Option<String>,
+    /// Read before loading, by `program::include_patterns`; kept here so that the key is
+    /// known to the file format.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub(crate) include: Vec<S>,
     #[serde(default)]
     pub(crate) categories: Vec<S>,
     #[serde(default)]
@@ -196,12 +207,66 @@ pub(crate) struct RawRequirement {
     #[serde(default)]
     pub(crate) status: Option<S>,
     #[serde(default)]
+    pub(crate) parent: Option<S>,
+    #[serde(default)]
+    pub(crate) links: Vec<RawLink>,
+    #[serde(default)]
+    pub(crate) attrs: BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
     pub(crate) satisfies: Vec<S>,
     #[serde(default)]
-    pub(crate) verified_by: Vec<String>,
+    pub(crate) verified_by: Vec<S>,
     #[serde(default)]
     pub(crate) source: Option<String>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLink {
+    pub(crate) kind: S,
+    pub(crate) to: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEvidence {
+    pub(crate) id: S,
+    #[serde(default)]
+    pub(crate) kind: Option<S>,
+    #[serde(default)]
+    pub(crate) title: String,
+    #[serde(default)]
+    pub(crate) uri: Option<String>,
+    #[serde(default)]
+    pub(crate) junit: Option<String>,
+    #[serde(default)]
+    pub(crate) result: Option<S>,
+}
+
+/// A file named by `include`: more requirements and evidence, no `[program]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawIncludedFile {
+    #[serde(default)]
+    pub(crate) requirements: Vec<RawRequirement>,
+    #[serde(default)]
+    pub(crate) evidence: Vec<RawEvidence>,
+}
+
+/// Every key each table of the program format accepts, in the order the JSON Schema lists
+/// them; a test holds `docs/program.schema.json` to these lists.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) const PROGRAM_KEYS: &[(&str, &[&str])] = &[
+    ("file", &["program", "requirements", "evidence"]),
+    ("program", &["name", "description", "revision", "include", "categories", "features", "markets"]),
+    ("market", &["id", "sop"]),
+    (
+        "requirement",
+        &["id", "title", "text", "status", "parent", "links", "attrs", "satisfies", "verified_by", "source"],
+    ),
+    ("link", &["kind", "to"]),
+    ("evidence", &["id", "kind", "title", "uri", "junit", "result"]),
+];
 
 /// A date written either as a string (`"2027-03-01"`, as DESIGN.md shows) or as a TOML
 /// local date (`2027-03-01`); validated after parsing so that a bad one is reported with

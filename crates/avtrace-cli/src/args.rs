@@ -176,6 +176,9 @@ pub(crate) struct CheckArgs {
     /// Treat warnings as problems too (exit 1).
     #[arg(long)]
     pub(crate) deny_warnings: bool,
+    /// Check these JUnit XML results against the program's evidence too (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) results: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +218,10 @@ pub(crate) struct SelectArgs {
     /// Count only requirements at least this mature (rejected and obsolete never count).
     #[arg(long, value_enum, default_value_t = MinStatusArg::Draft)]
     pub(crate) min_status: MinStatusArg,
+    /// Read test results from this JUnit XML file (repeatable): each test case sets the
+    /// result of the evidence whose id (or `junit` name) it answers to.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) results: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -73,10 +73,12 @@ impl Inputs {
         catalog: &Catalog,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Option<Program>, Failure> {
-        let file = avtrace_catalog::add_file(&mut self.sources, path).map_err(|e| Failure::input(e.to_string()))?;
-        let loaded = avtrace_catalog::load_program(&self.sources, file, catalog);
+        let input = avtrace_catalog::add_program(&mut self.sources, path).map_err(|e| Failure::input(e.to_string()))?;
+        let loaded = avtrace_catalog::load_program_files(&self.sources, input.main, &input.includes, catalog);
+        let failed_includes = input.diagnostics.iter().any(|d| d.severity == Severity::Error);
+        diagnostics.extend(input.diagnostics);
         diagnostics.extend(loaded.diagnostics);
-        Ok(loaded.value)
+        Ok(loaded.value.filter(|_| !failed_includes))
     }
 
     /// The catalog, or exit 2 after printing why not.
@@ -98,10 +100,44 @@ impl Inputs {
 
     /// The program, or exit 2 after printing why not.
     pub(crate) fn program(&mut self, path: &Path, catalog: &Catalog) -> Result<Program, Failure> {
+        self.program_with_results(path, &[], catalog)
+    }
+
+    /// The program with the results of `results` (JUnit XML) applied to its evidence, or
+    /// exit 2 after printing why not.
+    pub(crate) fn program_with_results(
+        &mut self,
+        path: &Path,
+        results: &[std::path::PathBuf],
+        catalog: &Catalog,
+    ) -> Result<Program, Failure> {
         let mut diagnostics = Vec::new();
         let program = self.load_program(path, catalog, &mut diagnostics)?;
+        let program = match program {
+            Some(mut program) => {
+                self.apply_results(&mut program, results, &mut diagnostics)?;
+                let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
+                (!failed).then_some(program)
+            }
+            None => None,
+        };
         self.report(&diagnostics, true);
         program.ok_or_else(|| invalid(&path.display().to_string(), &diagnostics))
+    }
+
+    /// Reads each JUnit file and applies its results to `program`'s evidence.
+    pub(crate) fn apply_results(
+        &mut self,
+        program: &mut Program,
+        results: &[std::path::PathBuf],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<(), Failure> {
+        let files = results
+            .iter()
+            .map(|p| avtrace_catalog::add_file(&mut self.sources, p).map_err(|e| Failure::input(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        diagnostics.extend(avtrace_catalog::apply_results(&self.sources, program, &files));
+        Ok(())
     }
 
     /// The markets to trace with their SOPs: the ones asked for, else every market of the

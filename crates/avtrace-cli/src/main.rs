@@ -107,10 +107,13 @@ fn count(n: usize, noun: &str) -> String {
 fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure> {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let catalog = inputs.load_catalog(&cli.catalog, &mut diagnostics)?;
-    let program = match (&catalog, &args.program) {
+    let mut program = match (&catalog, &args.program) {
         (Some(catalog), Some(path)) => inputs.load_program(path, catalog, &mut diagnostics)?,
         _ => None,
     };
+    if let Some(program) = program.as_mut() {
+        inputs.apply_results(program, &args.results, &mut diagnostics)?;
+    }
     // A program that failed to load has its own errors to fix first; the catalog's notes
     // about it would only bury them.
     let program_failed = args.program.is_some() && program.is_none();
@@ -258,7 +261,7 @@ fn traced_with<T>(
     use_trace: impl FnOnce(&TraceView<'_>, &ClauseGraph) -> T,
 ) -> Result<T, Failure> {
     let catalog = inputs.catalog(&cli.catalog)?;
-    let program = inputs.program(&select.program, &catalog)?;
+    let program = inputs.program_with_results(&select.program, &select.results, &catalog)?;
     let targets: Vec<MarketTarget> = inputs.targets(&catalog, &program, &select.market, select.sop.as_deref())?;
     let graph = ClauseGraph::new(&catalog);
     let options = TraceOptions {

@@ -122,7 +122,7 @@ fn a_dangling_link_names_file_line_and_column() {
 fn an_unknown_key_is_an_error_with_its_place() {
     let r = run(mini().args(["check", "--program", "tests/fixtures/programs/unknown-key.toml"]));
     assert_eq!(r.code, 1, "check exits 1 on problems");
-    assert!(r.stderr.contains("unknown field `satisfy`"), "{}", r.stderr);
+    assert!(r.stderr.contains("unknown key `satisfy`"), "{}", r.stderr);
     assert!(r.stderr.contains("--> tests/fixtures/programs/unknown-key.toml:9:1"), "{}", r.stderr);
     let r = run(mini().args(["trace", "--program", "tests/fixtures/programs/unknown-key.toml"]));
     assert_eq!(r.code, 2, "other commands exit 2 on bad input");

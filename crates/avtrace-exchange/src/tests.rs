@@ -57,6 +57,7 @@ fn program_of(catalog: &Catalog, requirements: Vec<Requirement>) -> Program {
         categories: vec!["M1".into()],
         features: vec!["ota-update".into()],
         description: None,
+        ..Program::default()
     }
     .tap(|p| assert_eq!(catalog.market(p.markets[0].market).id, "TM"))
 }

@@ -221,6 +221,49 @@ impl Default for RequirementStatus {
 }
 
 vocabulary!(
+    /// What sort of evidence a record is.
+    EvidenceKind {
+        /// A test, whose result may come from a test runner's JUnit XML.
+        Test = "test",
+        /// An analysis (FMEA, FTA, TARA, ...).
+        Analysis = "analysis",
+        /// A review of a document or design.
+        Review = "review",
+        /// An inspection of the product.
+        Inspection = "inspection",
+        /// A demonstration on the vehicle or a rig.
+        Demonstration = "demonstration",
+    }
+);
+
+vocabulary!(
+    /// The result of one piece of evidence.
+    EvidenceResult {
+        /// It passed.
+        Passed = "passed",
+        /// It failed.
+        Failed = "failed",
+        /// It has not been run (a skipped test counts here).
+        NotRun = "not-run",
+    }
+);
+
+vocabulary!(
+    /// How far a requirement is verified (DESIGN.md, "Requirements: decomposition,
+    /// attributes, evidence"). Ordered worst first, as a parent takes its children's worst.
+    Verification {
+        /// Some evidence failed.
+        Failed = "failed",
+        /// No evidence is named, by it or by any requirement beneath it.
+        None = "none",
+        /// Evidence is named but its results are unknown or it has not been run.
+        Claimed = "claimed",
+        /// All of its evidence passed.
+        Passed = "passed",
+    }
+);
+
+vocabulary!(
     /// How strongly a market asks for an instrument. Levels nest: `Expected` includes
     /// mandatory mandates, `Voluntary` includes everything.
     Level {

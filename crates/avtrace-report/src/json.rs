@@ -10,12 +10,27 @@ use crate::TraceView;
 #[derive(Serialize)]
 struct TraceDoc<'a> {
     program: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<&'a str>,
     level: &'static str,
     recommendations: bool,
     /// The least mature requirement status that counts.
     min_status: &'static str,
-    requirements: usize,
+    /// How many requirements the program has.
+    requirement_count: usize,
     markets: Vec<MarketDoc<'a>>,
+    /// Every requirement with its parent and verification state (`passed`, `failed`,
+    /// `claimed`, `none`), in the order written.
+    requirements: Vec<RequirementState<'a>>,
+}
+
+/// A requirement's place in the tree and how far it is verified.
+#[derive(Serialize)]
+struct RequirementState<'a> {
+    id: &'a str,
+    parent: Option<&'a str>,
+    status: &'static str,
+    verification: &'static str,
 }
 
 #[derive(Serialize)]
@@ -56,6 +71,8 @@ struct ClauseDoc<'a> {
     kind: &'static str,
     status: &'static str,
     requirements: Vec<&'a str>,
+    /// The verification state of each of `requirements`, in the same order.
+    verification: Vec<&'static str>,
     verified: bool,
     /// The clauses the coverage comes through: the satisfied clause, then each clause on
     /// the mapping chain before this one. Empty when covered directly or uncovered.
@@ -123,6 +140,7 @@ fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, cove
         kind: clause.kind.as_str(),
         status: coverage.status.as_str(),
         requirements: coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id.as_str()).collect(),
+        verification: coverage.requirements.iter().map(|r| view.verification(*r).as_str()).collect(),
         verified: coverage.verified,
         via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| catalog.clause_name(s.from)).collect(),
         chain: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
@@ -185,11 +203,24 @@ fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) ->
 fn document(view: &TraceView<'_>, gaps_only: bool) -> String {
     let doc = TraceDoc {
         program: &view.program.name,
+        revision: view.program.revision.as_deref(),
         level: view.trace.options.level.as_str(),
         recommendations: view.trace.options.include_recommendations,
         min_status: view.trace.options.min_status.as_str(),
-        requirements: view.program.requirements.len(),
+        requirement_count: view.program.requirements.len(),
         markets: view.trace.markets.iter().map(|mt| market_doc(view, mt, gaps_only)).collect(),
+        requirements: view
+            .program
+            .requirements
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RequirementState {
+                id: &r.id,
+                parent: r.parent.map(|p| view.program.requirements[p.index()].id.as_str()),
+                status: r.status.as_str(),
+                verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
+            })
+            .collect(),
     };
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');

@@ -60,6 +60,11 @@ pub struct TraceView<'a> {
 }
 
 impl<'a> TraceView<'a> {
+    /// The verification state of requirement `r` (`none` if out of range).
+    pub fn verification(&self, r: avtrace_model::ReqIx) -> avtrace_model::Verification {
+        self.trace.verification.get(r.index()).copied().unwrap_or(avtrace_model::Verification::None)
+    }
+
     /// The ids of `requirements`, in their order.
     pub fn requirement_ids(&self, requirements: &[avtrace_model::ReqIx]) -> Vec<&'a str> {
         requirements.iter().map(|r| self.program.requirements[r.index()].id.as_str()).collect()

@@ -20,6 +20,8 @@ use crate::json::{StepDoc, ratio, step_doc};
 pub(crate) struct MatrixDoc<'a> {
     /// The program's name.
     pub(crate) program: &'a str,
+    /// The program's revision, when it names one.
+    pub(crate) revision: Option<&'a str>,
     /// The program file as the user named it, for the commands the report suggests.
     pub(crate) program_path: &'a str,
     /// The mandate level traced.
@@ -35,8 +37,11 @@ pub(crate) struct MatrixDoc<'a> {
     /// Every clause that is an obligation of some traced market, in clause order (so
     /// grouped by instrument).
     pub(crate) clauses: Vec<MatrixClause<'a>>,
-    /// The program's requirements, in the order written.
+    /// The program's requirements as a tree: each root in the order written, followed by
+    /// the requirements beneath it (depth first, children in the order written).
     pub(crate) requirements: Vec<RequirementDoc<'a>>,
+    /// Every attribute key any requirement has, sorted: the attribute columns.
+    pub(crate) attribute_keys: Vec<&'a str>,
 }
 
 impl<'a> MatrixDoc<'a> {
@@ -121,6 +126,9 @@ pub(crate) struct MatrixClause<'a> {
     /// market that obliges the clause.
     pub(crate) status: &'static str,
     pub(crate) requirements: Vec<&'a str>,
+    /// The requirements beneath `requirements` in the tree, depth first: what a clause
+    /// satisfied by a parent rests on.
+    pub(crate) subtree: Vec<&'a str>,
     pub(crate) verified: bool,
     /// The mapping chain behind `via-mapping` and `partial`, first step first.
     pub(crate) via: Vec<StepDoc<'a>>,
@@ -164,9 +172,51 @@ pub(crate) struct RequirementDoc<'a> {
     pub(crate) title: &'a str,
     pub(crate) text: &'a str,
     pub(crate) status: &'a str,
+    /// The requirement it refines, if any.
+    pub(crate) parent: Option<&'a str>,
+    /// How deep it sits in the tree: 0 for a root.
+    pub(crate) depth: usize,
+    /// `passed`, `failed`, `claimed` or `none`.
+    pub(crate) verification: &'static str,
     pub(crate) verified_by: Vec<&'a str>,
+    /// Free attributes, by key.
+    pub(crate) attrs: BTreeMap<&'a str, &'a str>,
+    /// Other typed links to requirements.
+    pub(crate) links: Vec<LinkDoc<'a>>,
     /// The obligation clauses whose coverage rests on it, in clause order.
     pub(crate) clauses: Vec<String>,
+}
+
+/// A typed link between requirements.
+#[derive(Serialize)]
+pub(crate) struct LinkDoc<'a> {
+    pub(crate) kind: &'a str,
+    pub(crate) to: &'a str,
+}
+
+/// The requirements in tree order (each root in the order written, then its subtree depth
+/// first) with their depths, and the children of each requirement.
+pub(crate) fn tree_order(program: &avtrace_model::Program) -> (Vec<(usize, usize)>, Vec<Vec<usize>>) {
+    let n = program.requirements.len();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut roots = Vec::new();
+    for (i, r) in program.requirements.iter().enumerate() {
+        match r.parent.map(|p| p.index()) {
+            Some(p) if p < n && p != i => children[p].push(i),
+            _ => roots.push(i),
+        }
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, 0)).collect();
+    let mut seen = vec![false; n];
+    while let Some((i, depth)) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        order.push((i, depth));
+        stack.extend(children[i].iter().rev().map(|&c| (c, depth + 1)));
+    }
+    (order, children)
 }
 
 /// Builds the matrix document of `view`.
@@ -174,6 +224,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
     let catalog = view.catalog;
     let trace = view.trace;
     let program = view.program;
+    let (order, children) = tree_order(program);
 
     // Position of each obligation clause in `clauses`, indexed by clause.
     let mut row_of: Vec<Option<usize>> = vec![None; catalog.clauses.len()];
@@ -199,6 +250,10 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
             kind: clause.kind.as_str(),
             status: coverage.status.as_str(),
             requirements: coverage.requirements.iter().map(|r| program.requirements[r.index()].id.as_str()).collect(),
+            subtree: subtree_of(&coverage.requirements, &children)
+                .into_iter()
+                .map(|r| program.requirements[r].id.as_str())
+                .collect(),
             verified: coverage.verified,
             via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
             markets: Vec::new(),
@@ -231,23 +286,41 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
         });
     }
 
-    let by_requirement = trace.clauses_by_requirement(program.requirements.len());
-    let requirements = program
+    let mut by_requirement = trace.clauses_by_requirement(program.requirements.len());
+    let requirements = order
+        .iter()
+        .map(|&(i, depth)| {
+            let r = &program.requirements[i];
+            RequirementDoc {
+                id: &r.id,
+                title: &r.title,
+                text: &r.text,
+                status: r.status.as_str(),
+                parent: r.parent.map(|p| program.requirements[p.index()].id.as_str()),
+                depth,
+                verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
+                verified_by: r.verified_by.iter().map(String::as_str).collect(),
+                attrs: r.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+                links: r
+                    .links
+                    .iter()
+                    .map(|l| LinkDoc { kind: &l.kind, to: &program.requirements[l.to.index()].id })
+                    .collect(),
+                clauses: std::mem::take(&mut by_requirement[i]).into_iter().map(|c| catalog.clause_name(c)).collect(),
+            }
+        })
+        .collect();
+    let attribute_keys: Vec<&str> = program
         .requirements
         .iter()
-        .zip(by_requirement)
-        .map(|(r, linked)| RequirementDoc {
-            id: &r.id,
-            title: &r.title,
-            text: &r.text,
-            status: r.status.as_str(),
-            verified_by: r.verified_by.iter().map(String::as_str).collect(),
-            clauses: linked.into_iter().map(|c| catalog.clause_name(c)).collect(),
-        })
+        .flat_map(|r| r.attrs.iter().map(|(k, _)| k.as_str()))
+        .collect::<std::collections::BTreeSet<&str>>()
+        .into_iter()
         .collect();
 
     MatrixDoc {
         program: &program.name,
+        revision: program.revision.as_deref(),
         program_path: view.program_path,
         level: trace.options.level.as_str(),
         recommendations: trace.options.include_recommendations,
@@ -256,7 +329,25 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
         instruments,
         clauses,
         requirements,
+        attribute_keys,
     }
+}
+
+/// Every requirement beneath `roots` in the tree, depth first, without `roots` themselves
+/// and without repeats.
+fn subtree_of(roots: &[avtrace_model::ReqIx], children: &[Vec<usize>]) -> Vec<usize> {
+    let mut out = Vec::new();
+    // A requirement can be met twice only when one root lies beneath another.
+    let mut seen: std::collections::HashSet<usize> = roots.iter().map(|r| r.index()).collect();
+    let mut stack: Vec<usize> = roots.iter().rev().flat_map(|r| children[r.index()].iter().rev().copied()).collect();
+    while let Some(i) = stack.pop() {
+        if !seen.insert(i) {
+            continue;
+        }
+        out.push(i);
+        stack.extend(children[i].iter().rev());
+    }
+    out
 }
 
 /// The `matrix --format json` document: the data the HTML report embeds, pretty-printed.

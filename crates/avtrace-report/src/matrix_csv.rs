@@ -7,10 +7,11 @@ use std::borrow::Cow;
 
 use crate::TraceView;
 use crate::error::ReportError;
-use crate::matrix::{MatrixDoc, build};
+use crate::matrix::{MatrixDoc, RequirementDoc, build};
 
-/// The header row; `matrix --format csv` consumers key on these names.
-const HEADER: [&str; 11] = [
+/// The header row; `matrix --format csv` consumers key on these names. One column per
+/// attribute key follows them, named `attr:KEY`.
+const HEADER: [&str; 14] = [
     "market",
     "clause",
     "instrument",
@@ -19,6 +20,9 @@ const HEADER: [&str; 11] = [
     "requirement",
     "requirement_title",
     "requirement_verified_by",
+    "requirement_parent",
+    "requirement_verification",
+    "requirement_status",
     "via",
     "via_sources",
     "because",
@@ -35,7 +39,7 @@ pub(crate) fn defuse(cell: &str) -> Cow<'_, str> {
     }
 }
 
-fn rows(doc: &MatrixDoc<'_>) -> Vec<[String; 11]> {
+fn rows(doc: &MatrixDoc<'_>) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let by_id = doc.requirements_by_id();
     for market in &doc.markets {
@@ -44,45 +48,45 @@ fn rows(doc: &MatrixDoc<'_>) -> Vec<[String; 11]> {
             let because = obliged.because.join("; ");
             let via = clause.chain_text();
             let sources = clause.chain_sources();
-            let row = |req: &str, title: &str, verified_by: String| {
-                [
+            let row = |req: Option<&RequirementDoc<'_>>, id: &str| {
+                let mut cells = vec![
                     market.market.to_owned(),
                     clause.clause.clone(),
                     clause.instrument.clone(),
                     clause.title.to_owned(),
                     clause.status.to_owned(),
-                    req.to_owned(),
-                    title.to_owned(),
-                    verified_by,
+                    id.to_owned(),
+                    req.map(|r| r.title.to_owned()).unwrap_or_default(),
+                    req.map(|r| r.verified_by.join("; ")).unwrap_or_default(),
+                    req.and_then(|r| r.parent).unwrap_or_default().to_owned(),
+                    req.map(|r| r.verification.to_owned()).unwrap_or_default(),
+                    req.map(|r| r.status.to_owned()).unwrap_or_default(),
                     via.clone(),
                     sources.clone(),
                     because.clone(),
-                ]
+                ];
+                cells.extend(
+                    doc.attribute_keys
+                        .iter()
+                        .map(|k| req.and_then(|r| r.attrs.get(k)).copied().unwrap_or("").to_owned()),
+                );
+                cells
             };
             if clause.requirements.is_empty() {
-                out.push(row("", "", String::new()));
+                out.push(row(None, ""));
             }
             for id in &clause.requirements {
-                let (title, verified_by) = by_id
-                    .get(id)
-                    .map_or((String::new(), String::new()), |r| (r.title.to_owned(), r.verified_by.join("; ")));
-                out.push(row(id, &title, verified_by));
+                out.push(row(by_id.get(id).copied(), id));
             }
         }
         for instrument in &market.unmodelled {
-            out.push([
-                market.market.to_owned(),
-                String::new(),
-                instrument.clone(),
-                String::new(),
-                "unmodelled".to_owned(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                format!("mandate {instrument}: no requirement clauses in the catalog, not counted"),
-            ]);
+            let mut cells = vec![String::new(); HEADER.len() + doc.attribute_keys.len()];
+            cells[0] = market.market.to_owned();
+            cells[2] = instrument.clone();
+            cells[4] = "unmodelled".to_owned();
+            cells[HEADER.len() - 1] =
+                format!("mandate {instrument}: no requirement clauses in the catalog, not counted");
+            out.push(cells);
         }
     }
     out
@@ -93,7 +97,9 @@ pub fn matrix_csv(view: &TraceView<'_>) -> Result<Vec<u8>, ReportError> {
     let doc = build(view);
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let fail = |e: csv::Error| ReportError::new("csv", e);
-    writer.write_record(HEADER).map_err(fail)?;
+    let header: Vec<String> =
+        HEADER.iter().map(|h| (*h).to_owned()).chain(doc.attribute_keys.iter().map(|k| format!("attr:{k}"))).collect();
+    writer.write_record(header.iter().map(|h| defuse(h).into_owned())).map_err(fail)?;
     for row in rows(&doc) {
         writer.write_record(row.iter().map(|c| defuse(c).into_owned())).map_err(fail)?;
     }

@@ -47,6 +47,25 @@ fn table(out: &mut String, header: &[&str], align_right: &[bool], rows: &[Vec<St
     }
 }
 
+/// The requirements behind a clause with their verification, then the requirements beneath
+/// them in the tree: `SYS-003 (passed); beneath: SW-014, SW-015`.
+pub(crate) fn requirements_text(doc: &MatrixDoc<'_>, c: &crate::matrix::MatrixClause<'_>) -> String {
+    let by_id = doc.requirements_by_id();
+    let mut out = c
+        .requirements
+        .iter()
+        .map(|id| match by_id.get(id) {
+            Some(r) => format!("{id} ({})", r.verification),
+            None => (*id).to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !c.subtree.is_empty() {
+        out.push_str(&format!("; beneath: {}", c.subtree.join(", ")));
+    }
+    out
+}
+
 fn render(doc: &MatrixDoc<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Traceability matrix: {}\n", md_cell(doc.program));
@@ -121,7 +140,7 @@ fn render(doc: &MatrixDoc<'_>) -> String {
                     md_cell(&c.clause),
                     md_cell(c.title),
                     md_cell(c.status),
-                    md_cell(&c.requirements.join(", ")),
+                    md_cell(&requirements_text(doc, c)),
                     md_cell(&c.chain_text()),
                     md_cell(&obliged.because.join("; ")),
                 ])
@@ -144,20 +163,30 @@ fn render(doc: &MatrixDoc<'_>) -> String {
         .requirements
         .iter()
         .map(|r| {
-            vec![
-                md_cell(r.id),
+            // The tree shows as indentation: a requirement sits under the one it refines.
+            let indent = if r.depth == 0 { String::new() } else { format!("{}↳ ", "\u{a0}\u{a0}".repeat(r.depth)) };
+            let mut row = vec![
+                format!("{indent}{}", md_cell(r.id)),
                 md_cell(r.title),
                 md_cell(r.status),
+                md_cell(r.verification),
                 md_cell(&r.verified_by.join(", ")),
-                md_cell(&r.clauses.join(", ")),
-                md_cell(r.text),
-            ]
+            ];
+            row.extend(doc.attribute_keys.iter().map(|k| md_cell(r.attrs.get(k).copied().unwrap_or(""))));
+            row.push(md_cell(&r.clauses.join(", ")));
+            row.push(md_cell(r.text));
+            row
         })
         .collect();
     if rows.is_empty() {
         let _ = writeln!(out, "The program has no requirements.");
     } else {
-        table(&mut out, &["Id", "Title", "Status", "Verified by", "Obligations", "Text"], &[false; 6], &rows);
+        let mut header: Vec<String> =
+            ["Id", "Title", "Status", "Verification", "Verified by"].iter().map(|h| (*h).to_owned()).collect();
+        header.extend(doc.attribute_keys.iter().map(|k| md_cell(k)));
+        header.extend(["Obligations".to_owned(), "Text".to_owned()]);
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        table(&mut out, &header, &vec![false; header.len()], &rows);
     }
     out
 }

@@ -67,6 +67,8 @@ struct Formats {
     percent: Format,
     bold: Format,
     status: Vec<(&'static str, Format)>,
+    /// Text indented by tree depth (index = depth, the last one for anything deeper).
+    indents: Vec<Format>,
 }
 
 impl Formats {
@@ -85,8 +87,13 @@ impl Formats {
                 .iter()
                 .map(|s| (s.key, top.clone().set_font_color(Color::RGB(s.fg)).set_background_color(Color::RGB(s.bg))))
                 .collect(),
+            indents: (0u8..=8).map(|d| top.clone().set_indent(d)).collect(),
             text: top,
         }
+    }
+
+    fn indent(&self, depth: usize) -> &Format {
+        &self.indents[depth.min(self.indents.len() - 1)]
     }
 
     fn status(&self, key: &str) -> &Format {
@@ -216,7 +223,7 @@ fn market_sheet(doc: &MatrixDoc<'_>, market: &str, name: &str, f: &Formats) -> R
         s.text(row, 1, &c.instrument, &f.text)?;
         s.text(row, 2, c.title, &f.wrap)?;
         s.text(row, 3, c.status, f.status(c.status))?;
-        s.text(row, 4, &c.requirements.join(", "), &f.wrap)?;
+        s.text(row, 4, &crate::matrix_md::requirements_text(doc, c), &f.wrap)?;
         s.text(row, 5, if c.verified { "yes" } else { "no" }, &f.text)?;
         s.text(row, 6, &obliged.because.join("; "), &f.wrap)?;
         s.text(row, 7, &c.chain_text(), &f.wrap)?;
@@ -247,7 +254,7 @@ fn clauses_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxErro
         s.text(row, 2, c.title, &f.wrap)?;
         s.text(row, 3, c.kind, &f.text)?;
         s.text(row, 4, c.status, f.status(c.status))?;
-        s.text(row, 5, &c.requirements.join(", "), &f.wrap)?;
+        s.text(row, 5, &crate::matrix_md::requirements_text(doc, c), &f.wrap)?;
         s.text(row, 6, if c.verified { "yes" } else { "no" }, &f.text)?;
         s.text(row, 7, &c.markets.iter().map(|m| m.market).collect::<Vec<_>>().join(", "), &f.text)?;
         s.text(row, 8, &c.chain_text(), &f.wrap)?;
@@ -257,17 +264,30 @@ fn clauses_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxErro
 }
 
 fn requirements_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxError> {
-    let header = ["Id", "Title", "Status", "Verified by", "Obligations", "Text"];
+    let mut header: Vec<String> =
+        ["Id", "Title", "Status", "Parent", "Verification", "Verified by"].iter().map(|h| (*h).to_owned()).collect();
+    let first_attr = header.len();
+    header.extend(doc.attribute_keys.iter().map(|k| (*k).to_owned()));
+    header.extend(["Obligations".to_owned(), "Text".to_owned()]);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut s = Sheet::new(REQUIREMENTS, &header, f)?;
     let mut row: u32 = 0;
+    let col = |i: usize| u16::try_from(i).unwrap_or(u16::MAX);
     for (i, r) in doc.requirements.iter().enumerate() {
         row = row_number(i + 1)?;
-        s.text(row, 0, r.id, &f.text)?;
+        // The tree shows as the id's indent: a requirement sits under the one it refines.
+        s.text(row, 0, r.id, f.indent(r.depth))?;
         s.text(row, 1, r.title, &f.wrap)?;
         s.text(row, 2, r.status, &f.text)?;
-        s.text(row, 3, &r.verified_by.join(", "), &f.wrap)?;
-        s.text(row, 4, &r.clauses.join(", "), &f.wrap)?;
-        s.text(row, 5, r.text, &f.wrap)?;
+        s.text(row, 3, r.parent.unwrap_or(""), &f.text)?;
+        s.text(row, 4, r.verification, &f.text)?;
+        s.text(row, 5, &r.verified_by.join(", "), &f.wrap)?;
+        for (k, key) in doc.attribute_keys.iter().enumerate() {
+            s.text(row, col(first_attr + k), r.attrs.get(key).copied().unwrap_or(""), &f.text)?;
+        }
+        let after = first_attr + doc.attribute_keys.len();
+        s.text(row, col(after), &r.clauses.join(", "), &f.wrap)?;
+        s.text(row, col(after + 1), r.text, &f.wrap)?;
     }
     s.finish(row)
 }

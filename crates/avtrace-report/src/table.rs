@@ -45,12 +45,14 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: {}, {}, {} mandates{}\n{}",
+        "{}{}: {}, {}, {} mandates{}\n{}{}",
         view.program.name,
+        view.program.revision.as_deref().map(|r| format!(" (revision {r})")).unwrap_or_default(),
         plural(view.program.requirements.len(), "requirement"),
         plural(trace.markets.len(), "market"),
         trace.options.level,
         if trace.options.include_recommendations { ", recommendations included" } else { "" },
+        verification_line(view),
         status_note(view),
     );
     let _ = writeln!(out, "{}  {}  {}  {}", left("market", 6), left("SOP", 10), count_headers(), right("verified", 8));
@@ -85,6 +87,30 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
     out.push('\n');
     out.push_str(&next_steps(view));
     out
+}
+
+/// `Verification: 12 passed, 1 failed, 20 claimed, 18 none (of 51 live requirements).`
+pub(crate) fn verification_line(view: &TraceView<'_>) -> String {
+    use avtrace_model::Verification;
+    let mut counts = [0usize; 4];
+    let mut live = 0;
+    for (i, r) in view.program.requirements.iter().enumerate() {
+        if !r.status.is_live() {
+            continue;
+        }
+        live += 1;
+        let v = view.verification(avtrace_model::ReqIx::new(i));
+        counts[Verification::ALL.iter().position(|x| *x == v).unwrap_or(1)] += 1;
+    }
+    if live == 0 {
+        return String::new();
+    }
+    let order = [Verification::Passed, Verification::Failed, Verification::Claimed, Verification::None];
+    let parts: Vec<String> = order
+        .iter()
+        .map(|v| format!("{} {v}", counts[Verification::ALL.iter().position(|x| x == v).unwrap_or(1)]))
+        .collect();
+    format!("Verification: {} (of {live} live requirements).\n", parts.join(", "))
 }
 
 /// A chain line under a gap, `label` first, broken before a step where it would pass 100

@@ -2,7 +2,8 @@
 
 use avtrace_graph::{Chain, ChainQuality, ChainSearch, ClauseGraph};
 use avtrace_model::{
-    Catalog, ClauseIx, Date, InstrumentIx, Level, MarketIx, Program, ReqIx, RequirementStatus, natural_cmp,
+    Catalog, ClauseIx, Date, InstrumentIx, Level, MarketIx, Program, ReqIx, RequirementStatus, Verification,
+    natural_cmp,
 };
 
 /// How many `related` hints the views that show them ask for per uncovered obligation.
@@ -96,7 +97,7 @@ pub struct Coverage {
     /// For an uncovered clause, the nearest chains from satisfied clauses that compose to
     /// nothing: hints for a reviewer, never counted. Empty otherwise.
     pub related: Vec<Related>,
-    /// Whether any of `requirements` is verified by evidence.
+    /// Whether any of `requirements` is verified: its verification state is `passed`.
     pub verified: bool,
 }
 
@@ -142,7 +143,7 @@ pub struct Counts {
     pub partial: usize,
     /// Not reached.
     pub uncovered: usize,
-    /// Covered or via mapping, with at least one requirement verified by evidence.
+    /// Covered or via mapping, with at least one requirement whose verification passed.
     pub verified: usize,
 }
 
@@ -213,6 +214,8 @@ pub struct Trace {
     pub options: TraceOptions,
     /// One entry per market target, in the order asked.
     pub markets: Vec<MarketTrace>,
+    /// The verification state of every requirement, indexed like the program's.
+    pub verification: Vec<Verification>,
     coverage: Vec<Option<Coverage>>,
 }
 
@@ -342,6 +345,7 @@ pub fn trace(
     options: TraceOptions,
 ) -> Trace {
     let satisfiers = Satisfiers::new(catalog, program, options.min_status);
+    let verification = crate::verification(program);
     let features = catalog.vocabulary.feature_closure(&program.features);
     let mut coverage: Vec<Option<Coverage>> = vec![None; catalog.clauses.len()];
     let mut search = ChainSearch::new(graph);
@@ -399,7 +403,7 @@ pub fn trace(
             o.because.sort_unstable();
             let entry = &mut coverage[o.clause.index()];
             let computed = entry.get_or_insert_with(|| {
-                coverage_of(o.clause, graph, program, &satisfiers, &mut search, options.related_hints)
+                coverage_of(o.clause, graph, &verification, &satisfiers, &mut search, options.related_hints)
             });
             counts.add(computed);
         }
@@ -412,18 +416,18 @@ pub fn trace(
             counts,
         });
     }
-    Trace { options, markets, coverage }
+    Trace { options, markets, verification, coverage }
 }
 
 fn coverage_of(
     clause: ClauseIx,
     graph: &ClauseGraph,
-    program: &Program,
+    verification: &[Verification],
     satisfiers: &Satisfiers,
     search: &mut ChainSearch,
     related_hints: usize,
 ) -> Coverage {
-    let verified = |reqs: &[ReqIx]| reqs.iter().any(|r| program.requirements[r.index()].is_verified());
+    let verified = |reqs: &[ReqIx]| reqs.iter().any(|r| verification[r.index()] == Verification::Passed);
     let direct = satisfiers.of(clause);
     if !direct.is_empty() {
         return Coverage {

@@ -10,6 +10,7 @@ mod diff;
 mod engine;
 mod impact;
 mod reach;
+mod verify;
 
 pub use avtrace_graph::{Chain, ChainQuality, Step, StepBasis};
 pub use diff::{CatalogDiff, MarketChange, ProgramDiff, RequirementChange, diff_catalogs, diff_programs};
@@ -19,6 +20,7 @@ pub use engine::{
 };
 pub use impact::{Impact, impact};
 pub use reach::{ClauseReason, Exclusion, Unreached, unreached_requirements};
+pub use verify::verification;
 
 #[cfg(test)]
 mod tests;

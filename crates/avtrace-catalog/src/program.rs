@@ -1,0 +1,609 @@
+//! Loading a program: its main file and the files it includes, into a validated [`Program`].
+//!
+//! Each file is parsed on its own (large ones in pieces, on every core) and its
+//! requirements are resolved against the catalog where they are parsed; what spans files
+//! (unique ids, parents, links, evidence) is checked once everything is read. Every
+//! diagnostic names the file it is about.
+
+use std::collections::HashMap;
+
+use avtrace_model::{
+    Catalog, ClauseKind, Date, Evidence, EvidenceKind, EvidenceResult, FileIx, Link, Program, ProgramMarket, ReqIx,
+    Requirement, RequirementStatus, Span,
+};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Sources};
+use crate::ids::is_requirement_id;
+use crate::load::{Ctx, Loaded, check_word, closest};
+use crate::raw::{RawDate, RawEvidence, RawIncludedFile, RawProgram, RawProgramFile, RawRequirement, S};
+use crate::words::reword;
+
+/// Loads and validates a program that lives in one file (its `include`s are not read; use
+/// [`load_program_files`] with [`crate::add_program`] for those).
+pub fn load_program(sources: &Sources, file: FileIx, catalog: &Catalog) -> Loaded<Program> {
+    load_program_files(sources, file, &[], catalog)
+}
+
+/// Loads and validates a program: its main file and the files its `include` patterns
+/// matched, in that order.
+///
+/// Checks, besides TOML syntax and unknown keys: unknown markets, malformed SOP dates, a
+/// market listed twice, requirement ids unique across all files, `satisfies` references
+/// that do not resolve, statuses outside the vocabulary, features and categories outside
+/// the catalog's vocabulary, dangling and cyclic `parent`s, links to requirements that do
+/// not exist, attribute values that are not strings, numbers or booleans, evidence ids
+/// unique, and (once the program defines evidence) every `verified_by` naming one. Warns
+/// about links to headings (which are never obligations).
+pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], catalog: &Catalog) -> Loaded<Program> {
+    let mut cx = Ctx::new(sources);
+    let Some(main_file) = parse_file(&mut cx, main, catalog, false) else {
+        return Loaded { value: None, diagnostics: cx.diagnostics };
+    };
+    let Some((program_offset, header)) = main_file.program else {
+        cx.error(
+            "invalid-toml",
+            Span::new(main, 0..0),
+            "missing table `[program]` (every program file starts with it)",
+        );
+        return Loaded { value: None, diagnostics: cx.diagnostics };
+    };
+    let mut parts = main_file.parts;
+    for &file in includes {
+        if let Some(parsed) = parse_file(&mut cx, file, catalog, true) {
+            parts.extend(parsed.parts);
+        }
+    }
+    let program = build_program(&mut cx, main, program_offset, header, parts, catalog);
+    // Parts are checked apart (and in parallel); report in the order of the files.
+    cx.diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+    cx.finish(program)
+}
+
+/// The `include` patterns of a program's main file, with their spans: read from the
+/// `[program]` table alone, so a large file is not parsed twice. Empty when the file cannot
+/// be read as a program (the loader reports why).
+pub(crate) fn include_patterns(sources: &Sources, file: FileIx) -> Vec<Spanned<String>> {
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(default)]
+        program: Option<HeadProgram>,
+    }
+    #[derive(Deserialize)]
+    struct HeadProgram {
+        #[serde(default)]
+        include: Vec<S>,
+    }
+    let text = &sources.file(file).text;
+    let (offset, piece) = match crate::chunks::program_range(text) {
+        Some(range) => (range.start, &text[range]),
+        None => (0, text.as_str()),
+    };
+    let Ok(head) = toml::from_str::<Head>(piece) else { return Vec::new() };
+    head.program
+        .map(|p| p.include)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| {
+            let span = s.span();
+            Spanned::new(offset + span.start..offset + span.end, s.into_inner())
+        })
+        .collect()
+}
+
+/// A file's requirements and evidence, resolved as far as one piece allows.
+#[derive(Default)]
+struct Part {
+    requirements: Vec<Requirement>,
+    refs: Vec<Refs>,
+    evidence: Vec<Evidence>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What a requirement names that only the whole program can resolve.
+struct Refs {
+    parent: Option<(String, Span)>,
+    /// `(kind, to, span of to)`.
+    links: Vec<(String, String, Span)>,
+    /// The span of each `verified_by` entry, parallel to the requirement's list.
+    verified_by: Vec<Span>,
+}
+
+struct ParsedFile {
+    program: Option<(usize, RawProgram)>,
+    parts: Vec<Part>,
+}
+
+fn parse_file(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog, included: bool) -> Option<ParsedFile> {
+    let sources = cx.sources;
+    let text = &sources.file(file).text;
+    let convert = |offset: usize, raws: Vec<RawRequirement>, evidence: Vec<RawEvidence>| {
+        part_of(sources, catalog, file, offset, raws, evidence)
+    };
+    let parsed = match crate::chunks::parse_in_pieces(text, &convert) {
+        None if included => {
+            let raw = parse_whole::<RawIncludedFile>(cx, file)?;
+            ParsedFile { program: None, parts: vec![convert(0, raw.requirements, raw.evidence)] }
+        }
+        None => {
+            let raw = parse_whole::<RawProgramFile>(cx, file)?;
+            ParsedFile { program: Some((0, raw.program)), parts: vec![convert(0, raw.requirements, raw.evidence)] }
+        }
+        Some(Err(e)) => {
+            cx.error("invalid-toml", Span::new(file, e.span), reword(&e.message));
+            return None;
+        }
+        Some(Ok(pieces)) => ParsedFile { program: pieces.program, parts: pieces.parts },
+    };
+    if included && let Some((offset, _)) = &parsed.program {
+        cx.error(
+            "invalid-toml",
+            Span::new(file, *offset..*offset + 1),
+            "an included file holds only [[requirements]] and [[evidence]] tables; [program] belongs to the main file",
+        );
+        return None;
+    }
+    Some(parsed)
+}
+
+fn parse_whole<T: serde::de::DeserializeOwned>(cx: &mut Ctx<'_>, file: FileIx) -> Option<T> {
+    let text = &cx.sources.file(file).text;
+    match toml::from_str::<T>(text) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let span = Span::new(file, err.span().unwrap_or(0..0));
+            cx.error("invalid-toml", span, reword(err.message()));
+            None
+        }
+    }
+}
+
+/// The span of `value`, written in a part of a file that starts at `offset`.
+fn span_in<T>(file: FileIx, offset: usize, value: &Spanned<T>) -> Span {
+    let r = value.span();
+    Span::new(file, offset + r.start..offset + r.end)
+}
+
+/// Resolves the requirements and evidence of a part of a file that starts at `offset`:
+/// ids, statuses, `satisfies` links, attributes. Duplicates and references between
+/// requirements are found later, across parts and files.
+fn part_of(
+    sources: &Sources,
+    catalog: &Catalog,
+    file: FileIx,
+    offset: usize,
+    raws: Vec<RawRequirement>,
+    raw_evidence: Vec<RawEvidence>,
+) -> Part {
+    let mut cx = Ctx::new(sources);
+    let mut part =
+        Part { requirements: Vec::with_capacity(raws.len()), refs: Vec::with_capacity(raws.len()), ..Part::default() };
+    for r in raws {
+        let id_span = span_in(file, offset, &r.id);
+        let id = r.id.into_inner();
+        if !is_requirement_id(&id) {
+            cx.error(
+                "invalid-id",
+                id_span,
+                "requirement id must not be blank, padded with spaces or hold control characters",
+            );
+        }
+        let mut satisfies = Vec::with_capacity(r.satisfies.len());
+        for reference in &r.satisfies {
+            match catalog.clause_by_ref(reference.get_ref()) {
+                Ok(clause) => {
+                    if catalog.clause(clause).kind == ClauseKind::Heading {
+                        cx.warning(
+                            "links-heading",
+                            span_in(file, offset, reference),
+                            format!(
+                                "{} is a heading, which is never an obligation; link the clauses under it",
+                                reference.get_ref()
+                            ),
+                        );
+                    }
+                    if !satisfies.contains(&clause) {
+                        satisfies.push(clause);
+                    }
+                }
+                Err(err) => {
+                    cx.error("dangling-reference", span_in(file, offset, reference), format!("in `satisfies`: {err}"))
+                }
+            }
+        }
+        let status = match &r.status {
+            None => RequirementStatus::default(),
+            Some(word) => status_of(&mut cx, span_in(file, offset, word), word.get_ref()),
+        };
+        let mut attrs = Vec::with_capacity(r.attrs.len());
+        for (key, value) in r.attrs {
+            let text = match value.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => {
+                    cx.error(
+                        "invalid-value",
+                        span_in(file, offset, &value),
+                        format!(
+                            "attribute `{key}` is {}: attribute values are strings, numbers or booleans \
+                             (write `{key} = \"...\"`)",
+                            a_type(other)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if key.trim().is_empty() {
+                cx.error("invalid-value", span_in(file, offset, &value), "an attribute name must not be blank");
+                continue;
+            }
+            attrs.push((key, text));
+        }
+        let refs = Refs {
+            parent: r.parent.as_ref().map(|p| (p.get_ref().clone(), span_in(file, offset, p))),
+            links: r
+                .links
+                .iter()
+                .map(|l| {
+                    if l.kind.get_ref().trim().is_empty() {
+                        cx.error("empty-value", span_in(file, offset, &l.kind), "a link's `kind` must not be empty");
+                    }
+                    (l.kind.get_ref().clone(), l.to.get_ref().clone(), span_in(file, offset, &l.to))
+                })
+                .collect(),
+            verified_by: r.verified_by.iter().map(|v| span_in(file, offset, v)).collect(),
+        };
+        part.requirements.push(Requirement {
+            id,
+            title: r.title,
+            text: r.text,
+            status,
+            satisfies,
+            verified_by: r.verified_by.into_iter().map(Spanned::into_inner).collect(),
+            source: r.source,
+            parent: None,
+            links: Vec::new(),
+            attrs,
+            span: id_span,
+        });
+        part.refs.push(refs);
+    }
+    for e in raw_evidence {
+        let span = span_in(file, offset, &e.id);
+        if !is_requirement_id(e.id.get_ref()) {
+            cx.error(
+                "invalid-id",
+                span,
+                "evidence id must not be blank, padded with spaces or hold control characters",
+            );
+        }
+        let kind = match &e.kind {
+            None => EvidenceKind::Test,
+            Some(word) => {
+                word_or_error(&mut cx, span_in(file, offset, word), "evidence kind", word, EvidenceKind::parse)
+                    .unwrap_or(EvidenceKind::Test)
+            }
+        };
+        let result = e.result.as_ref().and_then(|word| {
+            word_or_error(&mut cx, span_in(file, offset, word), "evidence result", word, EvidenceResult::parse)
+        });
+        part.evidence.push(Evidence {
+            id: e.id.into_inner(),
+            kind,
+            title: e.title,
+            uri: e.uri,
+            junit: e.junit,
+            result,
+            span,
+        });
+    }
+    part.diagnostics = cx.diagnostics;
+    part
+}
+
+/// `a table`, `an array`, ... for messages.
+fn a_type(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::Array(_) => "an array",
+        toml::Value::Table(_) => "a table",
+        toml::Value::Datetime(_) => "a date",
+        _ => "a value",
+    }
+}
+
+fn word_or_error<T>(
+    cx: &mut Ctx<'_>,
+    at: Span,
+    what: &str,
+    word: &S,
+    parse: fn(&str) -> Result<T, avtrace_model::UnknownWord>,
+) -> Option<T> {
+    match parse(word.get_ref()) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let mut d = Diagnostic::error(
+                "unknown-value",
+                Some(at),
+                format!("unknown {what} `{}`, expected one of: {}", err.found, err.expected.join(", ")),
+            );
+            if let Some(best) = closest(word.get_ref(), err.expected.iter().copied()) {
+                d = d.with_note(format!("did you mean `{best}`?"));
+            }
+            cx.diagnostics.push(d);
+            None
+        }
+    }
+}
+
+fn status_of(cx: &mut Ctx<'_>, at: Span, word: &str) -> RequirementStatus {
+    match RequirementStatus::parse(word) {
+        Ok(status) => status,
+        Err(err) => {
+            let message =
+                format!("unknown requirement status `{}`, expected one of: {}", err.found, err.expected.join(", "));
+            let mut d = Diagnostic::error("unknown-status", Some(at), message);
+            if let Some(best) = closest(word, RequirementStatus::WORDS.iter().copied()) {
+                d = d.with_note(format!("did you mean `{best}`?"));
+            }
+            cx.diagnostics.push(
+                d.with_note("draft, proposed, approved and implemented count; rejected and obsolete satisfy nothing"),
+            );
+            RequirementStatus::default()
+        }
+    }
+}
+
+fn build_program(
+    cx: &mut Ctx<'_>,
+    file: FileIx,
+    program_offset: usize,
+    raw: RawProgram,
+    parts: Vec<Part>,
+    catalog: &Catalog,
+) -> Program {
+    let span = |value: &S| span_in(file, program_offset, value);
+    let date_in = |cx: &mut Ctx<'_>, value: &Spanned<RawDate>| match value.get_ref().0.parse::<Date>() {
+        Ok(date) => Some(date),
+        Err(err) => {
+            cx.error("invalid-date", span_in(file, program_offset, value), err.to_string());
+            None
+        }
+    };
+    check_words(cx, &raw, program_offset, file, catalog);
+    let mut markets: Vec<ProgramMarket> = Vec::new();
+    for entry in &raw.markets {
+        let m = entry.get_ref();
+        let sop = date_in(cx, &m.sop);
+        let Some(market) = catalog.market_by_id(m.id.get_ref()) else {
+            let known = catalog.markets.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ");
+            cx.error(
+                "unknown-market",
+                span(&m.id),
+                format!("unknown market `{}`, expected one of: {known}", m.id.get_ref()),
+            );
+            continue;
+        };
+        if markets.iter().any(|pm| pm.market == market) {
+            cx.error("duplicate-id", span(&m.id), format!("market `{}` is listed twice", m.id.get_ref()));
+            continue;
+        }
+        if let Some(sop) = sop {
+            markets.push(ProgramMarket { market, sop });
+        }
+    }
+
+    let total: usize = parts.iter().map(|p| p.requirements.len()).sum();
+    let mut requirements = Vec::with_capacity(total);
+    let mut refs = Vec::with_capacity(total);
+    let mut evidence = Vec::new();
+    for part in parts {
+        requirements.extend(part.requirements);
+        refs.extend(part.refs);
+        evidence.extend(part.evidence);
+        cx.diagnostics.extend(part.diagnostics);
+    }
+    let index = unique_ids(cx, &requirements);
+    let (parents, links) = resolve_tree(cx, &requirements, &refs, &index);
+    drop(index);
+    for (r, (parent, own)) in requirements.iter_mut().zip(parents.into_iter().zip(links)) {
+        r.parent = parent;
+        r.links = own;
+    }
+    check_evidence(cx, &requirements, &refs, &evidence);
+    Program {
+        name: raw.name,
+        description: raw.description,
+        revision: raw.revision,
+        categories: raw.categories.into_iter().map(Spanned::into_inner).collect(),
+        features: raw.features.into_iter().map(Spanned::into_inner).collect(),
+        markets,
+        requirements,
+        evidence,
+    }
+}
+
+/// Categories and features against the catalog's vocabulary (or, for a catalog that
+/// declares none, against the words its mandates use, as warnings).
+fn check_words(cx: &mut Ctx<'_>, raw: &RawProgram, program_offset: usize, file: FileIx, catalog: &Catalog) {
+    let span = |value: &S| span_in(file, program_offset, value);
+    let mandates = || catalog.markets.iter().flat_map(|m| &m.mandates);
+    let vocabulary = &catalog.vocabulary;
+    for category in &raw.categories {
+        let c = category.get_ref();
+        if c.trim().is_empty() {
+            cx.error("empty-value", span(category), "a category must not be empty");
+        } else if !vocabulary.categories.is_empty() {
+            check_word(cx, span(category), "category", c, &vocabulary.categories, "the program");
+        } else if !mandates().any(|m| m.categories.iter().any(|mc| c.starts_with(mc.as_str()))) {
+            cx.warning(
+                "unused-category",
+                span(category),
+                format!("no mandate in the catalog applies to vehicle category `{c}` (a typo?)"),
+            );
+        }
+    }
+    for feature in &raw.features {
+        let f = feature.get_ref();
+        if f.trim().is_empty() {
+            cx.error("empty-value", span(feature), "a feature must not be empty");
+        } else if !vocabulary.features.is_empty() {
+            check_word(cx, span(feature), "feature", f, &vocabulary.features, "the program");
+        } else if !mandates().any(|m| m.features.iter().any(|mf| mf == f)) {
+            // A catalog that declares no feature words cannot tell a typo from a word no
+            // mandate needs; it says what it can.
+            let known: std::collections::BTreeSet<&str> =
+                mandates().flat_map(|m| m.features.iter().map(String::as_str)).collect();
+            cx.diagnostics.push(
+                Diagnostic::warning(
+                    "unused-feature",
+                    Some(span(feature)),
+                    format!("no mandate in the catalog depends on feature `{f}` (a typo?)"),
+                )
+                .with_note(format!("features that mandates use: {}", known.into_iter().collect::<Vec<_>>().join(", "))),
+            );
+        }
+    }
+}
+
+/// Requirement ids are unique across every file of the program; the index of each id's
+/// first definition.
+fn unique_ids<'r>(cx: &mut Ctx<'_>, requirements: &'r [Requirement]) -> HashMap<&'r str, ReqIx> {
+    let mut index: HashMap<&str, ReqIx> = HashMap::with_capacity(requirements.len());
+    for (i, r) in requirements.iter().enumerate() {
+        if let Some(&first) = index.get(r.id.as_str()) {
+            if is_requirement_id(&r.id) {
+                let other = cx.sources.position(requirements[first.index()].span);
+                cx.diagnostics.push(
+                    Diagnostic::error("duplicate-id", Some(r.span), format!("requirement `{}` is defined twice", r.id))
+                        .with_note(format!("first defined at {other}")),
+                );
+            }
+        } else {
+            index.insert(&r.id, ReqIx::new(i));
+        }
+    }
+    index
+}
+
+/// Resolves `parent` and `links`; a dangling one is an error at its place, and so is a
+/// cycle of parents (reported once, at the parent that closes it, and broken there).
+fn resolve_tree(
+    cx: &mut Ctx<'_>,
+    requirements: &[Requirement],
+    refs: &[Refs],
+    index: &HashMap<&str, ReqIx>,
+) -> (Vec<Option<ReqIx>>, Vec<Vec<Link>>) {
+    let ids = || requirements.iter().map(|r| r.id.as_str());
+    let mut parents: Vec<Option<ReqIx>> = vec![None; requirements.len()];
+    let mut links: Vec<Vec<Link>> = vec![Vec::new(); requirements.len()];
+    for (i, r) in refs.iter().enumerate() {
+        if let Some((parent, at)) = &r.parent {
+            match index.get(parent.as_str()) {
+                Some(&p) => parents[i] = Some(p),
+                None => {
+                    let d = Diagnostic::error(
+                        "dangling-parent",
+                        Some(*at),
+                        format!("parent `{parent}` is not a requirement of the program"),
+                    );
+                    cx.diagnostics.push(with_closest(d, parent, ids()));
+                }
+            }
+        }
+        for (kind, to, at) in &r.links {
+            match index.get(to.as_str()) {
+                Some(&target) if target.index() == i => {
+                    cx.error("invalid-value", *at, format!("requirement `{to}` links to itself"));
+                }
+                Some(&target) => links[i].push(Link { kind: kind.clone(), to: target }),
+                None => {
+                    let d = Diagnostic::error(
+                        "dangling-reference",
+                        Some(*at),
+                        format!("link `{kind}` to `{to}`, which is not a requirement of the program"),
+                    );
+                    cx.diagnostics.push(with_closest(d, to, ids()));
+                }
+            }
+        }
+    }
+    // Walk up from each requirement; meeting a requirement of the current walk is a cycle.
+    // 0 = unseen, 1 = on the current walk, 2 = known to reach a root.
+    let mut state = vec![0u8; requirements.len()];
+    let mut walk = Vec::new();
+    for start in 0..requirements.len() {
+        walk.clear();
+        let mut at = start;
+        while state[at] == 0 {
+            state[at] = 1;
+            walk.push(at);
+            match parents[at] {
+                Some(p) => at = p.index(),
+                None => break,
+            }
+        }
+        if state[at] == 1 && parents[at].is_some() && walk.contains(&at) {
+            let from = walk.iter().position(|&w| w == at).unwrap_or(0);
+            let mut cycle: Vec<&str> = walk[from..].iter().map(|&w| requirements[w].id.as_str()).collect();
+            cycle.push(&requirements[at].id);
+            let closing = walk.last().copied().unwrap_or(at);
+            let place = refs[closing].parent.as_ref().map_or(requirements[closing].span, |(_, s)| *s);
+            cx.diagnostics.push(Diagnostic::error(
+                "parent-cycle",
+                Some(place),
+                format!("requirements refine each other in a cycle: {}", cycle.join(" → ")),
+            ));
+            // Break the cycle so that nothing downstream walks it forever.
+            parents[closing] = None;
+        }
+        for &w in &walk {
+            state[w] = 2;
+        }
+    }
+    (parents, links)
+}
+
+fn with_closest<'a>(d: Diagnostic, word: &str, known: impl Iterator<Item = &'a str>) -> Diagnostic {
+    match closest(word, known) {
+        Some(best) => d.with_note(format!("did you mean `{best}`?")),
+        None => d,
+    }
+}
+
+/// Evidence ids are unique; once a program defines evidence, every `verified_by` names an
+/// evidence record.
+fn check_evidence(cx: &mut Ctx<'_>, requirements: &[Requirement], refs: &[Refs], evidence: &[Evidence]) {
+    let mut seen: HashMap<&str, Span> = HashMap::with_capacity(evidence.len());
+    for e in evidence {
+        if let Some(first) = seen.get(e.id.as_str()) {
+            let other = cx.sources.position(*first);
+            cx.diagnostics.push(
+                Diagnostic::error("duplicate-id", Some(e.span), format!("evidence `{}` is defined twice", e.id))
+                    .with_note(format!("first defined at {other}")),
+            );
+        } else {
+            seen.insert(&e.id, e.span);
+        }
+    }
+    if evidence.is_empty() {
+        return;
+    }
+    for (r, refs) in requirements.iter().zip(refs) {
+        for (id, at) in r.verified_by.iter().zip(&refs.verified_by) {
+            if !seen.contains_key(id.as_str()) {
+                let d = Diagnostic::error(
+                    "unknown-evidence",
+                    Some(*at),
+                    format!("`verified_by` names `{id}`, which is not an [[evidence]] id of the program"),
+                );
+                let d = with_closest(d, id, seen.keys().copied());
+                cx.diagnostics.push(
+                    d.with_note("once a program defines [[evidence]], every `verified_by` entry names one of its ids"),
+                );
+            }
+        }
+    }
+}
