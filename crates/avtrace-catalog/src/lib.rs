@@ -25,6 +25,10 @@ pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, add_program, 
 pub use load::{CatalogFile, Loaded, Role, load_catalog, role_of, unmodelled_mandates};
 pub use program::{load_program, load_program_files};
 pub use results::apply_results;
+
+/// The JSON Schema of the program format (`avtrace schema`), kept beside the docs in
+/// `docs/program.schema.json`; a test holds it to the keys the loader accepts.
+pub const PROGRAM_SCHEMA: &str = include_str!("../../../docs/program.schema.json");
 pub use write::{MarketEntry, ProgramFile, ProgramHeader, RequirementEntry, WriteError};
 
 #[cfg(test)]

@@ -577,3 +577,24 @@ fn mandates_on_instruments_without_requirement_clauses_are_warned_about() {
         ]
     );
 }
+
+/// `docs/program.schema.json` names exactly the keys the loader accepts, table by table.
+#[test]
+fn the_schema_lists_the_keys_the_loader_accepts() {
+    let schema: serde_json::Value = serde_json::from_str(crate::PROGRAM_SCHEMA).expect("the schema is JSON");
+    let keys_of = |v: &serde_json::Value| -> Vec<String> {
+        v["properties"].as_object().expect("properties").keys().cloned().collect()
+    };
+    for (table, keys) in crate::raw::PROGRAM_KEYS {
+        let node = if *table == "file" { &schema } else { &schema["$defs"][*table] };
+        let mut want: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+        let mut got = keys_of(node);
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "table `{table}`");
+        assert_eq!(node["additionalProperties"], false, "table `{table}` refuses unknown keys, as the loader does");
+    }
+    // And the loader refuses what the schema does not list: a key outside each list.
+    let program = format!("{PROGRAM}\n[[evidence]]\nid = \"E\"\nbogus = 1\n");
+    assert!(program_diagnostics(&program).iter().any(|d| d.contains("unknown key `bogus`")));
+}

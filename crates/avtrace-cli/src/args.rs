@@ -60,6 +60,30 @@ pub(crate) enum Command {
     /// Read requirements written by other tools into a program file.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write a commented starter program that passes `avtrace check` (asks nothing).
+    Init(InitArgs),
+    /// Print the JSON Schema of the program format, for editors and validators.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The program's name.
+    #[arg(long, default_value = "My vehicle program")]
+    pub(crate) name: String,
+    /// A target market and its start of production, as MARKET:YYYY-MM-DD (repeatable);
+    /// default EU:2028-01-01.
+    #[arg(long, short, value_name = "MARKET:SOP")]
+    pub(crate) market: Vec<String>,
+    /// A vehicle category (repeatable); default M1.
+    #[arg(long, value_name = "CATEGORY")]
+    pub(crate) category: Vec<String>,
+    /// A feature (repeatable); `avtrace features` lists them.
+    #[arg(long, value_name = "FEATURE")]
+    pub(crate) feature: Vec<String>,
+    /// Write to FILE instead of standard output (atomically; an existing file is kept).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

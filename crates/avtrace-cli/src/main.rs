@@ -21,7 +21,7 @@ use clap::Parser;
 
 use crate::args::{
     CheckArgs, Cli, Command, DiffArgs, ExportCommand, Format, GraphArgs, GraphFormat, ImpactArgs, ImportCommand,
-    MatrixArgs, MatrixFormat, ReportArgs, SelectArgs, ShowArgs, TraceArgs,
+    InitArgs, MatrixArgs, MatrixFormat, ReportArgs, SelectArgs, ShowArgs, TraceArgs,
 };
 use crate::input::Inputs;
 
@@ -96,6 +96,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Diff(args) => diff(cli, &mut inputs, args),
         Command::Export(ExportCommand::Reqif(args)) => exchange::export_reqif(cli, &mut inputs, args),
         Command::Import(ImportCommand::Reqif(args)) => exchange::import_reqif(cli, &mut inputs, args),
+        Command::Init(args) => init(cli, &mut inputs, args),
+        Command::Schema => output::print(avtrace_catalog::PROGRAM_SCHEMA),
     }
 }
 
@@ -390,4 +392,40 @@ fn diff(cli: &Cli, inputs: &mut Inputs, args: &DiffArgs) -> Result<(), Failure> 
         _ => return Err(Failure::input("diff compares two program files or two catalog folders, not one of each")),
     };
     output::print(&text)
+}
+
+fn init(cli: &Cli, inputs: &mut Inputs, args: &InitArgs) -> Result<(), Failure> {
+    let catalog = inputs.catalog(&cli.catalog)?;
+    let markets = if args.market.is_empty() { vec!["EU:2028-01-01".to_owned()] } else { args.market.clone() };
+    let markets = markets
+        .iter()
+        .map(|m| {
+            let (id, sop) = m.split_once(':').ok_or_else(|| {
+                Failure::input(format!("--market {m}: write MARKET:YYYY-MM-DD, e.g. EU:2027-03-01"))
+            })?;
+            let sop = sop.parse::<avtrace_model::Date>().map_err(|e| Failure::input(format!("--market {m}: {e}")))?;
+            Ok((id.trim().to_ascii_uppercase(), sop))
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
+    let request = avtrace_report::StarterRequest {
+        name: args.name.clone(),
+        markets,
+        categories: if args.category.is_empty() { vec!["M1".to_owned()] } else { args.category.clone() },
+        features: args.feature.clone(),
+    };
+    let text = avtrace_report::starter_program(&catalog, &request);
+    // What `init` writes must load: the words given are checked as any program's are.
+    let file = inputs.sources.add("(avtrace init)", text.clone());
+    let loaded = avtrace_catalog::load_program(&inputs.sources, file, &catalog);
+    if loaded.value.is_none() {
+        inputs.report(&loaded.diagnostics, false);
+        return Err(Failure::input("the options given do not make a valid program (see above)"));
+    }
+    match &args.output {
+        Some(path) if path.exists() => {
+            Err(Failure::input(format!("{} exists; init does not overwrite a program", path.display())))
+        }
+        Some(path) => output::write_atomically(path, text.as_bytes()),
+        None => output::print(&text),
+    }
 }

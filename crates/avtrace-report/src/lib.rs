@@ -19,6 +19,7 @@ mod matrix_csv;
 mod matrix_md;
 mod matrix_xlsx;
 mod table;
+mod starter;
 mod text;
 mod vocab_view;
 
@@ -39,6 +40,7 @@ pub use matrix::matrix_json;
 pub use matrix_csv::matrix_csv;
 pub use matrix_md::matrix_markdown;
 pub use matrix_xlsx::matrix_xlsx;
+pub use starter::{StarterRequest, starter_program};
 pub use table::{gaps_table, trace_table};
 pub use vocab_view::{features_json, features_table, unreached_diagnostics};
 

@@ -64,8 +64,19 @@ pub fn unreached_requirements(
     let features = catalog.vocabulary.feature_closure(&program.features);
     let options = trace.options;
     let mut out = Vec::new();
+    let mut has_children = vec![false; program.requirements.len()];
+    for r in &program.requirements {
+        if let Some(p) = r.parent {
+            has_children[p.index()] = true;
+        }
+    }
     for (i, r) in program.requirements.iter().enumerate() {
         if !r.status.counts_at(options.min_status) || r.satisfies.iter().any(|c| reaches[c.index()]) {
+            continue;
+        }
+        // Inside a tree, a requirement that satisfies nothing itself is decomposition: its
+        // parent (or what refines it) answers the clauses.
+        if r.satisfies.is_empty() && (r.parent.is_some() || has_children[i]) {
             continue;
         }
         let clauses = r
