@@ -400,9 +400,9 @@ fn init(cli: &Cli, inputs: &mut Inputs, args: &InitArgs) -> Result<(), Failure> 
     let markets = markets
         .iter()
         .map(|m| {
-            let (id, sop) = m.split_once(':').ok_or_else(|| {
-                Failure::input(format!("--market {m}: write MARKET:YYYY-MM-DD, e.g. EU:2027-03-01"))
-            })?;
+            let (id, sop) = m
+                .split_once(':')
+                .ok_or_else(|| Failure::input(format!("--market {m}: write MARKET:YYYY-MM-DD, e.g. EU:2027-03-01")))?;
             let sop = sop.parse::<avtrace_model::Date>().map_err(|e| Failure::input(format!("--market {m}: {e}")))?;
             Ok((id.trim().to_ascii_uppercase(), sop))
         })

@@ -18,8 +18,8 @@ mod matrix;
 mod matrix_csv;
 mod matrix_md;
 mod matrix_xlsx;
-mod table;
 mod starter;
+mod table;
 mod text;
 mod vocab_view;
 

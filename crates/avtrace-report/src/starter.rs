@@ -72,7 +72,11 @@ pub fn starter_program(catalog: &Catalog, request: &StarterRequest) -> String {
     let _ = writeln!(out, "{}", commented("id = \"SYS-001\"", "unique across every file of the program"));
     let _ = writeln!(out, "title = \"First system requirement\"");
     let _ = writeln!(out, "text = \"What the system shall do, in a sentence or two.\"");
-    let _ = writeln!(out, "{}", commented("status = \"draft\"", "draft | proposed | approved | implemented | rejected | obsolete"));
+    let _ = writeln!(
+        out,
+        "{}",
+        commented("status = \"draft\"", "draft | proposed | approved | implemented | rejected | obsolete")
+    );
     match clause {
         Some(c) => {
             let name = catalog.clause_name(c);
@@ -86,7 +90,11 @@ pub fn starter_program(catalog: &Catalog, request: &StarterRequest) -> String {
         }
     }
     let _ = writeln!(out, "{}", commented("verified_by = [\"TC-001\"]", "evidence ids (see [[evidence]] below)"));
-    let _ = writeln!(out, "{}", commented("attrs = { owner = \"systems team\" }", "free attributes: matrix columns, ReqIF"));
+    let _ = writeln!(
+        out,
+        "{}",
+        commented("attrs = { owner = \"systems team\" }", "free attributes: matrix columns, ReqIF")
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "[[requirements]]");
     let _ = writeln!(out, "id = \"SW-001\"");
@@ -99,6 +107,10 @@ pub fn starter_program(catalog: &Catalog, request: &StarterRequest) -> String {
     let _ = writeln!(out, "id = \"TC-001\"");
     let _ = writeln!(out, "{}", commented("kind = \"test\"", "test | analysis | review | inspection | demonstration"));
     let _ = writeln!(out, "title = \"First test\"");
-    let _ = writeln!(out, "{}", commented("result = \"not-run\"", "passed | failed | not-run; `--results junit.xml` sets it"));
+    let _ = writeln!(
+        out,
+        "{}",
+        commented("result = \"not-run\"", "passed | failed | not-run; `--results junit.xml` sets it")
+    );
     out
 }
