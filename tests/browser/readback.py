@@ -67,6 +67,14 @@ def check_xlsx(path, doc):
         problems.append("Summary: the header row is not frozen")
 
     clause_row = {c["clause"]: i + 2 for i, c in enumerate(doc["clauses"])}
+    by_id = {r["id"]: r for r in doc["requirements"]}
+
+    def requirements_text(c):
+        text = ", ".join(f"{rid} ({by_id[rid]['verification']})" if rid in by_id else rid for rid in c["requirements"])
+        if c["subtree"]:
+            text += "; beneath: " + ", ".join(c["subtree"])
+        return text
+
     for m in doc["markets"]:
         ws = wb[m["market"]]
         rows = sheet_rows(ws)[1:]
@@ -81,7 +89,7 @@ def check_xlsx(path, doc):
                     c["instrument"],
                     c["title"],
                     c["status"],
-                    ", ".join(c["requirements"]),
+                    requirements_text(c),
                     "yes" if c["verified"] else "no",
                     "; ".join(obliged["because"]),
                     chain(c),
@@ -109,7 +117,7 @@ def check_xlsx(path, doc):
             c["title"],
             c["kind"],
             c["status"],
-            ", ".join(c["requirements"]),
+            requirements_text(c),
             "yes" if c["verified"] else "no",
             ", ".join(m["market"] for m in c["markets"]),
             chain(c),
@@ -118,11 +126,21 @@ def check_xlsx(path, doc):
         for c in doc["clauses"]
     ]
     compare("Clauses", sheet_rows(wb["Clauses"])[1:], expected, problems)
+    keys = doc["attribute_keys"]
     expected = [
-        [r["id"], r["title"], r["status"], ", ".join(r["verified_by"]), ", ".join(r["clauses"]), r["text"]]
+        [r["id"], r["title"], r["status"], r["parent"] or "", r["verification"], ", ".join(r["verified_by"])]
+        + [r["attrs"].get(k, "") for k in keys]
+        + [", ".join(r["clauses"]), r["text"]]
         for r in doc["requirements"]
     ]
     compare("Requirements", sheet_rows(wb["Requirements"])[1:], expected, problems)
+    # The tree shows as the id's indent: one level per depth.
+    ws = wb["Requirements"]
+    for i, r in enumerate(doc["requirements"][:200]):
+        indent = ws.cell(row=i + 2, column=1).alignment.indent
+        if int(indent or 0) != min(r["depth"], 8):
+            problems.append(f"Requirements!A{i + 2}: indent {indent}, expected depth {r['depth']}")
+            break
     return problems
 
 
@@ -139,10 +157,13 @@ def check_csv(path, doc):
         "requirement",
         "requirement_title",
         "requirement_verified_by",
+        "requirement_parent",
+        "requirement_verification",
+        "requirement_status",
         "via",
         "via_sources",
         "because",
-    ]
+    ] + [f"attr:{k}" for k in doc["attribute_keys"]]
     if not rows or rows[0] != header:
         problems.append(f"header is {rows[:1]}, expected {header}")
     requirements = {r["id"]: r for r in doc["requirements"]}
@@ -154,11 +175,18 @@ def check_csv(path, doc):
                 continue
             base = [m["market"], c["clause"], c["instrument"], c["title"], c["status"]]
             tail = [chain(c), sources(c), "; ".join(obliged["because"])]
+            blank_attrs = ["" for _ in doc["attribute_keys"]]
             if not c["requirements"]:
-                expected.append(base + ["", "", ""] + tail)
+                expected.append(base + ["", "", "", "", "", ""] + tail + blank_attrs)
             for rid in c["requirements"]:
                 r = requirements[rid]
-                expected.append(base + [rid, r["title"], "; ".join(r["verified_by"])] + tail)
+                own = [r["title"], "; ".join(r["verified_by"]), r["parent"] or "", r["verification"], r["status"]]
+                attrs = [r["attrs"].get(k, "") for k in doc["attribute_keys"]]
+                expected.append(base + [rid] + own + tail + attrs)
+        for instrument in m["unmodelled"]:
+            row = [m["market"], "", instrument, "", "unmodelled"] + [""] * 8
+            row.append(f"mandate {instrument}: no requirement clauses in the catalog, not counted")
+            expected.append(row + ["" for _ in doc["attribute_keys"]])
     expected = [[defused(cell) for cell in row] for row in expected]
     compare("CSV", rows[1:], expected, problems)
     return problems

@@ -41,6 +41,9 @@ fn artefacts() -> PathBuf {
 
 /// The example program plus a requirement whose text is an attack on every format.
 fn hostile_program(dir: &Path) -> PathBuf {
+    // The example and the files it includes, beside the hostile copy of its main file.
+    let folder = root().join(PROGRAM).parent().expect("the example's folder").to_owned();
+    common::copy_dir(&folder, dir);
     let example = std::fs::read_to_string(root().join(PROGRAM)).expect("example program");
     let text = HOSTILE_TEXT.replace('\\', "\\\\").replace('"', "\\\"");
     let program = format!(

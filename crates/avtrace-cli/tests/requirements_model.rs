@@ -30,7 +30,10 @@ fn states(doc: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("a top-level requirements list")
         .iter()
-        .map(|r| (r["id"].as_str().unwrap().to_owned(), r["verification"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            let field = |k: &str| r[k].as_str().expect("a string field").to_owned();
+            (field("id"), field("verification"))
+        })
         .collect()
 }
 
@@ -118,8 +121,8 @@ fn program_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for (path, text) in files {
         let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("create folder");
+        std::fs::write(path, text).expect("write file");
     }
     dir
 }

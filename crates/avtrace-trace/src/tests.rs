@@ -106,6 +106,10 @@ fn program(reqs: &[(&str, &[&str])]) -> String {
             sat.join(", ")
         ));
     }
+    // Every requirement's evidence passed, so "verified" counts follow coverage.
+    for (id, _) in reqs {
+        s.push_str(&format!("[[evidence]]\nid = \"T-{id}\"\nresult = \"passed\"\n"));
+    }
     s
 }
 
@@ -1019,4 +1023,29 @@ proptest! {
         more.entries.push((a, b, avtrace_model::Relation::Intersects));
         prop_assert_eq!(statuses_and_chains(&w.fixture()), statuses_and_chains(&more.fixture()));
     }
+}
+
+#[test]
+fn verification_follows_evidence_and_the_tree() {
+    use avtrace_model::Verification::{Claimed, Failed, None as Nothing, Passed};
+    let a = instrument("A", &[("1", "requirement")]);
+    let files = [("a.toml", a.as_str()), ("markets/xx.toml", &market("XX", &["A"]))];
+    let text = "[program]\nname = \"p\"\ncategories = [\"M1\"]\nmarkets = [{ id = \"XX\", sop = \"2027-01-01\" }]\n\
+        [[requirements]]\nid = \"P\"\ntitle = \"t\"\nsatisfies = [\"A:1\"]\n\
+        [[requirements]]\nid = \"C1\"\ntitle = \"t\"\nparent = \"P\"\nverified_by = [\"E1\", \"E2\"]\n\
+        [[requirements]]\nid = \"C2\"\ntitle = \"t\"\nparent = \"P\"\nverified_by = [\"E3\"]\n\
+        [[requirements]]\nid = \"C3\"\ntitle = \"t\"\nparent = \"P\"\nstatus = \"rejected\"\nverified_by = [\"E4\"]\n\
+        [[requirements]]\nid = \"G\"\ntitle = \"t\"\nparent = \"C2\"\n\
+        [[requirements]]\nid = \"L\"\ntitle = \"t\"\n\
+        [[evidence]]\nid = \"E1\"\nresult = \"passed\"\n\
+        [[evidence]]\nid = \"E2\"\nresult = \"passed\"\n\
+        [[evidence]]\nid = \"E3\"\nresult = \"not-run\"\n\
+        [[evidence]]\nid = \"E4\"\nresult = \"failed\"\n";
+    let f = load(&files, text);
+    // C1 all passed; C2 not run (claimed: it names evidence, so G beneath does not count);
+    // C3 failed but rejected, so P takes the worst of C1 and C2 only; L names nothing.
+    assert_eq!(crate::verification(&f.program), [Claimed, Passed, Claimed, Failed, Nothing, Nothing]);
+    let trace = f.trace();
+    assert_eq!(trace.verification[0], Claimed);
+    assert_eq!(trace.markets[0].counts.verified, 0, "A:1 rests on P, which is only claimed");
 }

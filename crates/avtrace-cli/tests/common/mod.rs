@@ -123,3 +123,33 @@ pub fn venv_python(modules: &[&str], chromium: bool) -> Option<PathBuf> {
          tests/requirements.txt (or run .ci/run)",
     )
 }
+
+/// Copies the files of folder `from` (recursively) into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("folder readable") {
+        let entry = entry.expect("entry readable");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("create folder");
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// The text of a program's main file followed by the files its `include` patterns match, in
+/// the order avtrace reads them.
+pub fn program_files(main: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(main).expect("program readable");
+    let doc: toml::Table = text.parse().expect("a TOML program");
+    let mut out = vec![text];
+    let patterns = doc["program"].get("include").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+    for pattern in patterns {
+        let full = main.parent().expect("a folder").join(pattern.as_str().expect("a pattern"));
+        let mut paths: Vec<PathBuf> = glob::glob(&full.to_string_lossy()).expect("pattern").flatten().collect();
+        paths.sort();
+        out.extend(paths.iter().map(|p| std::fs::read_to_string(p).expect("included file readable")));
+    }
+    out
+}

@@ -314,7 +314,11 @@ fn id_strategy() -> impl Strategy<Value = String> {
 }
 
 fn title_strategy() -> impl Strategy<Value = String> {
-    text_strategy().prop_map(|t| t.trim().to_owned())
+    // A title that reads as a clause reference marks a clause exported as a spec object
+    // (`resolve_relations`' contract), so a requirement's title never looks like one here.
+    text_strategy()
+        .prop_map(|t| t.trim().to_owned())
+        .prop_filter("requirement titles are not clause references", |t| !is_clause(t.trim()))
 }
 
 prop_compose! {
