@@ -106,6 +106,13 @@ fn every_market_exports_valid_reqif() {
         assert_eq!(run.code, 0, "{market}: {}", run.stderr);
         validate(&out, written_counts(&run.stderr));
     }
+    // The program's attributes and verification travel as string attributes of their own
+    // names, so DOORS or Polarion show an `asil` column without set-up.
+    let text = std::fs::read_to_string(dir.path().join("EU.reqif")).expect("written");
+    for name in ["asil", "owner", "avtrace.Verification"] {
+        assert!(text.contains(&format!("LONG-NAME=\"{name}\"")), "no attribute definition {name}");
+    }
+    assert!(text.contains("THE-VALUE=\"D\""), "an ASIL value");
 }
 
 #[test]

@@ -41,6 +41,10 @@ impl ExportNames {
     pub const BASIS: &'static str = "avtrace.Basis";
     /// Prefix of the per-market coverage attributes (`avtrace.Coverage.EU`).
     pub const COVERAGE_PREFIX: &'static str = "avtrace.Coverage.";
+    /// The verification state of a requirement: passed, failed, claimed or none.
+    pub const VERIFICATION: &'static str = "avtrace.Verification";
+    /// Prefix of a program attribute whose key would clash with another attribute's name.
+    pub const ATTR_PREFIX: &'static str = "avtrace.Attr.";
 }
 
 const STATUS_ENUM: &str = "avtrace Requirement status";
@@ -104,7 +108,9 @@ pub fn reqif_export<'a>(
 ) -> ExportDocument<impl Iterator<Item = SpecObject> + 'a, impl Iterator<Item = SpecRelation> + 'a> {
     let markets: Vec<&str> = trace.markets.iter().map(|m| catalog.market(m.market).id.as_str()).collect();
     let statuses: BTreeSet<&str> = program.requirements.iter().map(|r| r.status.as_str()).collect();
-    let schema = schema(&markets, &statuses);
+    let attr_keys: BTreeSet<&str> =
+        program.requirements.iter().flat_map(|r| r.attrs.iter().map(|(k, _)| k.as_str())).collect();
+    let schema = schema(&markets, &statuses, &attr_keys);
     let mut header = Header::new(
         format!("{}: requirements and trace", program.name),
         concat!("avtrace ", env!("CARGO_PKG_VERSION")),
@@ -146,7 +152,7 @@ pub fn reqif_export<'a>(
         by_clause
     };
 
-    let requirement_objects = program.requirements.iter().map(move |r| {
+    let requirement_objects = program.requirements.iter().enumerate().map(move |(index, r)| {
         let mut values = vec![
             AttributeValue::text(names::FOREIGN_ID, r.id.clone()),
             AttributeValue::text(names::NAME, r.title.clone()),
@@ -158,6 +164,12 @@ pub fn reqif_export<'a>(
         }
         if let Some(source) = &r.source {
             values.push(AttributeValue::text(ExportNames::SOURCE, source.clone()));
+        }
+        if let Some(v) = trace.verification.get(index) {
+            values.push(AttributeValue::text(ExportNames::VERIFICATION, v.as_str().to_owned()));
+        }
+        for (key, value) in &r.attrs {
+            values.push(AttributeValue::text(&attribute_name(key), value.clone()));
         }
         SpecObject {
             key: requirement_key(&r.id),
@@ -235,7 +247,14 @@ fn markets_of(catalog: &Catalog, trace: &Trace, m: usize) -> String {
     catalog.market(trace.markets[m].market).id.clone()
 }
 
-fn schema(markets: &[&str], statuses: &BTreeSet<&str>) -> Schema {
+/// The ReqIF attribute a program attribute is exported as: its own key (what a DOORS or
+/// Polarion user expects to see), unless that is a name ReqIF or avtrace already uses.
+pub fn attribute_name(key: &str) -> String {
+    let reserved = key.starts_with("ReqIF.") || key.starts_with("avtrace.");
+    if reserved { format!("{}{key}", ExportNames::ATTR_PREFIX) } else { key.to_owned() }
+}
+
+fn schema(markets: &[&str], statuses: &BTreeSet<&str>, attr_keys: &BTreeSet<&str>) -> Schema {
     let string = |name: &str| AttributeDef::new(name, AttributeKind::String);
     let one_of = |name: &str, enumeration: &str| {
         AttributeDef::new(name, AttributeKind::Enumeration { enumeration: enumeration.to_owned(), multi_valued: false })
@@ -288,7 +307,11 @@ fn schema(markets: &[&str], statuses: &BTreeSet<&str>) -> Schema {
                     one_of(names::FOREIGN_STATE, STATUS_ENUM),
                     string(ExportNames::VERIFIED_BY),
                     string(ExportNames::SOURCE),
-                ],
+                    string(ExportNames::VERIFICATION),
+                ]
+                .into_iter()
+                .chain(attr_keys.iter().map(|k| string(&attribute_name(k))))
+                .collect(),
             ),
             TypeDef::new(ExportNames::CLAUSE_TYPE, clause_attributes),
         ],
