@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end speed and peak memory of `avtrace trace` on synthetic worlds: a 10,000-clause
 # catalog in 6 markets and N requirements. Prints the median wall time of 5 runs and the peak
-# RSS, beside `avtrace check` on the same input (loading and validation alone: the baseline).
+# RSS, beside `avtrace check` on the same input (loading and validation alone: the baseline),
+# for the program in one file and split over 100 files with 10 attributes per requirement.
 #
 #   bench/run.sh [N ...]        default: 10000 100000
 #
@@ -26,19 +27,28 @@ measure() { # prints "median_seconds peak_kib" over 5 runs of "$@"
     printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p)" "$peak"
 }
 
-printf '%-12s %-34s %10s %12s\n' requirements command 'median s' 'peak MiB'
+printf '%-12s %-20s %-26s %10s %12s\n' requirements program command 'median s' 'peak MiB'
 for n in "${sizes[@]}"; do
-    dir="$work/w$n"
-    target/release/avtrace-synth "$dir" "$n" 10000 6
-    for cmd in check trace; do
-        if [ "$cmd" = check ]; then
-            args=(--standards "$dir/catalog" check --program "$dir/program.toml")
-            label="check (load, validate)"
+    for layout in one split; do
+        dir="$work/w$n-$layout"
+        if [ "$layout" = one ]; then
+            target/release/avtrace-synth "$dir" "$n" 10000 6
+            label_program="1 file"
         else
-            args=(--standards "$dir/catalog" trace --program "$dir/program.toml" --format json)
-            label="trace (load, trace, JSON)"
+            target/release/avtrace-synth "$dir" "$n" 10000 6 --files 100 --attrs 10
+            label_program="100 files, 10 attrs"
         fi
-        read -r t kib < <(measure "$bin" "${args[@]}")
-        printf '%-12s %-34s %10s %12.1f\n' "$n" "$label" "$t" "$(echo "$kib / 1024" | bc -l)"
+        for cmd in check trace; do
+            if [ "$cmd" = check ]; then
+                args=(--standards "$dir/catalog" check --program "$dir/program.toml")
+                label="check (load, validate)"
+            else
+                args=(--standards "$dir/catalog" trace --program "$dir/program.toml" --format json)
+                label="trace (load, trace, JSON)"
+            fi
+            read -r t kib < <(measure "$bin" "${args[@]}")
+            printf '%-12s %-20s %-26s %10s %12.1f\n' "$n" "$label_program" "$label" "$t" "$(echo "$kib / 1024" | bc -l)"
+        done
+        rm -rf "$dir"
     done
 done

@@ -17,12 +17,23 @@ pub struct Shape {
     pub markets: usize,
     /// Requirements in the program.
     pub requirements: usize,
+    /// Files the requirements are split over (1: all in the main file; more: the main file
+    /// includes `parts/*.toml`).
+    pub files: usize,
+    /// Attributes per requirement (`attrs = { a0 = "...", ... }`).
+    pub attrs: usize,
 }
 
 impl Shape {
-    /// The benchmark shape of the spine issue: a 10,000-clause catalog, 6 markets.
+    /// The benchmark shape of the spine issue: a 10,000-clause catalog, 6 markets, one
+    /// program file, no attributes.
     pub fn standard(requirements: usize) -> Shape {
-        Shape { clauses: 10_000, clauses_per_instrument: 250, markets: 6, requirements }
+        Shape { clauses: 10_000, clauses_per_instrument: 250, markets: 6, requirements, files: 1, attrs: 0 }
+    }
+
+    /// The standard shape split over `files` files with `attrs` attributes per requirement.
+    pub fn split(requirements: usize, files: usize, attrs: usize) -> Shape {
+        Shape { files, attrs, ..Shape::standard(requirements) }
     }
 
     fn instruments(&self) -> usize {
@@ -135,42 +146,70 @@ pub fn catalog_files(shape: &Shape) -> Vec<(String, String)> {
     files
 }
 
-/// The program: `shape.requirements` requirements, each satisfying one to three clauses,
-/// two thirds of them verified, selling in every market.
-pub fn program_text(shape: &Shape) -> String {
+/// The program as `(relative path, TOML text)` pairs: the main file first, then the parts it
+/// includes. `shape.requirements` requirements, each satisfying one to three clauses, two
+/// thirds of them naming evidence, selling in every market.
+pub fn program_files(shape: &Shape) -> Vec<(String, String)> {
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     let n = shape.instruments();
-    let mut text = String::with_capacity(shape.requirements * 200);
-    text.push_str(
+    let files = shape.files.max(1);
+    let per_file = shape.requirements.div_ceil(files);
+    let mut main = String::with_capacity(if files == 1 { shape.requirements * 200 } else { 512 });
+    main.push_str(
         "[program]\nname = \"Synthetic program\"\ncategories = [\"M1\"]\nfeatures = [\"ota-update\"]\nmarkets = [",
     );
     for m in 0..shape.markets {
-        let _ = write!(text, "{}{{ id = \"M{m}\", sop = \"2027-06-01\" }}", if m == 0 { "" } else { ", " });
+        let _ = write!(main, "{}{{ id = \"M{m}\", sop = \"2027-06-01\" }}", if m == 0 { "" } else { ", " });
     }
-    text.push_str("]\n");
-    for r in 0..shape.requirements {
-        let _ = write!(
-            text,
-            "\n[[requirements]]\nid = \"REQ-{r}\"\ntitle = \"Requirement {r}\"\ntext = \"The system shall do thing {r}.\"\n\
-             status = \"approved\"\nsatisfies = ["
-        );
-        for k in 0..=rng.below(3) {
-            let i = rng.below(n);
-            let count = shape.clauses_per_instrument.min(shape.clauses - i * shape.clauses_per_instrument);
+    main.push_str("]\n");
+    if files > 1 {
+        main.push_str("include = [\"parts/*.toml\"]\n");
+    }
+    let mut out = vec![("program.toml".to_owned(), main)];
+    for f in 0..files {
+        let range = f * per_file..((f + 1) * per_file).min(shape.requirements);
+        let mut text = String::with_capacity(range.len() * (200 + shape.attrs * 16));
+        for r in range {
             let _ = write!(
                 text,
-                "{}\"{}:{}\"",
-                if k == 0 { "" } else { ", " },
-                instrument_id(i),
-                clause_id(rng.below(count))
+                "\n[[requirements]]\nid = \"REQ-{r}\"\ntitle = \"Requirement {r}\"\ntext = \"The system shall do thing {r}.\"\n\
+                 status = \"approved\"\nsatisfies = ["
             );
+            for k in 0..=rng.below(3) {
+                let i = rng.below(n);
+                let count = shape.clauses_per_instrument.min(shape.clauses - i * shape.clauses_per_instrument);
+                let _ = write!(
+                    text,
+                    "{}\"{}:{}\"",
+                    if k == 0 { "" } else { ", " },
+                    instrument_id(i),
+                    clause_id(rng.below(count))
+                );
+            }
+            text.push_str("]\n");
+            if shape.attrs > 0 {
+                text.push_str("attrs = { ");
+                for a in 0..shape.attrs {
+                    let _ = write!(text, "{}a{a} = \"value {}\"", if a == 0 { "" } else { ", " }, (r + a) % 7);
+                }
+                text.push_str(" }\n");
+            }
+            if r % 3 != 0 {
+                let _ = writeln!(text, "verified_by = [\"TC-{r}\"]");
+            }
         }
-        text.push_str("]\n");
-        if r % 3 != 0 {
-            let _ = writeln!(text, "verified_by = [\"TC-{r}\"]");
+        if files == 1 {
+            out[0].1.push_str(&text);
+        } else {
+            out.push((format!("parts/part-{f:04}.toml"), text));
         }
     }
-    text
+    out
+}
+
+/// The program of one file (`shape.files` is taken as 1).
+pub fn program_text(shape: &Shape) -> String {
+    program_files(&Shape { files: 1, ..*shape }).remove(0).1
 }
 
 /// Writes the catalog and program under `dir` (`dir/catalog/...`, `dir/program.toml`).
@@ -182,7 +221,14 @@ pub fn write_world(shape: &Shape, dir: &std::path::Path) -> std::io::Result<()> 
         }
         std::fs::write(path, text)?;
     }
-    std::fs::write(dir.join("program.toml"), program_text(shape))
+    for (path, text) in program_files(shape) {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(())
 }
 
 /// A loaded world, ready to trace.
@@ -218,8 +264,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn split_programs_load_like_one_file() {
+        let one =
+            Shape { clauses: 500, clauses_per_instrument: 100, markets: 2, requirements: 300, files: 1, attrs: 3 };
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_world(&Shape { files: 7, ..one }, dir.path()).expect("written");
+        let mut sources = avtrace_catalog::Sources::new();
+        let catalog_files =
+            avtrace_catalog::add_catalog_dir(&mut sources, &dir.path().join("catalog")).expect("catalog");
+        let catalog = avtrace_catalog::load_catalog(&sources, &catalog_files).value.expect("valid catalog");
+        let input = avtrace_catalog::add_program(&mut sources, &dir.path().join("program.toml")).expect("program");
+        assert_eq!(input.includes.len(), 7);
+        let split = avtrace_catalog::load_program_files(&sources, input.main, &input.includes, &catalog)
+            .value
+            .expect("valid split program");
+        let whole = load(&one).program;
+        assert_eq!(split.requirements.len(), whole.requirements.len());
+        for (a, b) in split.requirements.iter().zip(&whole.requirements) {
+            assert_eq!((&a.id, &a.satisfies, &a.attrs), (&b.id, &b.satisfies, &b.attrs));
+        }
+    }
+
+    #[test]
     fn generated_worlds_load_and_trace() {
-        let shape = Shape { clauses: 1_000, clauses_per_instrument: 100, markets: 3, requirements: 500 };
+        let shape =
+            Shape { clauses: 1_000, clauses_per_instrument: 100, markets: 3, requirements: 500, files: 1, attrs: 0 };
         let world = load(&shape);
         assert_eq!(world.catalog.clauses.len(), 1_000 + 100);
         assert_eq!(world.program.requirements.len(), 500);

@@ -51,13 +51,43 @@ pub(crate) struct PieceError {
 }
 
 /// Where the file may be cut: the start of every top-level table header line, if every
-/// header is `[program]` (at most once), `[[requirements]]` or `[[evidence]]`. `None` when the file must be
-/// parsed whole.
+/// header is `[program]` (at most once), `[[requirements]]` or `[[evidence]]`. `None` when the
+/// file must be parsed whole.
 fn cut_points(text: &str) -> Option<Vec<usize>> {
+    let mut cuts = Vec::new();
+    let mut programs = 0;
+    scan_headers(text, |at, header| {
+        match header {
+            "[[requirements]]" | "[[evidence]]" => cuts.push(at),
+            "[program]" => {
+                programs += 1;
+                cuts.push(at);
+            }
+            _ => return Scan::Refuse,
+        }
+        Scan::Continue
+    })?;
+    (programs <= 1 && !cuts.is_empty()).then_some(cuts)
+}
+
+/// What a header visitor wants next.
+enum Scan {
+    Continue,
+    Stop,
+    Refuse,
+}
+
+/// Calls `on_header(line start, header text)` for every top-level table header line of
+/// `text`, skipping comments and strings (a header-looking line inside a multi-line string
+/// is text). `None` when the visitor refuses a header or the file ends inside a string.
+///
+/// Only a few bytes change the lexical state (`\n`, `#`, quotes, backslashes), so the scan
+/// jumps between them with `memchr` instead of looking at every byte: the scan runs over
+/// whole large programs, once per load.
+fn scan_headers(text: &str, mut on_header: impl FnMut(usize, &str) -> Scan) -> Option<()> {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
         Normal,
-        Comment,
         Basic,
         Literal,
         MultiBasic,
@@ -65,72 +95,84 @@ fn cut_points(text: &str) -> Option<Vec<usize>> {
     }
     let bytes = text.as_bytes();
     let mut state = State::Normal;
-    let mut cuts = Vec::new();
-    let mut programs = 0;
-    let mut line_start = 0;
     let mut i = 0;
+    let mut line_start = true;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\n' {
-            line_start = i + 1;
-        }
         match state {
-            State::Normal => match b {
-                b'[' if bytes[line_start..i].iter().all(|c| *c == b' ' || *c == b'\t') => {
-                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                    let header = text[i..end].split('#').next().unwrap_or_default().trim();
-                    match header {
-                        "[[requirements]]" | "[[evidence]]" => cuts.push(line_start),
-                        "[program]" => {
-                            programs += 1;
-                            cuts.push(line_start);
+            State::Normal => {
+                if line_start {
+                    line_start = false;
+                    let indent = bytes[i..].iter().take_while(|c| **c == b' ' || **c == b'\t').count();
+                    if bytes.get(i + indent) == Some(&b'[') {
+                        let end = memchr::memchr(b'\n', &bytes[i..]).map_or(text.len(), |n| i + n);
+                        let header = text[i + indent..end].split('#').next().unwrap_or_default().trim();
+                        match on_header(i, header) {
+                            Scan::Continue => {}
+                            Scan::Stop => return Some(()),
+                            Scan::Refuse => return None,
                         }
-                        _ => return None,
+                        // Nothing else on a header line can open a string.
+                        i = end;
+                        continue;
                     }
-                    // Nothing else on a header line can open a string.
-                    i = end;
-                    continue;
                 }
-                b'#' => state = State::Comment,
-                b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                    state = State::MultiBasic;
-                    i += 2;
-                }
-                b'"' => state = State::Basic,
-                b'\'' if bytes[i..].starts_with(b"\'\'\'") => {
-                    state = State::MultiLiteral;
-                    i += 2;
-                }
-                b'\'' => state = State::Literal,
-                _ => {}
-            },
-            State::Comment => {
-                if b == b'\n' {
-                    state = State::Normal;
+                let Some(n) = memchr_any(&bytes[i..], b"\n#\"'") else { break };
+                i += n;
+                match bytes[i] {
+                    b'\n' => line_start = true,
+                    b'#' => {
+                        // A comment runs to the end of the line.
+                        i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                        continue;
+                    }
+                    b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                        state = State::MultiBasic;
+                        i += 2;
+                    }
+                    b'"' => state = State::Basic,
+                    b'\'' if bytes[i..].starts_with(b"\'\'\'") => {
+                        state = State::MultiLiteral;
+                        i += 2;
+                    }
+                    _ => state = State::Literal,
                 }
             }
-            State::Basic => match b {
-                b'\\' => i += 1,
-                b'"' | b'\n' => state = State::Normal,
-                _ => {}
-            },
+            State::Basic => {
+                let Some(n) = memchr::memchr3(b'\\', b'"', b'\n', &bytes[i..]) else { break };
+                i += n;
+                match bytes[i] {
+                    b'\\' => i += 1,
+                    b'\n' => {
+                        state = State::Normal;
+                        line_start = true;
+                    }
+                    _ => state = State::Normal,
+                }
+            }
             State::Literal => {
-                if b == b'\'' || b == b'\n' {
-                    state = State::Normal;
+                let Some(n) = memchr::memchr2(b'\'', b'\n', &bytes[i..]) else { break };
+                i += n;
+                if bytes[i] == b'\n' {
+                    line_start = true;
                 }
+                state = State::Normal;
             }
-            State::MultiBasic => match b {
-                b'\\' => i += 1,
-                b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+            State::MultiBasic => {
+                let Some(n) = memchr::memchr2(b'\\', b'"', &bytes[i..]) else { break };
+                i += n;
+                if bytes[i] == b'\\' {
+                    i += 1;
+                } else if bytes[i..].starts_with(b"\"\"\"") {
                     // Up to two quotes may end the content just before the closing three.
                     let run = bytes[i..].iter().take_while(|&&c| c == b'"').count().min(5);
                     i += run - 1;
                     state = State::Normal;
                 }
-                _ => {}
-            },
+            }
             State::MultiLiteral => {
-                if b == b'\'' && bytes[i..].starts_with(b"\'\'\'") {
+                let Some(n) = memchr::memchr(b'\'', &bytes[i..]) else { break };
+                i += n;
+                if bytes[i..].starts_with(b"\'\'\'") {
                     let run = bytes[i..].iter().take_while(|&&c| c == b'\'').count().min(5);
                     i += run - 1;
                     state = State::Normal;
@@ -139,16 +181,34 @@ fn cut_points(text: &str) -> Option<Vec<usize>> {
         }
         i += 1;
     }
-    let complete = matches!(state, State::Normal | State::Comment);
-    (complete && programs <= 1 && !cuts.is_empty()).then_some(cuts)
+    // Ending inside a string is TOML's error to report: parse such a file whole.
+    (state == State::Normal).then_some(())
+}
+
+/// The position of the first byte of `haystack` that is one of `needles` (four of them).
+fn memchr_any(haystack: &[u8], needles: &[u8; 4]) -> Option<usize> {
+    let a = memchr::memchr3(needles[0], needles[1], needles[2], haystack);
+    let b = memchr::memchr(needles[3], &haystack[..a.unwrap_or(haystack.len())]);
+    b.or(a)
 }
 
 /// Where the `[program]` table of a program file is, when the file can be cut into pieces:
 /// from its header to the next table header.
 pub(crate) fn program_range(text: &str) -> Option<Range<usize>> {
-    let cuts = cut_points(text)?;
-    let k = cuts.iter().position(|&c| text[c..].trim_start().starts_with("[program]"))?;
-    Some(cuts[k]..cuts.get(k + 1).copied().unwrap_or(text.len()))
+    let mut start = None;
+    let mut end = text.len();
+    scan_headers(text, |at, header| match (start, header) {
+        (None, "[program]") => {
+            start = Some(at);
+            Scan::Continue
+        }
+        (None, _) => Scan::Continue,
+        (Some(_), _) => {
+            end = at;
+            Scan::Stop
+        }
+    })?;
+    start.map(|s| s..end)
 }
 
 /// Parses `text` in pieces if it is large and can be cut safely; `None` means "parse it
@@ -156,6 +216,7 @@ pub(crate) fn program_range(text: &str) -> Option<Range<usize>> {
 pub(crate) fn parse_in_pieces<T: Send>(
     text: &str,
     convert: &Convert<'_, T>,
+    max_workers: usize,
 ) -> Option<Result<PiecewiseProgram<T>, PieceError>> {
     if text.len() < CUT_ABOVE_BYTES {
         return None;
@@ -190,7 +251,7 @@ pub(crate) fn parse_in_pieces<T: Send>(
         pieces.push(run_start..text.len());
     }
 
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(pieces.len()).max(1);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(max_workers).min(pieces.len()).max(1);
     type Parsed<T> = Result<(Option<RawProgram>, T), PieceError>;
     let results: Vec<Parsed<T>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
@@ -256,6 +317,117 @@ fn parse_piece(text: &str, range: Range<usize>) -> Result<RawPiece, PieceError> 
 #[cfg(test)]
 mod tests {
     use super::cut_points;
+    use proptest::prelude::*;
+
+    /// The plain byte-by-byte scan the fast one replaced: the two must agree everywhere.
+    fn reference_cut_points(text: &str) -> Option<Vec<usize>> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum State {
+            Normal,
+            Comment,
+            Basic,
+            Literal,
+            MultiBasic,
+            MultiLiteral,
+        }
+        let bytes = text.as_bytes();
+        let mut state = State::Normal;
+        let mut cuts = Vec::new();
+        let mut programs = 0;
+        let mut line_start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'\n' {
+                line_start = i + 1;
+            }
+            match state {
+                State::Normal => match b {
+                    b'[' if bytes[line_start..i].iter().all(|c| *c == b' ' || *c == b'\t') => {
+                        let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                        let header = text[i..end].split('#').next().unwrap_or_default().trim();
+                        match header {
+                            "[[requirements]]" | "[[evidence]]" => cuts.push(line_start),
+                            "[program]" => {
+                                programs += 1;
+                                cuts.push(line_start);
+                            }
+                            _ => return None,
+                        }
+                        // Nothing else on a header line can open a string.
+                        i = end;
+                        continue;
+                    }
+                    b'#' => state = State::Comment,
+                    b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                        state = State::MultiBasic;
+                        i += 2;
+                    }
+                    b'"' => state = State::Basic,
+                    b'\'' if bytes[i..].starts_with(b"\'\'\'") => {
+                        state = State::MultiLiteral;
+                        i += 2;
+                    }
+                    b'\'' => state = State::Literal,
+                    _ => {}
+                },
+                State::Comment => {
+                    if b == b'\n' {
+                        state = State::Normal;
+                    }
+                }
+                State::Basic => match b {
+                    b'\\' => i += 1,
+                    b'"' | b'\n' => state = State::Normal,
+                    _ => {}
+                },
+                State::Literal => {
+                    if b == b'\'' || b == b'\n' {
+                        state = State::Normal;
+                    }
+                }
+                State::MultiBasic => match b {
+                    b'\\' => i += 1,
+                    b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                        // Up to two quotes may end the content just before the closing three.
+                        let run = bytes[i..].iter().take_while(|&&c| c == b'"').count().min(5);
+                        i += run - 1;
+                        state = State::Normal;
+                    }
+                    _ => {}
+                },
+                State::MultiLiteral => {
+                    if b == b'\'' && bytes[i..].starts_with(b"\'\'\'") {
+                        let run = bytes[i..].iter().take_while(|&&c| c == b'\'').count().min(5);
+                        i += run - 1;
+                        state = State::Normal;
+                    }
+                }
+            }
+            i += 1;
+        }
+        let complete = matches!(state, State::Normal | State::Comment);
+        (complete && programs <= 1 && !cuts.is_empty()).then_some(cuts)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_fast_scan_agrees_with_the_plain_one(
+            parts in prop::collection::vec(
+                prop_oneof![
+                    Just("\n"), Just("[[requirements]]"), Just("[[evidence]]"), Just("[program]"), Just("[x]"),
+                    Just("\"\"\""), Just("'''"), Just("\""), Just("'"), Just("\\"), Just("#"), Just(" "), Just("\t"),
+                    Just("a = "), Just("\r\n"), Just("["), Just("]"), Just("é"),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            prop_assert_eq!(cut_points(&text), reference_cut_points(&text), "{:?}", text);
+        }
+    }
 
     #[test]
     fn cuts_at_program_and_requirement_headers() {

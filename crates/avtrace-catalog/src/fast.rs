@@ -65,7 +65,7 @@ struct Table {
     text: Option<String>,
     status: Option<Spanned<String>>,
     parent: Option<Spanned<String>>,
-    attrs: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
+    attrs: Option<avtrace_model::Attrs>,
     satisfies: Option<Vec<Spanned<String>>>,
     verified_by: Option<Vec<Spanned<String>>>,
     source: Option<String>,
@@ -120,7 +120,7 @@ impl Table {
             status: self.status,
             parent: self.parent,
             links: Vec::new(),
-            attrs: self.attrs.unwrap_or_default(),
+            attrs: crate::raw::RawAttrs { parsed: Default::default(), strings: self.attrs },
             satisfies: self.satisfies.unwrap_or_default(),
             verified_by: self.verified_by.unwrap_or_default(),
             source: self.source,
@@ -176,21 +176,26 @@ fn array(s: &str, base: usize) -> Option<(Vec<Spanned<String>>, usize)> {
 }
 
 /// A one-line inline table of basic strings with bare keys at the start of `s` (which
-/// starts at byte `base`): `{ asil = "B", owner = "ADAS" }`, and the byte after `}`. Dotted
-/// or quoted keys, other value types and repeated keys decline (`None`).
-fn inline_table(s: &str, base: usize) -> Option<(std::collections::BTreeMap<String, Spanned<toml::Value>>, usize)> {
+/// starts at byte `base`): `{ asil = "B", owner = "ADAS" }`, as compact attributes in key
+/// order, and the byte after `}`. Dotted or quoted keys, other value types and repeated keys
+/// decline (`None`).
+fn inline_table(s: &str, base: usize) -> Option<(avtrace_model::Attrs, usize)> {
     let mut rest = s.strip_prefix('{')?;
-    let mut table = std::collections::BTreeMap::new();
-    let mut first = true;
+    let mut pairs: Vec<(&str, std::borrow::Cow<'_, str>)> = Vec::new();
     loop {
         rest = rest.trim_start_matches([' ', '\t']);
         if let Some(after) = rest.strip_prefix('}') {
             // TOML 1.0 has no trailing comma in inline tables: `{ a = "x", }` is the
             // `toml` crate's to judge.
-            if !first && s[..s.len() - rest.len()].trim_end_matches([' ', '\t']).ends_with(',') {
+            if !pairs.is_empty() && s[..s.len() - rest.len()].trim_end_matches([' ', '\t']).ends_with(',') {
                 return None;
             }
-            return Some((table, base + s.len() - after.len()));
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+            if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
+                return None;
+            }
+            let attrs = avtrace_model::Attrs::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_ref())));
+            return Some((attrs, base + s.len() - after.len()));
         }
         let key_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?;
         if key_end == 0 {
@@ -199,12 +204,8 @@ fn inline_table(s: &str, base: usize) -> Option<(std::collections::BTreeMap<Stri
         let key = &rest[..key_end];
         rest = rest[key_end..].trim_start_matches([' ', '\t']).strip_prefix('=')?.trim_start_matches([' ', '\t']);
         let at = base + s.len() - rest.len();
-        let (value, end) = basic_string(rest, at)?;
-        let span = value.span();
-        if table.insert(key.to_owned(), Spanned::new(span, toml::Value::String(value.into_inner()))).is_some() {
-            return None;
-        }
-        first = false;
+        let (value, end) = basic_cow(rest, at)?;
+        pairs.push((key, value));
         rest = s.get(end - base..)?.trim_start_matches([' ', '\t']);
         if let Some(after) = rest.strip_prefix(',') {
             rest = after;
@@ -215,6 +216,17 @@ fn inline_table(s: &str, base: usize) -> Option<(std::collections::BTreeMap<Stri
             return None;
         }
     }
+}
+
+/// [`basic_string`] without copying a value that holds no escape.
+fn basic_cow(s: &str, base: usize) -> Option<(std::borrow::Cow<'_, str>, usize)> {
+    let body = s.strip_prefix('"')?;
+    let plain = body.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ' || b == 0x7f)?;
+    if body.as_bytes()[plain] == b'"' && !body.starts_with("\"\"") {
+        return Some((std::borrow::Cow::Borrowed(&body[..plain]), base + 1 + plain + 1));
+    }
+    let (value, end) = basic_string(s, base)?;
+    Some((std::borrow::Cow::Owned(value.into_inner()), end))
 }
 
 /// A one-line basic string at the start of `s` (which starts at byte `base`): its value
@@ -281,6 +293,18 @@ mod tests {
         requirements: Vec<RawRequirement>,
     }
 
+    /// The fast lane's compact attributes (`a`) hold exactly the string values the `toml`
+    /// crate read (`b`), in key order.
+    fn same_attrs(a: &crate::raw::RawAttrs, b: &crate::raw::RawAttrs) -> bool {
+        let fast: Vec<(String, String)> = match &a.strings {
+            Some(attrs) => attrs.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            None => return a.parsed.is_empty() && b.parsed.is_empty(),
+        };
+        let slow: Vec<(String, String)> =
+            b.parsed.iter().filter_map(|(k, v)| v.get_ref().as_str().map(|v| (k.clone(), v.to_owned()))).collect();
+        slow.len() == b.parsed.len() && fast == slow
+    }
+
     fn same(a: &RawRequirement, b: &RawRequirement) -> bool {
         a.id.get_ref() == b.id.get_ref()
             && a.id.span() == b.id.span()
@@ -292,11 +316,7 @@ mod tests {
             && a.verified_by.len() == b.verified_by.len()
             && a.verified_by.iter().zip(&b.verified_by).all(|(x, y)| x.get_ref() == y.get_ref() && x.span() == y.span())
             && a.parent.as_ref().map(|p| (p.get_ref(), p.span())) == b.parent.as_ref().map(|p| (p.get_ref(), p.span()))
-            && a.attrs.len() == b.attrs.len()
-            && a.attrs
-                .iter()
-                .zip(&b.attrs)
-                .all(|((ka, va), (kb, vb))| ka == kb && va.get_ref() == vb.get_ref() && va.span() == vb.span())
+            && same_attrs(&a.attrs, &b.attrs)
             && a.links.is_empty()
             && b.links.is_empty()
             && a.source == b.source

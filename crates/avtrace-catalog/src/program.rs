@@ -6,6 +6,9 @@
 //! diagnostic names the file it is about.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use rustc_hash::FxHasher;
 
 use avtrace_model::{
     Catalog, ClauseKind, Date, Evidence, EvidenceKind, EvidenceResult, FileIx, Link, Program, ProgramMarket, ReqIx,
@@ -38,7 +41,7 @@ pub fn load_program(sources: &Sources, file: FileIx, catalog: &Catalog) -> Loade
 /// about links to headings (which are never obligations).
 pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], catalog: &Catalog) -> Loaded<Program> {
     let mut cx = Ctx::new(sources);
-    let Some(main_file) = parse_file(&mut cx, main, catalog, false) else {
+    let Some(main_file) = parse_file(&mut cx, main, catalog, false, usize::MAX) else {
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
     let Some((program_offset, header)) = main_file.program else {
@@ -50,10 +53,9 @@ pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], 
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
     let mut parts = main_file.parts;
-    for &file in includes {
-        if let Some(parsed) = parse_file(&mut cx, file, catalog, true) {
-            parts.extend(parsed.parts);
-        }
+    for (parsed, diagnostics) in parse_included(sources, includes, catalog) {
+        cx.diagnostics.extend(diagnostics);
+        parts.extend(parsed.into_iter().flat_map(|p| p.parts));
     }
     let program = build_program(&mut cx, main, program_offset, header, parts, catalog);
     // Parts are checked apart (and in parallel); report in the order of the files.
@@ -92,21 +94,27 @@ pub(crate) fn include_patterns(sources: &Sources, file: FileIx) -> Vec<Spanned<S
         .collect()
 }
 
-/// A file's requirements and evidence, resolved as far as one piece allows.
+/// A file's requirements and evidence, resolved as far as one piece allows. What only the
+/// whole program can resolve is kept in flat lists (a million requirements should not mean
+/// a million small allocations), each entry naming its requirement by position in the part.
 #[derive(Default)]
 struct Part {
     requirements: Vec<Requirement>,
-    refs: Vec<Refs>,
+    /// `(requirement, parent id, its span)`.
+    parents: Vec<(usize, String, Span)>,
+    /// `(requirement, kind, to, span of to)`.
+    links: Vec<(usize, String, String, Span)>,
+    /// The span of every `verified_by` entry, requirement after requirement.
+    verified_by: Vec<Span>,
     evidence: Vec<Evidence>,
     diagnostics: Vec<Diagnostic>,
 }
 
-/// What a requirement names that only the whole program can resolve.
+/// What the requirements of all parts name that only the whole program can resolve.
+#[derive(Default)]
 struct Refs {
-    parent: Option<(String, Span)>,
-    /// `(kind, to, span of to)`.
-    links: Vec<(String, String, Span)>,
-    /// The span of each `verified_by` entry, parallel to the requirement's list.
+    parents: Vec<(usize, String, Span)>,
+    links: Vec<(usize, String, String, Span)>,
     verified_by: Vec<Span>,
 }
 
@@ -115,13 +123,57 @@ struct ParsedFile {
     parts: Vec<Part>,
 }
 
-fn parse_file(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog, included: bool) -> Option<ParsedFile> {
+/// Parses the included files on every core, a file at a time per core (many files are the
+/// parallelism; a large one is not cut further), in file order.
+fn parse_included(
+    sources: &Sources,
+    includes: &[FileIx],
+    catalog: &Catalog,
+) -> Vec<(Option<ParsedFile>, Vec<Diagnostic>)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(includes.len()).max(1);
+    // One large included file still deserves every core.
+    let inner = if includes.len() == 1 { usize::MAX } else { 1 };
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Option<ParsedFile>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let next = &next;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&file) = includes.get(k) else { break };
+                        let mut cx = Ctx::new(sources);
+                        let parsed = parse_file(&mut cx, file, catalog, true, inner);
+                        out.push((k, parsed, cx.diagnostics));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    // A worker that panicked lost its files: read those again here rather than drop them.
+    if done.len() < includes.len() {
+        let have: std::collections::HashSet<usize> = done.iter().map(|(k, _, _)| *k).collect();
+        for (k, &file) in includes.iter().enumerate().filter(|(k, _)| !have.contains(k)) {
+            let mut cx = Ctx::new(sources);
+            let parsed = parse_file(&mut cx, file, catalog, true, 1);
+            done.push((k, parsed, cx.diagnostics));
+        }
+    }
+    done.sort_by_key(|(k, _, _)| *k);
+    done.into_iter().map(|(_, parsed, diagnostics)| (parsed, diagnostics)).collect()
+}
+
+fn parse_file(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog, included: bool, workers: usize) -> Option<ParsedFile> {
     let sources = cx.sources;
     let text = &sources.file(file).text;
     let convert = |offset: usize, raws: Vec<RawRequirement>, evidence: Vec<RawEvidence>| {
         part_of(sources, catalog, file, offset, raws, evidence)
     };
-    let parsed = match crate::chunks::parse_in_pieces(text, &convert) {
+    let parsed = match crate::chunks::parse_in_pieces(text, &convert, workers) {
         None if included => {
             let raw = parse_whole::<RawIncludedFile>(cx, file)?;
             ParsedFile { program: None, parts: vec![convert(0, raw.requirements, raw.evidence)] }
@@ -177,8 +229,7 @@ fn part_of(
     raw_evidence: Vec<RawEvidence>,
 ) -> Part {
     let mut cx = Ctx::new(sources);
-    let mut part =
-        Part { requirements: Vec::with_capacity(raws.len()), refs: Vec::with_capacity(raws.len()), ..Part::default() };
+    let mut part = Part { requirements: Vec::with_capacity(raws.len()), ..Part::default() };
     for r in raws {
         let id_span = span_in(file, offset, &r.id);
         let id = r.id.into_inner();
@@ -216,8 +267,8 @@ fn part_of(
             None => RequirementStatus::default(),
             Some(word) => status_of(&mut cx, span_in(file, offset, word), word.get_ref()),
         };
-        let mut attrs = Vec::with_capacity(r.attrs.len());
-        for (key, value) in r.attrs {
+        let mut pairs: Vec<(String, String)> = Vec::with_capacity(r.attrs.parsed.len());
+        for (key, value) in r.attrs.parsed {
             let text = match value.get_ref() {
                 toml::Value::String(s) => s.clone(),
                 toml::Value::Integer(i) => i.to_string(),
@@ -240,22 +291,24 @@ fn part_of(
                 cx.error("invalid-value", span_in(file, offset, &value), "an attribute name must not be blank");
                 continue;
             }
-            attrs.push((key, text));
+            pairs.push((key, text));
         }
-        let refs = Refs {
-            parent: r.parent.as_ref().map(|p| (p.get_ref().clone(), span_in(file, offset, p))),
-            links: r
-                .links
-                .iter()
-                .map(|l| {
-                    if l.kind.get_ref().trim().is_empty() {
-                        cx.error("empty-value", span_in(file, offset, &l.kind), "a link's `kind` must not be empty");
-                    }
-                    (l.kind.get_ref().clone(), l.to.get_ref().clone(), span_in(file, offset, &l.to))
-                })
-                .collect(),
-            verified_by: r.verified_by.iter().map(|v| span_in(file, offset, v)).collect(),
+        // The fast lane hands over string attributes already compact; the rest are built here.
+        let attrs = match r.attrs.strings {
+            Some(attrs) => attrs,
+            None => avtrace_model::Attrs::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
         };
+        let index = part.requirements.len();
+        if let Some(p) = &r.parent {
+            part.parents.push((index, p.get_ref().clone(), span_in(file, offset, p)));
+        }
+        for l in &r.links {
+            if l.kind.get_ref().trim().is_empty() {
+                cx.error("empty-value", span_in(file, offset, &l.kind), "a link's `kind` must not be empty");
+            }
+            part.links.push((index, l.kind.get_ref().clone(), l.to.get_ref().clone(), span_in(file, offset, &l.to)));
+        }
+        part.verified_by.extend(r.verified_by.iter().map(|v| span_in(file, offset, v)));
         part.requirements.push(Requirement {
             id,
             title: r.title,
@@ -269,7 +322,6 @@ fn part_of(
             attrs,
             span: id_span,
         });
-        part.refs.push(refs);
     }
     for e in raw_evidence {
         let span = span_in(file, offset, &e.id);
@@ -397,11 +449,14 @@ fn build_program(
 
     let total: usize = parts.iter().map(|p| p.requirements.len()).sum();
     let mut requirements = Vec::with_capacity(total);
-    let mut refs = Vec::with_capacity(total);
+    let mut refs = Refs::default();
     let mut evidence = Vec::new();
     for part in parts {
+        let base = requirements.len();
         requirements.extend(part.requirements);
-        refs.extend(part.refs);
+        refs.parents.extend(part.parents.into_iter().map(|(i, p, s)| (base + i, p, s)));
+        refs.links.extend(part.links.into_iter().map(|(i, k, t, s)| (base + i, k, t, s)));
+        refs.verified_by.extend(part.verified_by);
         evidence.extend(part.evidence);
         cx.diagnostics.extend(part.diagnostics);
     }
@@ -468,10 +523,13 @@ fn check_words(cx: &mut Ctx<'_>, raw: &RawProgram, program_offset: usize, file: 
     }
 }
 
+/// Requirement ids to their first definition.
+type IdIndex<'r> = HashMap<&'r str, ReqIx, BuildHasherDefault<FxHasher>>;
+
 /// Requirement ids are unique across every file of the program; the index of each id's
 /// first definition.
-fn unique_ids<'r>(cx: &mut Ctx<'_>, requirements: &'r [Requirement]) -> HashMap<&'r str, ReqIx> {
-    let mut index: HashMap<&str, ReqIx> = HashMap::with_capacity(requirements.len());
+fn unique_ids<'r>(cx: &mut Ctx<'_>, requirements: &'r [Requirement]) -> IdIndex<'r> {
+    let mut index: IdIndex<'r> = IdIndex::with_capacity_and_hasher(requirements.len(), Default::default());
     for (i, r) in requirements.iter().enumerate() {
         if let Some(&first) = index.get(r.id.as_str()) {
             if is_requirement_id(&r.id) {
@@ -493,43 +551,46 @@ fn unique_ids<'r>(cx: &mut Ctx<'_>, requirements: &'r [Requirement]) -> HashMap<
 fn resolve_tree(
     cx: &mut Ctx<'_>,
     requirements: &[Requirement],
-    refs: &[Refs],
-    index: &HashMap<&str, ReqIx>,
+    refs: &Refs,
+    index: &IdIndex<'_>,
 ) -> (Vec<Option<ReqIx>>, Vec<Vec<Link>>) {
     let ids = || requirements.iter().map(|r| r.id.as_str());
     let mut parents: Vec<Option<ReqIx>> = vec![None; requirements.len()];
+    let mut parent_at: Vec<(usize, Span)> = Vec::with_capacity(refs.parents.len());
     let mut links: Vec<Vec<Link>> = vec![Vec::new(); requirements.len()];
-    for (i, r) in refs.iter().enumerate() {
-        if let Some((parent, at)) = &r.parent {
-            match index.get(parent.as_str()) {
-                Some(&p) => parents[i] = Some(p),
-                None => {
-                    let d = Diagnostic::error(
-                        "dangling-parent",
-                        Some(*at),
-                        format!("parent `{parent}` is not a requirement of the program"),
-                    );
-                    cx.diagnostics.push(with_closest(d, parent, ids()));
-                }
+    for (i, parent, at) in &refs.parents {
+        match index.get(parent.as_str()) {
+            Some(&p) => {
+                parents[*i] = Some(p);
+                parent_at.push((*i, *at));
             }
-        }
-        for (kind, to, at) in &r.links {
-            match index.get(to.as_str()) {
-                Some(&target) if target.index() == i => {
-                    cx.error("invalid-value", *at, format!("requirement `{to}` links to itself"));
-                }
-                Some(&target) => links[i].push(Link { kind: kind.clone(), to: target }),
-                None => {
-                    let d = Diagnostic::error(
-                        "dangling-reference",
-                        Some(*at),
-                        format!("link `{kind}` to `{to}`, which is not a requirement of the program"),
-                    );
-                    cx.diagnostics.push(with_closest(d, to, ids()));
-                }
+            None => {
+                let d = Diagnostic::error(
+                    "dangling-parent",
+                    Some(*at),
+                    format!("parent `{parent}` is not a requirement of the program"),
+                );
+                cx.diagnostics.push(with_closest(d, parent, ids()));
             }
         }
     }
+    for (i, kind, to, at) in &refs.links {
+        match index.get(to.as_str()) {
+            Some(&target) if target.index() == *i => {
+                cx.error("invalid-value", *at, format!("requirement `{to}` links to itself"));
+            }
+            Some(&target) => links[*i].push(Link { kind: kind.clone(), to: target }),
+            None => {
+                let d = Diagnostic::error(
+                    "dangling-reference",
+                    Some(*at),
+                    format!("link `{kind}` to `{to}`, which is not a requirement of the program"),
+                );
+                cx.diagnostics.push(with_closest(d, to, ids()));
+            }
+        }
+    }
+    let span_of_parent = |i: usize| parent_at.binary_search_by_key(&i, |(k, _)| *k).ok().map(|k| parent_at[k].1);
     // Walk up from each requirement; meeting a requirement of the current walk is a cycle.
     // 0 = unseen, 1 = on the current walk, 2 = known to reach a root.
     let mut state = vec![0u8; requirements.len()];
@@ -550,7 +611,7 @@ fn resolve_tree(
             let mut cycle: Vec<&str> = walk[from..].iter().map(|&w| requirements[w].id.as_str()).collect();
             cycle.push(&requirements[at].id);
             let closing = walk.last().copied().unwrap_or(at);
-            let place = refs[closing].parent.as_ref().map_or(requirements[closing].span, |(_, s)| *s);
+            let place = span_of_parent(closing).unwrap_or(requirements[closing].span);
             cx.diagnostics.push(Diagnostic::error(
                 "parent-cycle",
                 Some(place),
@@ -575,7 +636,7 @@ fn with_closest<'a>(d: Diagnostic, word: &str, known: impl Iterator<Item = &'a s
 
 /// Evidence ids are unique; once a program defines evidence, every `verified_by` names an
 /// evidence record.
-fn check_evidence(cx: &mut Ctx<'_>, requirements: &[Requirement], refs: &[Refs], evidence: &[Evidence]) {
+fn check_evidence(cx: &mut Ctx<'_>, requirements: &[Requirement], refs: &Refs, evidence: &[Evidence]) {
     let mut seen: HashMap<&str, Span> = HashMap::with_capacity(evidence.len());
     for e in evidence {
         if let Some(first) = seen.get(e.id.as_str()) {
@@ -591,8 +652,9 @@ fn check_evidence(cx: &mut Ctx<'_>, requirements: &[Requirement], refs: &[Refs],
     if evidence.is_empty() {
         return;
     }
-    for (r, refs) in requirements.iter().zip(refs) {
-        for (id, at) in r.verified_by.iter().zip(&refs.verified_by) {
+    let names = requirements.iter().flat_map(|r| &r.verified_by);
+    {
+        for (id, at) in names.zip(&refs.verified_by) {
             if !seen.contains_key(id.as_str()) {
                 let d = Diagnostic::error(
                     "unknown-evidence",

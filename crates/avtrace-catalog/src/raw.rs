@@ -211,13 +211,27 @@ pub(crate) struct RawRequirement {
     #[serde(default)]
     pub(crate) links: Vec<RawLink>,
     #[serde(default)]
-    pub(crate) attrs: BTreeMap<String, Spanned<toml::Value>>,
+    pub(crate) attrs: RawAttrs,
     #[serde(default)]
     pub(crate) satisfies: Vec<S>,
     #[serde(default)]
     pub(crate) verified_by: Vec<S>,
     #[serde(default)]
     pub(crate) source: Option<String>,
+}
+
+/// A requirement's `attrs`, as the `toml` crate reads them (any value, with its span,
+/// checked later) or as the fast lane reads them (strings only, already compact).
+#[derive(Debug, Default)]
+pub(crate) struct RawAttrs {
+    pub(crate) parsed: BTreeMap<String, Spanned<toml::Value>>,
+    pub(crate) strings: Option<avtrace_model::Attrs>,
+}
+
+impl<'de> Deserialize<'de> for RawAttrs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(RawAttrs { parsed: BTreeMap::deserialize(deserializer)?, strings: None })
+    }
 }
 
 #[derive(Debug, Deserialize)]

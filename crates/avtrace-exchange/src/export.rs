@@ -108,8 +108,7 @@ pub fn reqif_export<'a>(
 ) -> ExportDocument<impl Iterator<Item = SpecObject> + 'a, impl Iterator<Item = SpecRelation> + 'a> {
     let markets: Vec<&str> = trace.markets.iter().map(|m| catalog.market(m.market).id.as_str()).collect();
     let statuses: BTreeSet<&str> = program.requirements.iter().map(|r| r.status.as_str()).collect();
-    let attr_keys: BTreeSet<&str> =
-        program.requirements.iter().flat_map(|r| r.attrs.iter().map(|(k, _)| k.as_str())).collect();
+    let attr_keys: BTreeSet<&str> = program.requirements.iter().flat_map(|r| r.attrs.iter().map(|(k, _)| k)).collect();
     let schema = schema(&markets, &statuses, &attr_keys);
     let mut header = Header::new(
         format!("{}: requirements and trace", program.name),
@@ -168,8 +167,8 @@ pub fn reqif_export<'a>(
         if let Some(v) = trace.verification.get(index) {
             values.push(AttributeValue::text(ExportNames::VERIFICATION, v.as_str().to_owned()));
         }
-        for (key, value) in &r.attrs {
-            values.push(AttributeValue::text(&attribute_name(key), value.clone()));
+        for (key, value) in r.attrs.iter() {
+            values.push(AttributeValue::text(attribute_name(key), value.to_owned()));
         }
         SpecObject {
             key: requirement_key(&r.id),

@@ -26,7 +26,7 @@ pub use catalog::{
 pub use date::{Date, DateError};
 pub use ids::{ClauseIx, FileIx, InstrumentIx, MappingIx, MarketIx, ReqIx, Span};
 pub use natural::natural_cmp;
-pub use program::{Evidence, Link, Program, ProgramMarket, Requirement};
+pub use program::{Attrs, Evidence, Link, Program, ProgramMarket, Requirement};
 pub use vocab::{
     Adoption, ClauseKind, Confidence, EvidenceKind, EvidenceResult, InstrumentKind, Level, Relation, RequirementStatus,
     UnknownWord, Verification,

@@ -57,7 +57,7 @@ pub struct Requirement {
     pub links: Vec<Link>,
     /// Free attributes (ASIL, CAL, owner, supplier, ...), sorted by key; values as written
     /// (numbers and booleans in their TOML spelling).
-    pub attrs: Vec<(String, String)>,
+    pub attrs: Attrs,
     /// Where it was defined.
     pub span: Span,
 }
@@ -100,5 +100,78 @@ impl Program {
     /// The program's SOP in `market`, if it targets it.
     pub fn sop_in(&self, market: MarketIx) -> Option<Date> {
         self.markets.iter().find(|m| m.market == market).map(|m| m.sop)
+    }
+}
+
+/// A requirement's attributes, compact: every key and value in one string, with where each
+/// ends. A million requirements with ten attributes each are two allocations apiece, not
+/// twenty-one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attrs {
+    text: String,
+    /// End offsets in `text`: key, value, key, value, ...
+    ends: Vec<u32>,
+}
+
+impl Attrs {
+    /// Attributes from `(key, value)` pairs, which the caller gives sorted by key and
+    /// without repeats.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Attrs {
+        let mut attrs = Attrs::default();
+        for (k, v) in pairs {
+            attrs.push(k, v);
+        }
+        attrs.text.shrink_to_fit();
+        attrs.ends.shrink_to_fit();
+        attrs
+    }
+
+    fn push(&mut self, key: &str, value: &str) {
+        for part in [key, value] {
+            self.text.push_str(part);
+            self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        }
+    }
+
+    /// The `(key, value)` pairs, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let mut start = 0usize;
+        let mut parts = self.ends.iter().map(move |&end| {
+            let end = (end as usize).min(self.text.len());
+            let part = self.text.get(start..end).unwrap_or("");
+            start = end;
+            part
+        });
+        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    }
+
+    /// The value of `key`, if the requirement has it.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// How many attributes.
+    pub fn len(&self) -> usize {
+        self.ends.len() / 2
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Attrs;
+
+    #[test]
+    fn attributes_keep_their_pairs() {
+        let attrs = Attrs::from_pairs([("asil", "B"), ("empty", ""), ("owner", "ADAS é")]);
+        assert_eq!(attrs.iter().collect::<Vec<_>>(), [("asil", "B"), ("empty", ""), ("owner", "ADAS é")]);
+        assert_eq!(attrs.get("owner"), Some("ADAS é"));
+        assert_eq!(attrs.get("x"), None);
+        assert_eq!(attrs.len(), 3);
+        assert!(Attrs::default().is_empty());
     }
 }

@@ -300,7 +300,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
                 depth,
                 verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
                 verified_by: r.verified_by.iter().map(String::as_str).collect(),
-                attrs: r.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+                attrs: r.attrs.iter().collect(),
                 links: r
                     .links
                     .iter()
@@ -313,7 +313,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
     let attribute_keys: Vec<&str> = program
         .requirements
         .iter()
-        .flat_map(|r| r.attrs.iter().map(|(k, _)| k.as_str()))
+        .flat_map(|r| r.attrs.iter().map(|(k, _)| k))
         .collect::<std::collections::BTreeSet<&str>>()
         .into_iter()
         .collect();
