@@ -5,11 +5,6 @@
 //! invalid input. Data goes to stdout (or `-o FILE`, written atomically); errors and
 //! warnings go to stderr.
 
-/// A large program is millions of small allocations made on worker threads and freed on
-/// others; mimalloc handles that pattern without glibc's consolidation passes.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod args;
 mod exchange;
 mod input;
@@ -136,8 +131,7 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
                 ..TraceOptions::default()
             };
             let graph = ClauseGraph::new(catalog);
-            let trace = avtrace_trace::trace(catalog, &graph, program, &targets, options);
-            let unreached = avtrace_trace::unreached_requirements(catalog, &graph, program, &targets, &trace);
+            let unreached = avtrace_trace::unreached_requirements(catalog, &graph, program, &targets, options);
             diagnostics.extend(avtrace_report::unreached_diagnostics(catalog, program, &unreached));
         }
     }

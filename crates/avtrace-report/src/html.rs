@@ -203,8 +203,8 @@ fn layout<'a>(doc: &'a MatrixDoc<'a>, heading: &str) -> Result<Layout<'a>, Repor
         legend: &LEGEND,
         coverage_note: format!(
             "Coverage = (covered + via mapping) / obligations; partial never counts. Verified: covered through a \
-             requirement that has verification evidence. {unlinked} of {} requirements reach no obligation of \
-             these markets.",
+             requirement whose verification passed (all its evidence passed, or everything beneath it did). \
+             {unlinked} of {} requirements reach no obligation of these markets.",
             doc.requirements.len()
         ),
         unmodelled_notes: doc.unmodelled_notes(),

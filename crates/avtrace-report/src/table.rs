@@ -200,7 +200,10 @@ fn next_steps(view: &TraceView<'_>) -> String {
 /// applies and, for partial ones, the chain to review.
 pub fn gaps_table(view: &TraceView<'_>) -> String {
     let catalog = view.catalog;
-    let mut out = String::new();
+    let mut out = verification_line(view);
+    if !out.is_empty() {
+        out.push('\n');
+    }
     let mut first_gap: Option<String> = None;
     for mt in &view.trace.markets {
         let market = catalog.market(mt.market);
@@ -256,6 +259,37 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
         }
         if c.uncovered + c.partial == 0 {
             let _ = writeln!(out, "  no gaps");
+        }
+        // Covered on paper, refuted by a test: the evidence gap an assessor finds first.
+        for o in &mt.obligations {
+            let Some(coverage) = view.trace.coverage(o.clause) else { continue };
+            if !coverage.status.counts_as_covered() {
+                continue;
+            }
+            let failed: Vec<&str> = coverage
+                .requirements
+                .iter()
+                .filter(|r| view.verification(**r) == avtrace_model::Verification::Failed)
+                .map(|r| view.program.requirements[r.index()].id.as_str())
+                .collect();
+            if failed.is_empty() {
+                continue;
+            }
+            let clause = catalog.clause(o.clause);
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}",
+                left("failed", 9),
+                left(&catalog.clause_name(o.clause), 26),
+                fit(&clause.title, 59)
+            );
+            let _ = writeln!(
+                out,
+                "  {}  {} but the verification of {} failed",
+                " ".repeat(9),
+                coverage.status,
+                failed.join(", ")
+            );
         }
         out.push('\n');
     }

@@ -419,6 +419,39 @@ pub fn trace(
     Trace { options, markets, verification, coverage }
 }
 
+/// Every clause that is an obligation of some market of `targets` under `options`, in
+/// clause order: what [`trace`] lists, without computing any coverage (for checks that only
+/// need to know what is obliged).
+pub fn obligation_clauses(
+    catalog: &Catalog,
+    graph: &ClauseGraph,
+    program: &Program,
+    targets: &[MarketTarget],
+    options: TraceOptions,
+) -> Vec<ClauseIx> {
+    let features = catalog.vocabulary.feature_closure(&program.features);
+    let mut obliged = vec![false; catalog.clauses.len()];
+    let mut seeds = Vec::new();
+    for target in targets {
+        for m in &catalog.market(target.market).mandates {
+            if !m.applies(&program.categories, &features, target.sop, options.level) {
+                continue;
+            }
+            for clause in catalog.instrument(m.instrument).clause_indices() {
+                if catalog.clause(clause).kind.is_obligation(options.include_recommendations)
+                    && !std::mem::replace(&mut obliged[clause.index()], true)
+                {
+                    seeds.push(clause);
+                }
+            }
+        }
+    }
+    for (clause, _) in graph.reference_closure(catalog, &seeds, options.include_recommendations) {
+        obliged[clause.index()] = true;
+    }
+    obliged.iter().enumerate().filter(|(_, o)| **o).map(|(i, _)| ClauseIx::new(i)).collect()
+}
+
 fn coverage_of(
     clause: ClauseIx,
     graph: &ClauseGraph,

@@ -5,7 +5,7 @@
 use avtrace_graph::{ChainSearch, ClauseGraph};
 use avtrace_model::{Catalog, ClauseIx, ClauseKind, Date, InstrumentIx, Level, MarketIx, Program, ReqIx};
 
-use crate::{MarketTarget, Trace};
+use crate::{MarketTarget, TraceOptions};
 
 /// Why a mandate of a traced market does not apply to the program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,20 +49,19 @@ pub struct Unreached {
     pub clauses: Vec<(ClauseIx, ClauseReason)>,
 }
 
-/// The requirements of `program` that count (by `trace`'s options) and whose satisfied
-/// clauses reach no obligation of the traced markets: neither are obligations nor lead to
-/// one by a chain that composes to something. Sorted by requirement index.
+/// The requirements of `program` that count (by `options`) and whose satisfied clauses
+/// reach no obligation of the markets of `targets`: neither are obligations nor lead to one
+/// by a chain that composes to something. Sorted by requirement index.
 pub fn unreached_requirements(
     catalog: &Catalog,
     graph: &ClauseGraph,
     program: &Program,
     targets: &[MarketTarget],
-    trace: &Trace,
+    options: TraceOptions,
 ) -> Vec<Unreached> {
-    let obligations: Vec<ClauseIx> = trace.covered_clauses().map(|(c, _)| c).collect();
+    let obligations = crate::obligation_clauses(catalog, graph, program, targets, options);
     let reaches = ChainSearch::reaching(graph, &obligations);
     let features = catalog.vocabulary.feature_closure(&program.features);
-    let options = trace.options;
     let mut out = Vec::new();
     let mut has_children = vec![false; program.requirements.len()];
     for r in &program.requirements {

@@ -663,6 +663,19 @@ proptest! {
     }
 
     #[test]
+    fn obligation_clauses_are_the_traced_obligations(w in world()) {
+        let f = w.fixture(&w.files(), &w.links);
+        let graph = ClauseGraph::new(&f.catalog);
+        let targets: Vec<MarketTarget> =
+            f.program.markets.iter().map(|m| MarketTarget { market: m.market, sop: m.sop }).collect();
+        for level in [Level::Mandatory, Level::Expected, Level::Voluntary] {
+            let options = TraceOptions { level, ..TraceOptions::default() };
+            let traced: Vec<_> = trace(&f.catalog, &graph, &f.program, &targets, options).covered_clauses().map(|(c, _)| c).collect();
+            prop_assert_eq!(crate::obligation_clauses(&f.catalog, &graph, &f.program, &targets, options), traced);
+        }
+    }
+
+    #[test]
     fn removing_a_mandate_never_adds_obligations(w in world(), which in 0usize..8) {
         let before = w.fixture(&w.files(), &w.links);
         let mut fewer = w.clone();
