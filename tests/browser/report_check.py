@@ -76,7 +76,8 @@ def haystack(clause, requirements):
         words.append(rid)
         r = requirements.get(rid)
         if r:
-            words += [r["title"], r["text"], r["status"], " ".join(r["verified_by"])]
+            words += [r["title"], r["text"], r["status"], r["verification"], " ".join(r["verified_by"])]
+            words += list(r["attrs"].values())
     for step in clause["via"]:
         words += [step["from"], step["to"], step["rel"], step["basis"], step["source"], step.get("rationale") or ""]
     for m in clause["markets"]:
@@ -152,6 +153,35 @@ def check_example(browser, report, data, screenshot):
     expect_rows(page, expected, f"market {market}, partial")
     page.get_by_role("button", name="Clear filters").click()
     expect_rows(page, names, "after clearing the filters")
+
+    # An attribute: the clauses whose requirements (or those beneath them) carry it.
+    pairs = sorted({(k, v) for r in data["requirements"] for k, v in r["attrs"].items()})
+    if pairs:
+        key, value = next((p for p in pairs if p == ("asil", "D")), pairs[0])
+        page.get_by_label("Attribute", exact=True).select_option(json.dumps([key, value], separators=(",", ":")))
+        expected = [
+            c["clause"]
+            for c in clauses
+            if any(requirements[i]["attrs"].get(key) == value for i in c["requirements"] + c["subtree"] if i in requirements)
+        ]
+        check(0 < len(expected) < len(names), f"the attribute {key} = {value} should narrow the matrix")
+        expect_rows(page, expected, f"attribute {key} = {value}")
+        page.get_by_role("button", name="Clear filters").click()
+        expect_rows(page, names, "after clearing the attribute filter")
+
+    # The requirement tree: the roots at once, a parent's children when it is opened.
+    roots = [r for r in data["requirements"] if not r["parent"]]
+    shown_roots = page.eval_on_selector_all("#req-tree > ul.tree > li", "els => els.length")
+    check(shown_roots == len(roots), f"the tree shows {shown_roots} roots, expected {len(roots)}")
+    parent = next((r for r in roots if any(c["parent"] == r["id"] for c in data["requirements"])), None)
+    if parent:
+        node = page.locator(f'#req-tree details[data-tid="{parent["id"]}"]')
+        node.locator("summary").first.click()
+        kids = [r["id"] for r in data["requirements"] if r["parent"] == parent["id"]]
+        got = page.eval_on_selector_all(
+            f'#req-tree details[data-tid="{parent["id"]}"] > ul.tree > li .rid', "els => els.map(e => e.textContent)"
+        )
+        check(got == kids, f"opening {parent['id']} shows {got[:5]}, expected {kids[:5]}")
 
     # Sorting by a market column puts its worst statuses last within each instrument.
     header = page.locator(f'#matrix thead th[data-key="m:{market}"]')
