@@ -107,7 +107,11 @@ impl Program {
 /// ends. A million requirements with ten attributes each are two allocations apiece, not
 /// twenty-one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Attrs {
+pub struct Attrs(Option<Box<AttrsInner>>);
+
+/// Most programs have no attributes: a requirement without them pays one word for the box.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct AttrsInner {
     text: String,
     /// End offsets in `text`: key, value, key, value, ...
     ends: Vec<u32>,
@@ -117,28 +121,31 @@ impl Attrs {
     /// Attributes from `(key, value)` pairs, which the caller gives sorted by key and
     /// without repeats.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Attrs {
-        let mut attrs = Attrs::default();
+        let mut inner = AttrsInner::default();
         for (k, v) in pairs {
-            attrs.push(k, v);
+            for part in [k, v] {
+                inner.text.push_str(part);
+                inner.ends.push(u32::try_from(inner.text.len()).unwrap_or(u32::MAX));
+            }
         }
-        attrs.text.shrink_to_fit();
-        attrs.ends.shrink_to_fit();
-        attrs
-    }
-
-    fn push(&mut self, key: &str, value: &str) {
-        for part in [key, value] {
-            self.text.push_str(part);
-            self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        if inner.ends.is_empty() {
+            return Attrs(None);
         }
+        inner.text.shrink_to_fit();
+        inner.ends.shrink_to_fit();
+        Attrs(Some(Box::new(inner)))
     }
 
     /// The `(key, value)` pairs, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let (text, ends): (&str, &[u32]) = match &self.0 {
+            Some(inner) => (&inner.text, &inner.ends),
+            None => ("", &[]),
+        };
         let mut start = 0usize;
-        let mut parts = self.ends.iter().map(move |&end| {
-            let end = (end as usize).min(self.text.len());
-            let part = self.text.get(start..end).unwrap_or("");
+        let mut parts = ends.iter().map(move |&end| {
+            let end = (end as usize).min(text.len());
+            let part = text.get(start..end).unwrap_or("");
             start = end;
             part
         });
@@ -152,12 +159,12 @@ impl Attrs {
 
     /// How many attributes.
     pub fn len(&self) -> usize {
-        self.ends.len() / 2
+        self.0.as_ref().map_or(0, |inner| inner.ends.len() / 2)
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.0.is_none()
     }
 }
 

@@ -285,27 +285,47 @@ struct Satisfiers {
 }
 
 impl Satisfiers {
-    /// Only requirements whose status counts at `min_status` satisfy anything.
-    fn new(catalog: &Catalog, program: &Program, min_status: RequirementStatus) -> Satisfiers {
+    /// Only requirements whose status counts at `min_status` satisfy anything. The same pass
+    /// over the requirement records (large, and a million of them) works out each one's own
+    /// verification state into `verification`.
+    fn new(
+        catalog: &Catalog,
+        program: &Program,
+        min_status: RequirementStatus,
+        verification: &mut Vec<Verification>,
+    ) -> Satisfiers {
+        let results = crate::verify::EvidenceResults::of(program);
+        let mut in_a_tree = false;
+        verification.clear();
+        verification.reserve(program.requirements.len());
         let n = catalog.clauses.len();
         let mut offsets = vec![0u32; n + 1];
-        let counts = |r: &avtrace_model::Requirement| r.status.counts_at(min_status);
-        for r in program.requirements.iter().filter(|r| counts(r)) {
+        // One pass over the requirement records: count the links per clause and list the
+        // requirements that count.
+        let mut by_id: Vec<ReqIx> = Vec::with_capacity(program.requirements.len());
+        for (i, r) in program.requirements.iter().enumerate() {
+            verification.push(results.own_state(r));
+            in_a_tree |= r.parent.is_some();
+            if !r.status.counts_at(min_status) {
+                continue;
+            }
             for c in &r.satisfies {
                 offsets[c.index() + 1] += 1;
             }
+            by_id.push(ReqIx::new(i));
+        }
+        if in_a_tree {
+            crate::verify::settle_tree(program, verification);
         }
         for i in 0..n {
             offsets[i + 1] += offsets[i];
         }
         // Requirements in id order, so that every list comes out sorted without a sort each.
-        let mut by_id: Vec<ReqIx> = (0..program.requirements.len())
-            .map(ReqIx::new)
-            .filter(|r| counts(&program.requirements[r.index()]))
-            .collect();
-        by_id.sort_unstable_by(|a, b| {
-            natural_cmp(&program.requirements[a.index()].id, &program.requirements[b.index()].id)
-        });
+        // Programs are usually written in id order: a linear check spares the sort then.
+        let id = |r: &ReqIx| program.requirements[r.index()].id.as_str();
+        if !by_id.is_sorted_by(|a, b| natural_cmp(id(a), id(b)) != std::cmp::Ordering::Greater) {
+            by_id.sort_unstable_by(|a, b| natural_cmp(id(a), id(b)));
+        }
         let mut fill = offsets.clone();
         let mut requirements = vec![ReqIx(0); offsets[n] as usize];
         for r in by_id {
@@ -344,8 +364,8 @@ pub fn trace(
     targets: &[MarketTarget],
     options: TraceOptions,
 ) -> Trace {
-    let satisfiers = Satisfiers::new(catalog, program, options.min_status);
-    let verification = crate::verification(program);
+    let mut verification = Vec::new();
+    let satisfiers = Satisfiers::new(catalog, program, options.min_status, &mut verification);
     let features = catalog.vocabulary.feature_closure(&program.features);
     let mut coverage: Vec<Option<Coverage>> = vec![None; catalog.clauses.len()];
     let mut search = ChainSearch::new(graph);
