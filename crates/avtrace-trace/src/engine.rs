@@ -370,57 +370,17 @@ pub fn trace(
     let mut coverage: Vec<Option<Coverage>> = vec![None; catalog.clauses.len()];
     let mut search = ChainSearch::new(graph);
     let mut markets = Vec::with_capacity(targets.len());
-    // Per clause: the market pass that last reached it, and the position of its obligation.
-    let mut seen_in: Vec<u32> = vec![u32::MAX; catalog.clauses.len()];
-    let mut slot: Vec<u32> = vec![0; catalog.clauses.len()];
+    let mut scratch = ObligationScratch::new(catalog);
 
-    for (pass, target) in targets.iter().enumerate() {
-        let pass = u32::try_from(pass).unwrap_or(u32::MAX - 1);
+    for target in targets {
         let market = catalog.market(target.market);
-        let applied: Vec<usize> = market
-            .mandates
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.applies(&program.categories, &features, target.sop, options.level))
-            .map(|(i, _)| i)
-            .collect();
+        let (applied, obligations) =
+            market_obligations(catalog, graph, program, &features, target, options, &mut scratch);
         let unmodelled: Vec<usize> =
             applied.iter().copied().filter(|&m| !catalog.is_modelled(market.mandates[m].instrument)).collect();
 
-        let mut obligations: Vec<Obligation> = Vec::new();
-        let mut add = |clause: ClauseIx, reason: Reason, obligations: &mut Vec<Obligation>| -> bool {
-            if seen_in[clause.index()] == pass {
-                let because = &mut obligations[slot[clause.index()] as usize].because;
-                if !because.contains(&reason) {
-                    because.push(reason);
-                }
-                false
-            } else {
-                seen_in[clause.index()] = pass;
-                slot[clause.index()] = u32::try_from(obligations.len()).unwrap_or(u32::MAX);
-                obligations.push(Obligation { clause, because: vec![reason] });
-                true
-            }
-        };
-        let mut seeds = Vec::new();
-        for &m in &applied {
-            let instrument = catalog.instrument(market.mandates[m].instrument);
-            for clause in instrument.clause_indices() {
-                if catalog.clause(clause).kind.is_obligation(options.include_recommendations)
-                    && add(clause, Reason::Mandate(m), &mut obligations)
-                {
-                    seeds.push(clause);
-                }
-            }
-        }
-        for (clause, cited_by) in graph.reference_closure(catalog, &seeds, options.include_recommendations) {
-            add(clause, Reason::CitedBy(cited_by), &mut obligations);
-        }
-        obligations.sort_unstable_by_key(|o| o.clause);
-
         let mut counts = Counts::default();
-        for o in &mut obligations {
-            o.because.sort_unstable();
+        for o in &obligations {
             let entry = &mut coverage[o.clause.index()];
             let computed = entry.get_or_insert_with(|| {
                 coverage_of(o.clause, graph, &verification, &satisfiers, &mut search, options.related_hints)
@@ -439,6 +399,84 @@ pub fn trace(
     Trace { options, markets, verification, coverage }
 }
 
+/// Per clause: the market pass that last reached it, and the position of its obligation,
+/// reused from market to market so that a trace allocates them once.
+struct ObligationScratch {
+    pass: u32,
+    seen_in: Vec<u32>,
+    slot: Vec<u32>,
+}
+
+impl ObligationScratch {
+    fn new(catalog: &Catalog) -> ObligationScratch {
+        ObligationScratch {
+            pass: 0,
+            seen_in: vec![u32::MAX; catalog.clauses.len()],
+            slot: vec![0; catalog.clauses.len()],
+        }
+    }
+}
+
+/// The mandates of `target`'s market that apply to the program (indices into the market's
+/// `mandates`) and the obligations they bring, in clause order, each with its reasons
+/// sorted: the obligation clauses of every applying mandate's instrument, then the closure
+/// of those over references. `features` are the program's with what they imply.
+fn market_obligations(
+    catalog: &Catalog,
+    graph: &ClauseGraph,
+    program: &Program,
+    features: &[String],
+    target: &MarketTarget,
+    options: TraceOptions,
+    scratch: &mut ObligationScratch,
+) -> (Vec<usize>, Vec<Obligation>) {
+    let pass = scratch.pass;
+    scratch.pass = scratch.pass.wrapping_add(1);
+    let market = catalog.market(target.market);
+    let applied: Vec<usize> = market
+        .mandates
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.applies(&program.categories, features, target.sop, options.level))
+        .map(|(i, _)| i)
+        .collect();
+    let (seen_in, slot) = (&mut scratch.seen_in, &mut scratch.slot);
+    let mut obligations: Vec<Obligation> = Vec::new();
+    let mut add = |clause: ClauseIx, reason: Reason, obligations: &mut Vec<Obligation>| -> bool {
+        if seen_in[clause.index()] == pass {
+            let because = &mut obligations[slot[clause.index()] as usize].because;
+            if !because.contains(&reason) {
+                because.push(reason);
+            }
+            false
+        } else {
+            seen_in[clause.index()] = pass;
+            slot[clause.index()] = u32::try_from(obligations.len()).unwrap_or(u32::MAX);
+            obligations.push(Obligation { clause, because: vec![reason] });
+            true
+        }
+    };
+    let mut seeds = Vec::new();
+    for &m in &applied {
+        let instrument = catalog.instrument(market.mandates[m].instrument);
+        for clause in instrument.clause_indices() {
+            if catalog.clause(clause).kind.is_obligation(options.include_recommendations)
+                && add(clause, Reason::Mandate(m), &mut obligations)
+            {
+                seeds.push(clause);
+            }
+        }
+    }
+    for (clause, cited_by) in graph.reference_closure(catalog, &seeds, options.include_recommendations) {
+        add(clause, Reason::CitedBy(cited_by), &mut obligations);
+    }
+    obligations.sort_unstable_by_key(|o| o.clause);
+    for o in &mut obligations {
+        o.because.sort_unstable();
+    }
+    (applied, obligations)
+}
+
 /// Every clause that is an obligation of some market of `targets` under `options`, in
 /// clause order: what [`trace`] lists, without computing any coverage (for checks that only
 /// need to know what is obliged).
@@ -450,24 +488,12 @@ pub fn obligation_clauses(
     options: TraceOptions,
 ) -> Vec<ClauseIx> {
     let features = catalog.vocabulary.feature_closure(&program.features);
+    let mut scratch = ObligationScratch::new(catalog);
     let mut obliged = vec![false; catalog.clauses.len()];
-    let mut seeds = Vec::new();
     for target in targets {
-        for m in &catalog.market(target.market).mandates {
-            if !m.applies(&program.categories, &features, target.sop, options.level) {
-                continue;
-            }
-            for clause in catalog.instrument(m.instrument).clause_indices() {
-                if catalog.clause(clause).kind.is_obligation(options.include_recommendations)
-                    && !std::mem::replace(&mut obliged[clause.index()], true)
-                {
-                    seeds.push(clause);
-                }
-            }
+        for o in market_obligations(catalog, graph, program, &features, target, options, &mut scratch).1 {
+            obliged[o.clause.index()] = true;
         }
-    }
-    for (clause, _) in graph.reference_closure(catalog, &seeds, options.include_recommendations) {
-        obliged[clause.index()] = true;
     }
     obliged.iter().enumerate().filter(|(_, o)| **o).map(|(i, _)| ClauseIx::new(i)).collect()
 }
