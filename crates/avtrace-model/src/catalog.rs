@@ -173,12 +173,45 @@ impl Mandate {
     /// Whether the mandate applies to a program with these categories and features whose
     /// SOP in the market is `sop`, when mandates up to `level` are asked for.
     pub fn applies(&self, categories: &[String], features: &[String], sop: Date, level: Level) -> bool {
-        self.level.within(level)
-            && self.from <= sop
-            && (self.categories.is_empty()
-                || categories.iter().any(|c| self.categories.iter().any(|m| c.starts_with(m.as_str()))))
-            && self.features.iter().all(|f| features.contains(f))
+        self.exclusion(categories, features, sop, level).is_none()
     }
+
+    /// Why the mandate does not apply (the first condition it fails, in the order level,
+    /// date, categories, features), or `None` when it does. `features` are the program's
+    /// with what they imply.
+    pub fn exclusion(&self, categories: &[String], features: &[String], sop: Date, level: Level) -> Option<Exclusion> {
+        if !self.level.within(level) {
+            return Some(Exclusion::Level(self.level));
+        }
+        if self.from > sop {
+            return Some(Exclusion::NotYet { from: self.from, sop });
+        }
+        if !self.categories.is_empty()
+            && !categories.iter().any(|c| self.categories.iter().any(|m| c.starts_with(m.as_str())))
+        {
+            return Some(Exclusion::Categories(self.categories.clone()));
+        }
+        let missing: Vec<String> = self.features.iter().filter(|f| !features.contains(f)).cloned().collect();
+        (!missing.is_empty()).then_some(Exclusion::Features(missing))
+    }
+}
+
+/// Why a mandate does not apply to a program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exclusion {
+    /// It is at a level above the one asked for.
+    Level(Level),
+    /// It applies from a date after the program's SOP in that market.
+    NotYet {
+        /// When it starts to apply.
+        from: Date,
+        /// The program's SOP there.
+        sop: Date,
+    },
+    /// It applies to vehicle categories the program has none of.
+    Categories(Vec<String>),
+    /// It needs features the program does not have (implied ones included).
+    Features(Vec<String>),
 }
 
 /// A market's recognition of approvals granted under an agreement.

@@ -20,8 +20,8 @@ mod program;
 mod vocab;
 
 pub use catalog::{
-    Catalog, Clause, ClauseRefError, Instrument, Mandate, MapEntry, Mapping, Market, Recognition, Term, Vocabulary,
-    edition_matches,
+    Catalog, Clause, ClauseRefError, Exclusion, Instrument, Mandate, MapEntry, Mapping, Market, Recognition, Term,
+    Vocabulary, edition_matches,
 };
 pub use date::{Date, DateError};
 pub use ids::{ClauseIx, FileIx, InstrumentIx, MappingIx, MarketIx, ReqIx, Span};

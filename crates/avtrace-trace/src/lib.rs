@@ -13,13 +13,14 @@ mod reach;
 mod verify;
 
 pub use avtrace_graph::{Chain, ChainQuality, Step, StepBasis};
+pub use avtrace_model::Exclusion;
 pub use diff::{CatalogDiff, MarketChange, ProgramDiff, RequirementChange, diff_catalogs, diff_programs};
 pub use engine::{
     Counts, Coverage, MarketTarget, MarketTrace, Obligation, RELATED_HINTS, Reason, Related, Status, Trace,
     TraceOptions, obligation_clauses, trace,
 };
 pub use impact::{Impact, impact};
-pub use reach::{ClauseReason, Exclusion, Unreached, unreached_requirements};
+pub use reach::{ClauseReason, Unreached, unreached_requirements};
 pub use verify::verification;
 
 #[cfg(test)]

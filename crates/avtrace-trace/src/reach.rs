@@ -3,27 +3,9 @@
 //! pass in silence.
 
 use avtrace_graph::{ChainSearch, ClauseGraph};
-use avtrace_model::{Catalog, ClauseIx, ClauseKind, Date, InstrumentIx, Level, MarketIx, Program, ReqIx};
+use avtrace_model::{Catalog, ClauseIx, ClauseKind, Exclusion, InstrumentIx, Level, MarketIx, Program, ReqIx};
 
 use crate::{MarketTarget, TraceOptions};
-
-/// Why a mandate of a traced market does not apply to the program.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Exclusion {
-    /// It is at a level above the one traced.
-    Level(Level),
-    /// It applies from a date after the program's SOP in that market.
-    NotYet {
-        /// When it starts to apply.
-        from: Date,
-        /// The program's SOP there.
-        sop: Date,
-    },
-    /// It applies to vehicle categories the program has none of.
-    Categories(Vec<String>),
-    /// It needs features the program does not have (implied ones included).
-    Features(Vec<String>),
-}
 
 /// Why one clause a requirement satisfies brings it to no obligation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,20 +96,8 @@ fn exclusions(
             if mandate.instrument != instrument {
                 continue;
             }
-            let exclusion = if !mandate.level.within(level) {
-                Exclusion::Level(mandate.level)
-            } else if mandate.from > target.sop {
-                Exclusion::NotYet { from: mandate.from, sop: target.sop }
-            } else if !mandate.categories.is_empty()
-                && !program.categories.iter().any(|c| mandate.categories.iter().any(|mc| c.starts_with(mc.as_str())))
-            {
-                Exclusion::Categories(mandate.categories.clone())
-            } else {
-                let missing: Vec<String> = mandate.features.iter().filter(|f| !features.contains(f)).cloned().collect();
-                if missing.is_empty() {
-                    continue;
-                }
-                Exclusion::Features(missing)
+            let Some(exclusion) = mandate.exclusion(&program.categories, features, target.sop, level) else {
+                continue;
             };
             out.push((target.market, m, exclusion));
         }
