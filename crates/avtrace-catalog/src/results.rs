@@ -46,7 +46,8 @@ pub fn apply_results(sources: &Sources, program: &mut Program, files: &[FileIx])
         };
         let mut unmatched: Vec<&TestCase> = Vec::new();
         for case in &cases {
-            let matched = names_of(case)
+            let matched = case
+                .names()
                 .iter()
                 .filter_map(|n| by_name.get(n.as_str()))
                 .flatten()
@@ -130,17 +131,6 @@ fn implied_evidence(program: &Program) -> Vec<Evidence> {
         }
     }
     out
-}
-
-/// The names a case answers to: its name, and its name qualified by its classname.
-fn names_of(case: &TestCase) -> Vec<String> {
-    let mut names = vec![case.name.clone()];
-    if !case.classname.is_empty() {
-        for sep in [".", "::", "/"] {
-            names.push(format!("{}{sep}{}", case.classname, case.name));
-        }
-    }
-    names
 }
 
 fn qualified(case: &TestCase) -> String {

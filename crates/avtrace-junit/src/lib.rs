@@ -37,21 +37,14 @@ pub struct TestCase {
 }
 
 impl TestCase {
-    /// Whether the case answers to `wanted`: its name, or its name qualified by its
-    /// classname with `.`, `::` or `/` (the spellings runners use).
-    pub fn answers_to(&self, wanted: &str) -> bool {
-        if self.name == wanted {
-            return true;
+    /// The names the case answers to: its name, and its name qualified by its classname
+    /// with `.`, `::` or `/` (the spellings runners use), the plain name first.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = vec![self.name.clone()];
+        if !self.classname.is_empty() {
+            names.extend([".", "::", "/"].iter().map(|sep| format!("{}{sep}{}", self.classname, self.name)));
         }
-        if self.classname.is_empty() {
-            return false;
-        }
-        [".", "::", "/"].iter().any(|sep| {
-            wanted.len() == self.classname.len() + sep.len() + self.name.len()
-                && wanted.starts_with(self.classname.as_str())
-                && wanted[self.classname.len()..].starts_with(sep)
-                && wanted.ends_with(self.name.as_str())
-        })
+        names
     }
 }
 
@@ -218,9 +211,11 @@ mod tests {
             &SAMPLE[cases[0].span.clone()],
             r#"<testcase name="TC-114" classname="hil.lane_change" time="1.2"/>"#
         );
-        assert!(cases[1].answers_to("hil.lane_change.abort_on_closing_vehicle"));
-        assert!(cases[1].answers_to("hil.lane_change::abort_on_closing_vehicle"));
-        assert!(!cases[1].answers_to("lane_change.abort_on_closing_vehicle"));
+        let names = cases[1].names();
+        assert!(names.iter().any(|n| n == "hil.lane_change.abort_on_closing_vehicle"));
+        assert!(names.iter().any(|n| n == "hil.lane_change::abort_on_closing_vehicle"));
+        assert!(!names.iter().any(|n| n == "lane_change.abort_on_closing_vehicle"));
+        assert_eq!(cases[3].names()[0], "crash");
     }
 
     #[test]
