@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
             Ok(value) => Some(value),
             Err(err) => {
                 let span = Span::new(file, err.span().unwrap_or(0..0));
-                self.error("invalid-toml", span, err.message().trim_end_matches('\n').to_owned());
+                self.error("invalid-toml", span, crate::words::reword(err.message()));
                 None
             }
         }
@@ -110,11 +110,27 @@ impl<'a> Ctx<'a> {
         what: &str,
         parse: fn(&str) -> Result<T, UnknownWord>,
     ) -> Option<T> {
-        match parse(value.get_ref()) {
-            Ok(word) => Some(word),
+        self.word_at(span(file, value), what, value.get_ref(), parse)
+    }
+
+    /// `word` parsed by `parse`, or an error at `at` that lists the accepted words and names
+    /// the closest one.
+    pub(crate) fn word_at<T>(
+        &mut self,
+        at: Span,
+        what: &str,
+        word: &str,
+        parse: fn(&str) -> Result<T, UnknownWord>,
+    ) -> Option<T> {
+        match parse(word) {
+            Ok(value) => Some(value),
             Err(err) => {
                 let message = format!("unknown {what} `{}`, expected one of: {}", err.found, err.expected.join(", "));
-                self.error(code_for(what), span(file, value), message);
+                let mut d = Diagnostic::error(code_for(what), Some(at), message);
+                if let Some(best) = closest(word, err.expected.iter().copied()) {
+                    d = d.with_note(format!("did you mean `{best}`?"));
+                }
+                self.diagnostics.push(d);
                 None
             }
         }
@@ -148,6 +164,7 @@ fn code_for(what: &str) -> &'static str {
         "level" => "unknown-level",
         "adoption" => "unknown-adoption",
         "confidence" => "unknown-confidence",
+        "requirement status" => "unknown-status",
         _ => "unknown-value",
     }
 }

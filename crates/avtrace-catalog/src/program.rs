@@ -175,11 +175,11 @@ fn parse_file(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog, included: bool,
     };
     let parsed = match crate::chunks::parse_in_pieces(text, &convert, workers) {
         None if included => {
-            let raw = parse_whole::<RawIncludedFile>(cx, file)?;
+            let raw = cx.parse::<RawIncludedFile>(file)?;
             ParsedFile { program: None, parts: vec![convert(0, raw.requirements, raw.evidence)] }
         }
         None => {
-            let raw = parse_whole::<RawProgramFile>(cx, file)?;
+            let raw = cx.parse::<RawProgramFile>(file)?;
             ParsedFile { program: Some((0, raw.program)), parts: vec![convert(0, raw.requirements, raw.evidence)] }
         }
         Some(Err(e)) => {
@@ -197,18 +197,6 @@ fn parse_file(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog, included: bool,
         return None;
     }
     Some(parsed)
-}
-
-fn parse_whole<T: serde::de::DeserializeOwned>(cx: &mut Ctx<'_>, file: FileIx) -> Option<T> {
-    let text = &cx.sources.file(file).text;
-    match toml::from_str::<T>(text) {
-        Ok(value) => Some(value),
-        Err(err) => {
-            let span = Span::new(file, err.span().unwrap_or(0..0));
-            cx.error("invalid-toml", span, reword(err.message()));
-            None
-        }
-    }
 }
 
 /// The span of `value`, written in a part of a file that starts at `offset`.
@@ -334,13 +322,12 @@ fn part_of(
         }
         let kind = match &e.kind {
             None => EvidenceKind::Test,
-            Some(word) => {
-                word_or_error(&mut cx, span_in(file, offset, word), "evidence kind", word, EvidenceKind::parse)
-                    .unwrap_or(EvidenceKind::Test)
-            }
+            Some(word) => cx
+                .word_at(span_in(file, offset, word), "evidence kind", word.get_ref(), EvidenceKind::parse)
+                .unwrap_or(EvidenceKind::Test),
         };
         let result = e.result.as_ref().and_then(|word| {
-            word_or_error(&mut cx, span_in(file, offset, word), "evidence result", word, EvidenceResult::parse)
+            cx.word_at(span_in(file, offset, word), "evidence result", word.get_ref(), EvidenceResult::parse)
         });
         part.evidence.push(Evidence {
             id: e.id.into_inner(),
@@ -366,46 +353,14 @@ fn a_type(value: &toml::Value) -> &'static str {
     }
 }
 
-fn word_or_error<T>(
-    cx: &mut Ctx<'_>,
-    at: Span,
-    what: &str,
-    word: &S,
-    parse: fn(&str) -> Result<T, avtrace_model::UnknownWord>,
-) -> Option<T> {
-    match parse(word.get_ref()) {
-        Ok(value) => Some(value),
-        Err(err) => {
-            let mut d = Diagnostic::error(
-                "unknown-value",
-                Some(at),
-                format!("unknown {what} `{}`, expected one of: {}", err.found, err.expected.join(", ")),
-            );
-            if let Some(best) = closest(word.get_ref(), err.expected.iter().copied()) {
-                d = d.with_note(format!("did you mean `{best}`?"));
-            }
-            cx.diagnostics.push(d);
-            None
-        }
-    }
-}
-
 fn status_of(cx: &mut Ctx<'_>, at: Span, word: &str) -> RequirementStatus {
-    match RequirementStatus::parse(word) {
-        Ok(status) => status,
-        Err(err) => {
-            let message =
-                format!("unknown requirement status `{}`, expected one of: {}", err.found, err.expected.join(", "));
-            let mut d = Diagnostic::error("unknown-status", Some(at), message);
-            if let Some(best) = closest(word, RequirementStatus::WORDS.iter().copied()) {
-                d = d.with_note(format!("did you mean `{best}`?"));
-            }
-            cx.diagnostics.push(
-                d.with_note("draft, proposed, approved and implemented count; rejected and obsolete satisfy nothing"),
-            );
-            RequirementStatus::default()
+    cx.word_at(at, "requirement status", word, RequirementStatus::parse).unwrap_or_else(|| {
+        if let Some(d) = cx.diagnostics.last_mut() {
+            d.notes
+                .push("draft, proposed, approved and implemented count; rejected and obsolete satisfy nothing".into());
         }
-    }
+        RequirementStatus::default()
+    })
 }
 
 fn build_program(

@@ -79,7 +79,7 @@ fn unknown_key_is_an_error() {
     let text = A.replace("title = \"Duty\"", "titel = \"Duty\"");
     let got = diagnostics(&[("a.toml", &text)], None);
     assert_eq!(got.len(), 1, "{got:?}");
-    assert!(got[0].starts_with("a.toml:14:1 error[invalid-toml] unknown field `titel`, expected one of"), "{got:?}");
+    assert!(got[0].starts_with("a.toml:14:1 error[invalid-toml] unknown key `titel`, expected one of"), "{got:?}");
 }
 
 #[test]
