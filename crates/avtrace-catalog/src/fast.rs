@@ -218,30 +218,25 @@ fn inline_table(s: &str, base: usize) -> Option<(avtrace_model::Attrs, usize)> {
     }
 }
 
-/// [`basic_string`] without copying a value that holds no escape.
-fn basic_cow(s: &str, base: usize) -> Option<(std::borrow::Cow<'_, str>, usize)> {
-    let body = s.strip_prefix('"')?;
-    let plain = body.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ' || b == 0x7f)?;
-    if body.as_bytes()[plain] == b'"' && !body.starts_with("\"\"") {
-        return Some((std::borrow::Cow::Borrowed(&body[..plain]), base + 1 + plain + 1));
-    }
-    let (value, end) = basic_string(s, base)?;
-    Some((std::borrow::Cow::Owned(value.into_inner()), end))
-}
-
 /// A one-line basic string at the start of `s` (which starts at byte `base`): its value
 /// with the span of the literal (quotes included), and the byte after the closing quote.
 fn basic_string(s: &str, base: usize) -> Option<(Spanned<String>, usize)> {
+    // A value with no escape is copied in one piece, at its exact size, since a million
+    // requirements' worth of spare capacity is real memory.
+    let (value, end) = basic_cow(s, base)?;
+    Some((Spanned::new(base..end, value.into_owned()), end))
+}
+
+/// The value of a one-line basic string at the start of `s` (which starts at byte `base`),
+/// borrowed from `s` when it holds no escape, and the byte after the closing quote.
+fn basic_cow(s: &str, base: usize) -> Option<(std::borrow::Cow<'_, str>, usize)> {
     let body = s.strip_prefix('"')?;
     if body.starts_with("\"\"") {
         return None;
     }
-    // Most values hold no escape: copy them in one piece, at their exact size, since a
-    // million requirements' worth of spare capacity is real memory.
     let plain = body.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ' || b == 0x7f)?;
     if body.as_bytes()[plain] == b'"' {
-        let end = base + 1 + plain + 1;
-        return Some((Spanned::new(base..end, body[..plain].to_owned()), end));
+        return Some((std::borrow::Cow::Borrowed(&body[..plain]), base + 1 + plain + 1));
     }
     let mut value = String::with_capacity(body.len().min(256));
     let mut chars = body.char_indices();
@@ -250,7 +245,7 @@ fn basic_string(s: &str, base: usize) -> Option<(Spanned<String>, usize)> {
             '"' => {
                 let end = base + 1 + i + 1;
                 value.shrink_to_fit();
-                return Some((Spanned::new(base..end, value), end));
+                return Some((std::borrow::Cow::Owned(value), end));
             }
             '\\' => {
                 let (_, e) = chars.next()?;
