@@ -259,9 +259,10 @@ fn part_of(
         for (key, value) in r.attrs.parsed {
             let text = match value.get_ref() {
                 toml::Value::String(s) => s.clone(),
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
+                // Numbers and booleans keep their TOML spelling (`1.0` stays `1.0`).
+                number @ (toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_)) => {
+                    number.to_string()
+                }
                 other => {
                     cx.error(
                         "invalid-value",
@@ -608,19 +609,17 @@ fn check_evidence(cx: &mut Ctx<'_>, requirements: &[Requirement], refs: &Refs, e
         return;
     }
     let names = requirements.iter().flat_map(|r| &r.verified_by);
-    {
-        for (id, at) in names.zip(&refs.verified_by) {
-            if !seen.contains_key(id.as_str()) {
-                let d = Diagnostic::error(
-                    "unknown-evidence",
-                    Some(*at),
-                    format!("`verified_by` names `{id}`, which is not an [[evidence]] id of the program"),
-                );
-                let d = with_closest(d, id, seen.keys().copied());
-                cx.diagnostics.push(
-                    d.with_note("once a program defines [[evidence]], every `verified_by` entry names one of its ids"),
-                );
-            }
+    for (id, at) in names.zip(&refs.verified_by) {
+        if !seen.contains_key(id.as_str()) {
+            let d = Diagnostic::error(
+                "unknown-evidence",
+                Some(*at),
+                format!("`verified_by` names `{id}`, which is not an [[evidence]] id of the program"),
+            );
+            let d = with_closest(d, id, seen.keys().copied());
+            cx.diagnostics.push(
+                d.with_note("once a program defines [[evidence]], every `verified_by` entry names one of its ids"),
+            );
         }
     }
 }

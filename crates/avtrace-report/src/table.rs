@@ -92,25 +92,21 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
 /// `Verification: 12 passed, 1 failed, 20 claimed, 18 none (of 51 live requirements).`
 pub(crate) fn verification_line(view: &TraceView<'_>) -> String {
     use avtrace_model::Verification;
+    let order = [Verification::Passed, Verification::Failed, Verification::Claimed, Verification::None];
     let mut counts = [0usize; 4];
-    let mut live = 0;
-    for (i, r) in view.program.requirements.iter().enumerate() {
-        if !r.status.is_live() {
-            continue;
-        }
-        live += 1;
-        let v = view.verification(avtrace_model::ReqIx::new(i));
-        counts[Verification::ALL.iter().position(|x| *x == v).unwrap_or(1)] += 1;
-    }
-    if live == 0 {
+    let live: Vec<usize> =
+        (0..view.program.requirements.len()).filter(|&i| view.program.requirements[i].status.is_live()).collect();
+    if live.is_empty() {
         return String::new();
     }
-    let order = [Verification::Passed, Verification::Failed, Verification::Claimed, Verification::None];
-    let parts: Vec<String> = order
-        .iter()
-        .map(|v| format!("{} {v}", counts[Verification::ALL.iter().position(|x| x == v).unwrap_or(1)]))
-        .collect();
-    format!("Verification: {} (of {live} live requirements).\n", parts.join(", "))
+    for &i in &live {
+        let v = view.verification(avtrace_model::ReqIx::new(i));
+        if let Some(k) = order.iter().position(|x| *x == v) {
+            counts[k] += 1;
+        }
+    }
+    let parts: Vec<String> = order.iter().zip(counts).map(|(v, n)| format!("{n} {v}")).collect();
+    format!("Verification: {} (of {} live requirements).\n", parts.join(", "), live.len())
 }
 
 /// A chain line under a gap, `label` first, broken before a step where it would pass 100
