@@ -24,6 +24,7 @@ pub(crate) fn export_reqif(cli: &Cli, inputs: &mut Inputs, args: &ExportReqifArg
         let creation_time = creation_time(explicit.as_deref(), view.catalog)?;
         let document = avtrace_exchange::reqif_export(view.catalog, graph, view.program, view.trace, &creation_time);
         let mut report = None;
+        let missing = avtrace_exchange::not_exported(view.program);
         output::write_atomically_with(&args.output, |file| {
             let written = if zipped {
                 document.write_reqifz_to(file, "avtrace.reqif").map(|(_, r)| r)
@@ -34,13 +35,16 @@ pub(crate) fn export_reqif(cli: &Cli, inputs: &mut Inputs, args: &ExportReqifArg
             report = Some(written.map_err(|e| e.to_string())?);
             Ok(())
         })?;
-        Ok::<_, Failure>(report)
+        Ok::<_, Failure>(report.map(|r| (r, missing)))
     })??;
-    if let Some(report) = report {
+    if let Some((report, missing)) = report {
         let mut stderr = std::io::stderr().lock();
         if !quiet {
             for warning in &report.warnings {
                 let _ = writeln!(stderr, "warning: {warning}");
+            }
+            if !missing.is_empty() {
+                let _ = writeln!(stderr, "warning: not in the ReqIF file: {}", missing.join("; "));
             }
         }
         let _ = writeln!(

@@ -246,6 +246,25 @@ fn markets_of(catalog: &Catalog, trace: &Trace, m: usize) -> String {
     catalog.market(trace.markets[m].market).id.clone()
 }
 
+/// What of `program` the ReqIF export does not carry, one phrase per kind with its count,
+/// so that the caller can say so: the requirement tree, links between requirements and
+/// evidence records (whose ids alone travel, in `avtrace.VerifiedBy`).
+pub fn not_exported(program: &Program) -> Vec<String> {
+    let parents = program.requirements.iter().filter(|r| r.parent.is_some()).count();
+    let links: usize = program.requirements.iter().map(|r| r.links.len()).sum();
+    let mut out = Vec::new();
+    if parents > 0 {
+        out.push(format!("the requirement tree ({parents} parent links)"));
+    }
+    if links > 0 {
+        out.push(format!("{links} typed links between requirements"));
+    }
+    if !program.evidence.is_empty() {
+        out.push(format!("{} evidence records (their ids are in avtrace.VerifiedBy)", program.evidence.len()));
+    }
+    out
+}
+
 /// The ReqIF attribute a program attribute is exported as: its own key (what a DOORS or
 /// Polarion user expects to see), unless that is a name ReqIF or avtrace already uses.
 pub fn attribute_name(key: &str) -> String {

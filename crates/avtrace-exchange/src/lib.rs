@@ -10,7 +10,7 @@
 mod export;
 mod import;
 
-pub use export::{ExportNames, reqif_export};
+pub use export::{ExportNames, not_exported, reqif_export};
 pub use import::{ImportOutcome, program_from_reqif, status_of};
 
 #[cfg(test)]
