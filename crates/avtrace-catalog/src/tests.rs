@@ -387,6 +387,20 @@ fn large_programs_are_parsed_in_pieces_with_exact_positions() {
     assert_eq!(at, format!("program.toml:{line}:6"));
 }
 
+/// Root keys before the first header belong to the whole document: a large file is read
+/// exactly as a small one, never cut so that they are parsed on their own.
+#[test]
+fn root_keys_before_the_tables_read_the_same_in_large_and_small_files() {
+    let root = "requirements = [{ id = \"ROOT\", title = \"r\" }]\n";
+    let small = format!("{root}{}", big_program(2, usize::MAX));
+    let large = format!("{root}{}", big_program(20_000, usize::MAX));
+    assert!(large.len() > 1 << 20, "large enough to be cut");
+    let (small, large) = (program_diagnostics(&small), program_diagnostics(&large));
+    assert_eq!(small.len(), 1, "{small:?}");
+    assert!(small[0].contains("error[invalid-toml]"), "{small:?}");
+    assert_eq!(small, large);
+}
+
 #[test]
 fn a_syntax_error_in_a_piece_points_into_the_whole_file() {
     let mut text = big_program(20_000, usize::MAX);
