@@ -347,6 +347,18 @@ fn edition_pins_resolve() {
     );
 }
 
+/// A program that targets no market is said with the place of its `[program]` table, since
+/// every command that traces refuses it.
+#[test]
+fn a_program_without_markets_is_said_at_its_program_table() {
+    let text =
+        format!("# header\n\n{}", PROGRAM.replace("markets = [{ id = \"XX\", sop = \"2027-01-01\" }]", "markets = []"));
+    assert_eq!(
+        program_diagnostics(&text),
+        ["program.toml:3:1 warning[no-market] the program targets no market: trace, gaps and reports need one"]
+    );
+}
+
 /// A program big enough to be parsed in pieces, with a mistake near the end.
 fn big_program(requirements: usize, bad_at: usize) -> String {
     let mut text = PROGRAM.to_owned();

@@ -18,11 +18,13 @@ const MAX_PRINTED: usize = 50;
 pub(crate) struct Inputs {
     pub(crate) sources: Sources,
     quiet: bool,
+    /// The program file loaded last, for messages about the program as a whole.
+    program_path: Option<std::path::PathBuf>,
 }
 
 impl Inputs {
     pub(crate) fn new(quiet: bool) -> Inputs {
-        Inputs { sources: Sources::new(), quiet }
+        Inputs { sources: Sources::new(), quiet, program_path: None }
     }
 
     /// Prints diagnostics to stderr: all errors (up to a limit) and, unless quiet, the
@@ -74,6 +76,7 @@ impl Inputs {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Option<Program>, Failure> {
         let input = avtrace_catalog::add_program(&mut self.sources, path).map_err(|e| Failure::input(e.to_string()))?;
+        self.program_path = Some(path.to_owned());
         let loaded = avtrace_catalog::load_program_files(&self.sources, input.main, &input.includes, catalog);
         let failed_includes = input.diagnostics.iter().any(|d| d.severity == Severity::Error);
         diagnostics.extend(input.diagnostics);
@@ -154,9 +157,10 @@ impl Inputs {
             sop.map(|s| s.parse::<Date>().map_err(|e| Failure::input(format!("--sop: {e}")))).transpose()?;
         if asked.is_empty() {
             if program.markets.is_empty() {
-                return Err(Failure::input(
-                    "the program targets no market: add `markets` to [program] or pass --market",
-                ));
+                return Err(Failure::input(format!(
+                    "{}: the program targets no market: add `markets` to [program] or pass --market",
+                    self.program_path.as_deref().map_or_else(|| "the program".to_owned(), |p| p.display().to_string())
+                )));
             }
             return Ok(program.markets.iter().map(|m| MarketTarget { market: m.market, sop: m.sop }).collect());
         }
