@@ -31,7 +31,7 @@ pub(crate) struct FastPiece {
 /// relative to the piece; `None` when the piece steps outside the subset.
 pub(crate) fn parse(piece: &str) -> Option<FastPiece> {
     let mut out = FastPiece::default();
-    let mut cursor = Cursor { s: piece, at: 0 };
+    let mut cursor = Cursor { s: piece, at: 0, scratch: Vec::new() };
     let mut current: Option<Table> = None;
     loop {
         cursor.blanks_and_comments()?;
@@ -40,9 +40,9 @@ pub(crate) fn parse(piece: &str) -> Option<FastPiece> {
         }
         if cursor.rest().starts_with('[') {
             let table = if cursor.eat("[[requirements]]") {
-                Table::Requirement(Box::default())
+                Table::Requirement(RequirementTable::default())
             } else if cursor.eat("[[evidence]]") {
-                Table::Evidence(Box::default())
+                Table::Evidence(EvidenceTable::default())
             } else {
                 return None;
             };
@@ -59,9 +59,10 @@ pub(crate) fn parse(piece: &str) -> Option<FastPiece> {
 }
 
 /// A table being read.
+#[allow(clippy::large_enum_variant)] // one lives at a time, on the stack
 enum Table {
-    Requirement(Box<RequirementTable>),
-    Evidence(Box<EvidenceTable>),
+    Requirement(RequirementTable),
+    Evidence(EvidenceTable),
 }
 
 #[derive(Default)]
@@ -166,6 +167,8 @@ fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 struct Cursor<'a> {
     s: &'a str,
     at: usize,
+    /// The pairs of the `attrs` being read, kept between requirements.
+    scratch: Vec<(&'a str, Cow<'a, str>)>,
 }
 
 impl<'a> Cursor<'a> {
@@ -297,14 +300,17 @@ impl<'a> Cursor<'a> {
     /// The pairs of a one-line inline table with bare keys, in the order written, each
     /// value read by `value`. TOML 1.1's multi-line inline tables and trailing commas are
     /// left to the `toml` crate.
-    fn inline_table<T>(&mut self, mut value: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<(&'a str, T)>> {
+    fn inline_table<T>(
+        &mut self,
+        pairs: &mut Vec<(&'a str, T)>,
+        mut value: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<()> {
         if !self.eat("{") {
             return None;
         }
-        let mut pairs = Vec::new();
         self.blanks();
         if self.eat("}") {
-            return Some(pairs);
+            return Some(());
         }
         loop {
             self.blanks();
@@ -317,7 +323,7 @@ impl<'a> Cursor<'a> {
             pairs.push((key, value(self)?));
             self.blanks();
             if self.eat("}") {
-                return Some(pairs);
+                return Some(());
             }
             if !self.eat(",") {
                 return None;
@@ -327,7 +333,8 @@ impl<'a> Cursor<'a> {
 
     /// `{ kind = "...", to = "..." }`.
     fn link(&mut self) -> Option<RawLink> {
-        let pairs = self.inline_table(Cursor::one_line_string)?;
+        let mut pairs = Vec::with_capacity(2);
+        self.inline_table(&mut pairs, Cursor::one_line_string)?;
         let mut kind = None;
         let mut to = None;
         for (key, value) in pairs {
@@ -353,7 +360,11 @@ impl<'a> Cursor<'a> {
     /// and booleans in the spelling the `toml` crate gives them back, which the subset only
     /// takes when it is the spelling written).
     fn attrs(&mut self) -> Option<avtrace_model::Attrs> {
-        let mut pairs = self.inline_table(|c| {
+        // One buffer for every requirement's pairs: a million requirements should not mean
+        // a million short-lived vectors.
+        let mut pairs = std::mem::take(&mut self.scratch);
+        pairs.clear();
+        let read = self.inline_table(&mut pairs, |c| {
             if c.rest().starts_with(['"', '\'']) {
                 if c.rest().starts_with("\"\"\"") || c.rest().starts_with("'''") {
                     return None;
@@ -372,12 +383,12 @@ impl<'a> Cursor<'a> {
             }
             c.at += end;
             Some(Cow::Borrowed(word))
-        })?;
+        });
         pairs.sort_by(|a, b| a.0.cmp(b.0));
-        if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
-            return None;
-        }
-        Some(avtrace_model::Attrs::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_ref()))))
+        let attrs = (read.is_some() && !pairs.windows(2).any(|w| w[0].0 == w[1].0))
+            .then(|| avtrace_model::Attrs::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_ref()))));
+        self.scratch = pairs;
+        attrs
     }
 }
 
