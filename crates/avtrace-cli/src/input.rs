@@ -56,7 +56,14 @@ impl Inputs {
             Some(dir) => {
                 avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?
             }
-            None => avtrace_catalog::add_builtin(&mut self.sources),
+            None => {
+                // The built-in catalog alone was validated when avtrace was built: decode it.
+                let (files, catalog) = avtrace_builtin::builtin_catalog(&mut self.sources);
+                if let Some(catalog) = catalog.filter(|_| args.standards_extra.is_empty()) {
+                    return Ok(Some(catalog));
+                }
+                files
+            }
         };
         for dir in &args.standards_extra {
             files.extend(
