@@ -31,14 +31,6 @@ struct RawPiece {
     evidence: Vec<RawEvidence>,
 }
 
-/// A program file parsed in pieces: the `[program]` table (spans relative to its offset)
-/// and, in file order, what `convert` made of each piece's requirements.
-#[derive(Debug)]
-pub(crate) struct PiecewiseProgram<T> {
-    pub(crate) program: Option<(usize, RawProgram)>,
-    pub(crate) parts: Vec<T>,
-}
-
 /// Turns the requirements and evidence of a piece starting at `offset` into the caller's
 /// values, on the worker thread that parsed them, so that raw values never pile up.
 pub(crate) type Convert<'a, T> = dyn Fn(usize, Vec<RawRequirement>, Vec<RawEvidence>) -> T + Sync + 'a;
@@ -211,13 +203,16 @@ pub(crate) fn program_range(text: &str) -> Option<Range<usize>> {
     start.map(|s| s..end)
 }
 
-/// Parses `text` in pieces if it is large and can be cut safely; `None` means "parse it
-/// whole" (small, or shaped in a way the cutter does not prove safe).
+/// Parses `text` in pieces if it is large and can be cut safely, handing what `convert` made
+/// of each piece to `sink` in file order; returns the `[program]` table (spans relative to
+/// its offset) if there is one. `None` means "parse it whole" (small, or shaped in a way the
+/// cutter does not prove safe); then `sink` was not called.
 pub(crate) fn parse_in_pieces<T: Send>(
     text: &str,
     convert: &Convert<'_, T>,
     max_workers: usize,
-) -> Option<Result<PiecewiseProgram<T>, PieceError>> {
+    sink: &mut dyn FnMut(T),
+) -> Option<Result<Option<(usize, RawProgram)>, PieceError>> {
     if text.len() < CUT_ABOVE_BYTES {
         return None;
     }
@@ -253,52 +248,74 @@ pub(crate) fn parse_in_pieces<T: Send>(
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(max_workers).min(pieces.len()).max(1);
     type Parsed<T> = Result<(Option<RawProgram>, T), PieceError>;
-    let results: Vec<Parsed<T>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                let pieces = &pieces;
-                scope.spawn(move || {
-                    pieces
-                        .iter()
-                        .enumerate()
-                        .filter(|(k, _)| k % workers == w)
-                        .map(|(k, range)| {
-                            let parsed = parse_piece(text, range.clone())
-                                .map(|piece| (piece.program, convert(range.start, piece.requirements, piece.evidence)));
-                            (k, parsed)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        let mut all: Vec<(usize, Parsed<T>)> = handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
-        all.sort_by_key(|(k, _)| *k);
-        all.into_iter().map(|(_, r)| r).collect()
-    });
-    if results.len() != pieces.len() {
-        // A worker panicked: parse whole rather than lose data silently.
-        return None;
-    }
-
+    // Pieces are handed out in order and their parts delivered in order as they finish, so
+    // that a part is moved to its final place while later pieces are still being parsed:
+    // the parts and the assembled list never both hold every requirement.
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let mut program = None;
-    let mut parts = Vec::with_capacity(pieces.len());
-    for (range, result) in pieces.iter().zip(results) {
-        let (piece_program, part) = match result {
-            Ok(parsed) => parsed,
-            Err(e) => return Some(Err(e)),
-        };
-        if let Some(p) = piece_program {
-            if program.is_some() {
-                return Some(Err(PieceError {
-                    message: "the `program` table is defined twice".to_owned(),
-                    span: range.start..range.start + 1,
-                }));
-            }
-            program = Some((range.start, p));
+    let mut failed: Option<PieceError> = None;
+    let mut delivered = 0;
+    let complete = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::channel::<(usize, Parsed<T>)>();
+        // Joined by hand below: a worker that panicked is then a missing piece, not a panic
+        // of the whole load.
+        let mut handles = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (pieces, next, send) = (&pieces, &next, send.clone());
+            handles.push(scope.spawn(move || {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(range) = pieces.get(k) else { break };
+                    let parsed = parse_piece(text, range.clone())
+                        .map(|piece| (piece.program, convert(range.start, piece.requirements, piece.evidence)));
+                    if send.send((k, parsed)).is_err() {
+                        break;
+                    }
+                }
+            }));
         }
-        parts.push(part);
+        drop(send);
+        let mut waiting: std::collections::BTreeMap<usize, Parsed<T>> = std::collections::BTreeMap::new();
+        for (k, parsed) in receive {
+            waiting.insert(k, parsed);
+            while let Some(parsed) = waiting.remove(&delivered) {
+                let range = &pieces[delivered];
+                delivered += 1;
+                if failed.is_some() {
+                    continue;
+                }
+                match parsed {
+                    Err(e) => failed = Some(e),
+                    Ok((piece_program, part)) => {
+                        if let Some(p) = piece_program {
+                            if program.is_some() {
+                                failed = Some(PieceError {
+                                    message: "the `program` table is defined twice".to_owned(),
+                                    span: range.start..range.start + 1,
+                                });
+                                continue;
+                            }
+                            program = Some((range.start, p));
+                        }
+                        sink(part);
+                    }
+                }
+            }
+        }
+        for handle in handles {
+            let _ = handle.join();
+        }
+        delivered == pieces.len()
+    });
+    if let Some(e) = failed {
+        return Some(Err(e));
     }
-    Some(Ok(PiecewiseProgram { program, parts }))
+    if !complete {
+        // A worker panicked and its piece never came: the caller cannot use a partial
+        // result, so say the file is damaged rather than drop requirements silently.
+        return Some(Err(PieceError { message: "the file could not be read in pieces".to_owned(), span: 0..0 }));
+    }
+    Some(Ok(program))
 }
 
 /// Whether `text` holds nothing but blank lines and comments that TOML accepts (no

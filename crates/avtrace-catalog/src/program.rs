@@ -41,10 +41,12 @@ pub fn load_program(sources: &Sources, file: FileIx, catalog: &Catalog) -> Loade
 /// about links to headings (which are never obligations).
 pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], catalog: &Catalog) -> Loaded<Program> {
     let mut cx = Ctx::new(sources);
-    let Some(main_file) = parse_file(&mut cx, main, catalog, false, usize::MAX) else {
+    let mut assembly = Assembly::default();
+    let Some(main_program) = parse_file(&mut cx, main, catalog, false, usize::MAX, &mut |part| assembly.push(part))
+    else {
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
-    let Some((program_offset, header)) = main_file.program else {
+    let Some((program_offset, header)) = main_program else {
         cx.error(
             "invalid-toml",
             Span::new(main, 0..0),
@@ -52,12 +54,13 @@ pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], 
         );
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
-    let mut parts = main_file.parts;
-    for (parsed, diagnostics) in parse_included(sources, includes, catalog) {
+    parse_included(sources, includes, catalog, &mut |parts, diagnostics| {
         cx.diagnostics.extend(diagnostics);
-        parts.extend(parsed.into_iter().flat_map(|p| p.parts));
-    }
-    let program = build_program(&mut cx, main, program_offset, header, parts, catalog);
+        for part in parts {
+            assembly.push(part);
+        }
+    });
+    let program = build_program(&mut cx, main, program_offset, header, assembly, catalog);
     // Parts are checked apart (and in parallel); report in the order of the files.
     cx.diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     cx.finish(program)
@@ -118,77 +121,121 @@ struct Refs {
     verified_by: Vec<Span>,
 }
 
-struct ParsedFile {
-    program: Option<(usize, RawProgram)>,
-    parts: Vec<Part>,
+/// The program's requirements and evidence, assembled part by part in file order as the
+/// parts are parsed, so that a part's list is moved into place and freed while later ones
+/// are still being read (never every requirement twice in memory).
+#[derive(Default)]
+struct Assembly {
+    requirements: Vec<Requirement>,
+    refs: Refs,
+    evidence: Vec<Evidence>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Assembly {
+    fn push(&mut self, part: Part) {
+        let base = self.requirements.len();
+        self.requirements.extend(part.requirements);
+        self.refs.parents.extend(part.parents.into_iter().map(|(i, p, s)| (base + i, p, s)));
+        self.refs.links.extend(part.links.into_iter().map(|(i, k, t, s)| (base + i, k, t, s)));
+        self.refs.verified_by.extend(part.verified_by);
+        self.evidence.extend(part.evidence);
+        self.diagnostics.extend(part.diagnostics);
+    }
 }
 
 /// Parses the included files on every core, a file at a time per core (many files are the
-/// parallelism; a large one is not cut further), in file order.
+/// parallelism; a large one is not cut further), and hands each file's parts and
+/// diagnostics to `deliver` in file order, as soon as the files before it are delivered.
 fn parse_included(
     sources: &Sources,
     includes: &[FileIx],
     catalog: &Catalog,
-) -> Vec<(Option<ParsedFile>, Vec<Diagnostic>)> {
+    deliver: &mut dyn FnMut(Vec<Part>, Vec<Diagnostic>),
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(includes.len()).max(1);
     // One large included file still deserves every core.
     let inner = if includes.len() == 1 { usize::MAX } else { 1 };
+    let parse_one = |file: FileIx, inner: usize| {
+        let mut cx = Ctx::new(sources);
+        let mut parts = Vec::new();
+        // A file that fails to parse still gives its diagnostics; its parts were never
+        // complete and the whole load fails on its error.
+        let _ = parse_file(&mut cx, file, catalog, true, inner, &mut |part| parts.push(part));
+        (parts, cx.diagnostics)
+    };
     let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, Option<ParsedFile>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                let next = &next;
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&file) = includes.get(k) else { break };
-                        let mut cx = Ctx::new(sources);
-                        let parsed = parse_file(&mut cx, file, catalog, true, inner);
-                        out.push((k, parsed, cx.diagnostics));
+    let mut delivered = 0;
+    let mut waiting: std::collections::BTreeMap<usize, (Vec<Part>, Vec<Diagnostic>)> = Default::default();
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::channel();
+        // Joined by hand below: a worker that panicked is then a missing file, read again.
+        let mut handles = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (next, send, parse_one) = (&next, send.clone(), &parse_one);
+            handles.push(scope.spawn(move || {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&file) = includes.get(k) else { break };
+                    if send.send((k, parse_one(file, inner))).is_err() {
+                        break;
                     }
-                    out
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
-    // A worker that panicked lost its files: read those again here rather than drop them.
-    if done.len() < includes.len() {
-        let have: std::collections::HashSet<usize> = done.iter().map(|(k, _, _)| *k).collect();
-        for (k, &file) in includes.iter().enumerate().filter(|(k, _)| !have.contains(k)) {
-            let mut cx = Ctx::new(sources);
-            let parsed = parse_file(&mut cx, file, catalog, true, 1);
-            done.push((k, parsed, cx.diagnostics));
+                }
+            }));
         }
+        drop(send);
+        for (k, parsed) in receive {
+            waiting.insert(k, parsed);
+            while let Some((parts, diagnostics)) = waiting.remove(&delivered) {
+                deliver(parts, diagnostics);
+                delivered += 1;
+            }
+        }
+        for handle in handles {
+            let _ = handle.join();
+        }
+    });
+    // A worker that panicked lost its file: read it again here rather than drop it.
+    for (k, &file) in includes.iter().enumerate().skip(delivered) {
+        let (parts, diagnostics) = waiting.remove(&k).unwrap_or_else(|| parse_one(file, 1));
+        deliver(parts, diagnostics);
     }
-    done.sort_by_key(|(k, _, _)| *k);
-    done.into_iter().map(|(_, parsed, diagnostics)| (parsed, diagnostics)).collect()
 }
 
-fn parse_file(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog, included: bool, workers: usize) -> Option<ParsedFile> {
+/// Parses one file, handing its parts to `sink` in order. `None` when it cannot be read
+/// (the reason is in `cx`); else the `[program]` table, if the file has one.
+fn parse_file(
+    cx: &mut Ctx<'_>,
+    file: FileIx,
+    catalog: &Catalog,
+    included: bool,
+    workers: usize,
+    sink: &mut dyn FnMut(Part),
+) -> Option<Option<(usize, RawProgram)>> {
     let sources = cx.sources;
     let text = &sources.file(file).text;
     let convert = |offset: usize, raws: Vec<RawRequirement>, evidence: Vec<RawEvidence>| {
         part_of(sources, catalog, file, offset, raws, evidence)
     };
-    let parsed = match crate::chunks::parse_in_pieces(text, &convert, workers) {
+    let program = match crate::chunks::parse_in_pieces(text, &convert, workers, sink) {
         None if included => {
             let raw = cx.parse::<RawIncludedFile>(file)?;
-            ParsedFile { program: None, parts: vec![convert(0, raw.requirements, raw.evidence)] }
+            sink(convert(0, raw.requirements, raw.evidence));
+            None
         }
         None => {
             let raw = cx.parse::<RawProgramFile>(file)?;
-            ParsedFile { program: Some((0, raw.program)), parts: vec![convert(0, raw.requirements, raw.evidence)] }
+            sink(convert(0, raw.requirements, raw.evidence));
+            Some((0, raw.program))
         }
         Some(Err(e)) => {
             cx.error("invalid-toml", Span::new(file, e.span), reword(&e.message));
             return None;
         }
-        Some(Ok(pieces)) => ParsedFile { program: pieces.program, parts: pieces.parts },
+        Some(Ok(program)) => program,
     };
-    if included && let Some((offset, _)) = &parsed.program {
+    if included && let Some((offset, _)) = &program {
         cx.error(
             "invalid-toml",
             Span::new(file, *offset..*offset + 1),
@@ -196,7 +243,7 @@ fn parse_file(cx: &mut Ctx<'_>, file: FileIx, catalog: &Catalog, included: bool,
         );
         return None;
     }
-    Some(parsed)
+    Some(program)
 }
 
 /// The span of `value`, written in a part of a file that starts at `offset`.
@@ -369,7 +416,7 @@ fn build_program(
     file: FileIx,
     program_offset: usize,
     raw: RawProgram,
-    parts: Vec<Part>,
+    assembly: Assembly,
     catalog: &Catalog,
 ) -> Program {
     let span = |value: &S| span_in(file, program_offset, value);
@@ -415,19 +462,8 @@ fn build_program(
             .with_note("write `markets = [{ id = \"EU\", sop = \"2027-06-01\" }]` in [program], or pass --market"),
         );
     }
-    let total: usize = parts.iter().map(|p| p.requirements.len()).sum();
-    let mut requirements = Vec::with_capacity(total);
-    let mut refs = Refs::default();
-    let mut evidence = Vec::new();
-    for part in parts {
-        let base = requirements.len();
-        requirements.extend(part.requirements);
-        refs.parents.extend(part.parents.into_iter().map(|(i, p, s)| (base + i, p, s)));
-        refs.links.extend(part.links.into_iter().map(|(i, k, t, s)| (base + i, k, t, s)));
-        refs.verified_by.extend(part.verified_by);
-        evidence.extend(part.evidence);
-        cx.diagnostics.extend(part.diagnostics);
-    }
+    let Assembly { mut requirements, refs, evidence, diagnostics } = assembly;
+    cx.diagnostics.extend(diagnostics);
     let index = unique_ids(cx, &requirements);
     let (parents, links) = resolve_tree(cx, &requirements, &refs, &index);
     drop(index);
