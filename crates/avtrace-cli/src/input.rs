@@ -17,12 +17,14 @@ const MAX_PRINTED: usize = 50;
 /// The files read so far and whether to print warnings.
 pub(crate) struct Inputs {
     pub(crate) sources: Sources,
+    /// The files of the last catalog loaded, for its fingerprint.
+    pub(crate) catalog_files: Vec<avtrace_model::FileIx>,
     quiet: bool,
 }
 
 impl Inputs {
     pub(crate) fn new(quiet: bool) -> Inputs {
-        Inputs { sources: Sources::new(), quiet }
+        Inputs { sources: Sources::new(), catalog_files: Vec::new(), quiet }
     }
 
     /// Prints diagnostics to stderr: all errors (up to a limit) and, unless quiet, the
@@ -32,7 +34,7 @@ impl Inputs {
             diagnostics.iter().filter(|d| d.severity == Severity::Error || (with_warnings && !self.quiet)).collect();
         let mut stderr = std::io::stderr().lock();
         for d in shown.iter().take(MAX_PRINTED) {
-            let _ = write!(stderr, "{}", avtrace_catalog::render(&self.sources, d));
+            let _ = write!(stderr, "{}", crate::terminal::for_stderr(&avtrace_catalog::render(&self.sources, d)));
         }
         if shown.len() > MAX_PRINTED {
             let _ = writeln!(
@@ -61,6 +63,7 @@ impl Inputs {
                 avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?,
             );
         }
+        self.catalog_files = files.iter().map(|f| f.file).collect();
         let loaded = avtrace_catalog::load_catalog(&self.sources, &files);
         diagnostics.extend(loaded.diagnostics);
         Ok(loaded.value)
