@@ -28,9 +28,13 @@ pub struct SarifResult {
 }
 
 /// A path as a SARIF `uri` reference: `/` separators, and every byte outside the URI's
-/// unreserved and path characters percent-encoded (a space is `%20`).
+/// unreserved and path characters percent-encoded (a space is `%20`); an absolute path
+/// becomes a `file://` URI.
 fn uri_reference(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
+    let mut out = String::with_capacity(path.len() + 8);
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
     for b in path.replace('\\', "/").bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/!$'()*+,;=:@".contains(&b) {
             out.push(char::from(b));
@@ -101,6 +105,7 @@ mod tests {
         assert_eq!(uri_reference("examples/my program.toml"), "examples/my%20program.toml");
         assert_eq!(uri_reference(r"a\b.toml"), "a/b.toml");
         assert_eq!(uri_reference("ü.toml"), "%C3%BC.toml");
+        assert_eq!(uri_reference("/tmp/p.toml"), "file:///tmp/p.toml");
     }
 
     #[test]
