@@ -28,21 +28,6 @@ fn artefacts() -> PathBuf {
     dir
 }
 
-fn python(python: &Path, args: &[&str]) -> std::process::Output {
-    Process::new(python).current_dir(root()).args(args).output().expect("python runs")
-}
-
-fn python_ok(python_bin: &Path, args: &[&str]) {
-    let out = python(python_bin, args);
-    assert!(
-        out.status.success(),
-        "{} failed:\n{}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn reports_carry_their_provenance_and_say_n_a_where_nothing_is_obliged() {
     // An absolute program path must not reach the page: it is shown relative to the folder.
@@ -137,7 +122,7 @@ fn the_report_prints_on_twenty_a4_landscape_pages_headed_and_reflows_on_a_phone(
     ok(&[&["report", "--audience", "authority", "-o", path_str(&p("a.html"))][..], &eu[..]].concat());
     ok(&["matrix", "--program", EXAMPLE, "--market", "EU", "-o", path_str(&p("a.json"))]);
     let (pdf, shot) = (artefacts().join("report.pdf"), artefacts().join("report-390px.png"));
-    python_ok(
+    common::python_ok(
         &python_bin,
         &[
             "tests/browser/print_check.py",
@@ -189,7 +174,7 @@ fn the_xlsx_matrix_is_set_up_to_print_and_libreoffice_prints_it_on_few_pages() {
     let xlsx = dir.path().join("matrix.xlsx");
     ok(&["matrix", "--program", EXAMPLE, "-o", path_str(&xlsx), "--timestamp", STAMP]);
     if let Some(python_bin) = common::venv_python(&["openpyxl"], false) {
-        python_ok(&python_bin, &["tests/browser/readback.py", "print", path_str(&xlsx), SHOWN_STAMP]);
+        common::python_ok(&python_bin, &["tests/browser/readback.py", "print", path_str(&xlsx), SHOWN_STAMP]);
     }
     let Some(soffice) = common::soffice() else { return };
     let profile = dir.path().join("lo-profile");
@@ -310,10 +295,13 @@ fn sarif_validates_against_the_sarif_2_1_0_schema_and_points_at_program_lines() 
         (dir.path().join("check.sarif"), dir.path().join("gaps.sarif"), dir.path().join("bad.sarif"));
     std::fs::write(&check_log, &check.stdout).unwrap();
     std::fs::write(&gaps_log, &gaps.stdout).unwrap();
-    python_ok(&python_bin, &["tests/schema/sarif/validate_sarif.py", path_str(&check_log), path_str(&gaps_log)]);
+    common::python_ok(
+        &python_bin,
+        &["tests/schema/sarif/validate_sarif.py", path_str(&check_log), path_str(&gaps_log)],
+    );
     // The validator can fail: a level SARIF does not know is refused.
     std::fs::write(&bad_log, gaps.stdout.replacen("\"warning\"", "\"fatal\"", 1)).unwrap();
-    let out = python(&python_bin, &["tests/schema/sarif/validate_sarif.py", path_str(&bad_log)]);
+    let out = common::python_output(&python_bin, &["tests/schema/sarif/validate_sarif.py", path_str(&bad_log)]);
     assert!(!out.status.success(), "a broken log passed the schema");
 }
 

@@ -9,7 +9,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Process;
 
 use common::{EXAMPLE as PROGRAM, Run, avtrace_with, path_str, root};
 use serde_json::Value;
@@ -60,14 +59,7 @@ fn python_with(modules: &[&str], chromium: bool) -> Option<PathBuf> {
 }
 
 fn python(python: &Path, args: &[&str]) {
-    let out = Process::new(python).current_dir(root()).args(args).output().expect("python runs");
-    assert!(
-        out.status.success(),
-        "{} failed:\n{}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::python_ok(python, args);
 }
 
 #[test]

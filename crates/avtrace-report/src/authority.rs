@@ -7,7 +7,7 @@ use askama::Template;
 
 use crate::error::ReportError;
 use crate::html::{coverage_text, provenance_lines};
-use crate::matrix::{MatrixClause, MatrixDoc, build};
+use crate::matrix::{CountsDoc, MatrixClause, MatrixDoc, build};
 use crate::text::plural;
 use crate::{ReportOptions, TraceView};
 
@@ -83,12 +83,7 @@ struct SummaryLine<'a> {
     market: &'a str,
     name: &'a str,
     sop: &'a str,
-    obligations: usize,
-    covered: usize,
-    via_mapping: usize,
-    partial: usize,
-    uncovered: usize,
-    verified: usize,
+    counts: &'a CountsDoc,
     coverage: String,
     unmodelled: String,
 }
@@ -185,12 +180,7 @@ pub(crate) fn authority_html(view: &TraceView<'_>, options: &ReportOptions) -> R
             market: m.market,
             name: m.name,
             sop: &m.sop,
-            obligations: m.counts.obligations,
-            covered: m.counts.covered,
-            via_mapping: m.counts.via_mapping,
-            partial: m.counts.partial,
-            uncovered: m.counts.uncovered,
-            verified: m.counts.verified,
+            counts: &m.counts,
             coverage: coverage_text(&m.counts),
             unmodelled: m.unmodelled.join(", "),
         })

@@ -138,6 +138,23 @@ pub fn venv_python(modules: &[&str], chromium: bool) -> Option<PathBuf> {
     )
 }
 
+/// Runs a Python script of the repository with `python` from the workspace root.
+pub fn python_output(python: &Path, args: &[&str]) -> std::process::Output {
+    Process::new(python).current_dir(root()).args(args).output().expect("python runs")
+}
+
+/// Runs a Python checker and fails the test with its output unless it passes.
+pub fn python_ok(python: &Path, args: &[&str]) {
+    let out = python_output(python, args);
+    assert!(
+        out.status.success(),
+        "{} failed:\n{}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Copies the files of folder `from` (recursively) into `to`.
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).expect("folder readable") {
