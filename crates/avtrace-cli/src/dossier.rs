@@ -71,7 +71,14 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
 
     let document = avtrace_exchange::reqif_export(&catalog, &graph, &program, &trace, &creation_time);
     let mut reqif = Vec::new();
-    document.write_to(&mut reqif).map_err(|e| Failure::input(format!("cannot write the ReqIF export: {e}")))?;
+    let (_, written) =
+        document.write_to(&mut reqif).map_err(|e| Failure::input(format!("cannot write the ReqIF export: {e}")))?;
+    // What the ReqIF file cannot carry is said, as `export reqif` says it.
+    let mut notes: Vec<String> = written.warnings.iter().map(|w| format!("warning: {w}")).collect();
+    let missing = avtrace_exchange::not_exported(&program);
+    if !missing.is_empty() {
+        notes.push(format!("warning: not in the ReqIF file: {}", missing.join("; ")));
+    }
     files.push((PathBuf::from(format!("export-{market}.reqif")), reqif));
 
     let changes = match &args.baseline {
@@ -128,6 +135,9 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
     }
     output::write_atomically(&dir.join("SHA256SUMS"), sums.as_bytes())?;
     if !cli.quiet {
+        for note in &notes {
+            let _ = write!(std::io::stderr(), "{}", crate::terminal::for_stderr(&format!("{note}\n")));
+        }
         let _ = writeln!(
             std::io::stderr(),
             "wrote {}: {} files and SHA256SUMS (check with: cd {} && sha256sum -c SHA256SUMS)",
