@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# End-to-end speed and peak memory of `avtrace trace` on synthetic worlds: a 10,000-clause
-# catalog in 6 markets and N requirements. Prints the median wall time of 5 runs and the peak
-# RSS, beside `avtrace check` on the same input (loading and validation alone: the baseline),
-# for the program in one file and split over 100 files with 10 attributes per requirement.
+# End-to-end speed and peak memory of the `avtrace` binary on synthetic worlds: a
+# 10,000-clause catalog in 6 markets and N requirements, written two ways:
+#   - one file, one-line strings;
+#   - 100 files, 10 attributes per requirement, text as two-line """-strings (real shape).
+# For each: `check` (load and validate), `trace --format json` and, for the real shape,
+# `report` (HTML). Then a 1,000,000-clause catalog with a tenth of the largest N
+# requirements. Prints the median wall time of 5 runs, the peak RSS, and the ratio to the
+# read floor: the median time of reading and scanning every input byte once (`wc -l` over
+# the same files, from the page cache), measured in the same run so that the machine's load
+# is in both.
 #
 #   bench/run.sh [N ...]        default: 10000 100000
 #
-# The trace engine alone is measured by `cargo bench -p avtrace-bench`.
+# The trace engine and the loader alone are measured by `cargo bench -p avtrace-bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 cargo build --release -q -p avtrace-cli -p avtrace-bench
 bin=target/release/avtrace
+synth=target/release/avtrace-synth
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -27,28 +34,52 @@ measure() { # prints "median_seconds peak_kib" over 5 runs of "$@"
     printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p)" "$peak"
 }
 
-printf '%-12s %-20s %-26s %10s %12s\n' requirements program command 'median s' 'peak MiB'
+# The read floor of a world: every catalog and program byte read and scanned once.
+floor() {
+    local dir=$1
+    find "$dir" -name '*.toml' -print0 | xargs -0 cat >/dev/null # warm the page cache
+    read -r t _ < <(measure sh -c "find '$dir' -name '*.toml' -print0 | xargs -0 wc -l")
+    echo "$t"
+}
+
+row() { # requirements, program label, command label, floor, args...
+    local n=$1 program=$2 label=$3 base=$4
+    shift 4
+    read -r t kib < <(measure "$bin" "$@")
+    printf '%-12s %-32s %-22s %9s %10.1f %8.1f\n' "$n" "$program" "$label" "$t" "$(echo "$kib / 1024" | bc -l)" \
+        "$(echo "$t / ($base + 0.001)" | bc -l)"
+}
+
+printf 'machine: %s cores, load average %s\n' "$(nproc)" "$(uptime | sed 's/.*load average: //')"
+printf '%-12s %-32s %-22s %9s %10s %8s\n' requirements program command 'median s' 'peak MiB' '× floor'
 for n in "${sizes[@]}"; do
-    for layout in one split; do
+    for layout in one real; do
         dir="$work/w$n-$layout"
         if [ "$layout" = one ]; then
-            target/release/avtrace-synth "$dir" "$n" 10000 6
-            label_program="1 file"
+            "$synth" "$dir" "$n" 10000 6
+            label="1 file, one-line"
         else
-            target/release/avtrace-synth "$dir" "$n" 10000 6 --files 100 --attrs 10
-            label_program="100 files, 10 attrs"
+            "$synth" "$dir" "$n" 10000 6 --files 100 --attrs 10 --multiline
+            label="100 files, 10 attrs, multi-line"
         fi
-        for cmd in check trace; do
-            if [ "$cmd" = check ]; then
-                args=(--standards "$dir/catalog" check --program "$dir/program.toml")
-                label="check (load, validate)"
-            else
-                args=(--standards "$dir/catalog" trace --program "$dir/program.toml" --format json)
-                label="trace (load, trace, JSON)"
-            fi
-            read -r t kib < <(measure "$bin" "${args[@]}")
-            printf '%-12s %-20s %-26s %10s %12.1f\n' "$n" "$label_program" "$label" "$t" "$(echo "$kib / 1024" | bc -l)"
-        done
+        base=$(floor "$dir")
+        printf '%-12s %-32s %-22s %9s %10s %8s\n' "$n" "$label" "read floor" "$base" - 1.0
+        common=(--standards "$dir/catalog")
+        row "$n" "$label" "check" "$base" "${common[@]}" check --program "$dir/program.toml"
+        row "$n" "$label" "trace --format json" "$base" "${common[@]}" trace --program "$dir/program.toml" --format json
+        if [ "$layout" = real ]; then
+            row "$n" "$label" "report (HTML)" "$base" "${common[@]}" report --program "$dir/program.toml" -o "$work/report.html"
+        fi
         rm -rf "$dir"
     done
 done
+# A large catalog, once: 1,000,000 clauses (4,000 instruments) with a tenth as many
+# requirements as the largest size.
+n=$(( ${sizes[-1]} / 10 ))
+dir="$work/w-catalog"
+"$synth" "$dir" "$n" 1000000 6
+base=$(floor "$dir")
+label="1M-clause catalog"
+printf '%-12s %-32s %-22s %9s %10s %8s\n' "$n" "$label" "read floor" "$base" - 1.0
+row "$n" "$label" "check" "$base" --standards "$dir/catalog" check --program "$dir/program.toml"
+row "$n" "$label" "trace --format json" "$base" --standards "$dir/catalog" trace --program "$dir/program.toml" --format json

@@ -42,3 +42,28 @@ fn load_program(bencher: divan::Bencher, requirements: usize) {
         avtrace_catalog::load_program(&sources, file, &world.catalog).value
     });
 }
+
+/// Loading a program of the shape real ones take: two-line `"""` text and 10 attributes per
+/// requirement, beside the one-line program above.
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn load_program_multiline_with_attributes(bencher: divan::Bencher, requirements: usize) {
+    let shape = avtrace_bench::Shape { multiline: true, attrs: 10, ..Shape::standard(requirements) };
+    let world = load(&Shape::standard(0));
+    let text = avtrace_bench::program_text(&shape);
+    bencher.bench(|| {
+        let mut sources = avtrace_catalog::Sources::new();
+        let file = sources.add("program.toml", text.clone());
+        avtrace_catalog::load_program(&sources, file, &world.catalog).value
+    });
+}
+
+/// Decoding the built-in catalog's snapshot against loading it from its TOML: what every
+/// command pays before it starts.
+#[divan::bench(args = ["snapshot", "toml"], sample_count = 20)]
+fn builtin_catalog(bencher: divan::Bencher, how: &str) {
+    bencher.bench(|| {
+        let mut sources = avtrace_catalog::Sources::new();
+        let (files, catalog) = avtrace_builtin::builtin_catalog(&mut sources);
+        if how == "toml" { avtrace_catalog::load_catalog(&sources, &files).value } else { catalog }
+    });
+}

@@ -22,13 +22,24 @@ pub struct Shape {
     pub files: usize,
     /// Attributes per requirement (`attrs = { a0 = "...", ... }`).
     pub attrs: usize,
+    /// Requirement text as a two-line `"""` string, as real programs write it, rather than
+    /// a one-line one.
+    pub multiline: bool,
 }
 
 impl Shape {
     /// The benchmark shape of the spine issue: a 10,000-clause catalog, 6 markets, one
     /// program file, no attributes.
     pub fn standard(requirements: usize) -> Shape {
-        Shape { clauses: 10_000, clauses_per_instrument: 250, markets: 6, requirements, files: 1, attrs: 0 }
+        Shape {
+            clauses: 10_000,
+            clauses_per_instrument: 250,
+            markets: 6,
+            requirements,
+            files: 1,
+            attrs: 0,
+            multiline: false,
+        }
     }
 
     /// The standard shape split over `files` files with `attrs` attributes per requirement.
@@ -170,11 +181,16 @@ pub fn program_files(shape: &Shape) -> Vec<(String, String)> {
         let range = f * per_file..((f + 1) * per_file).min(shape.requirements);
         let mut text = String::with_capacity(range.len() * (200 + shape.attrs * 16));
         for r in range {
-            let _ = write!(
-                text,
-                "\n[[requirements]]\nid = \"REQ-{r}\"\ntitle = \"Requirement {r}\"\ntext = \"The system shall do thing {r}.\"\n\
-                 status = \"approved\"\nsatisfies = ["
-            );
+            let _ = write!(text, "\n[[requirements]]\nid = \"REQ-{r}\"\ntitle = \"Requirement {r}\"\n");
+            if shape.multiline {
+                let _ = write!(
+                    text,
+                    "text = \"\"\"\nThe system shall do thing {r}\nand report its state to the driver.\"\"\"\n"
+                );
+            } else {
+                let _ = writeln!(text, "text = \"The system shall do thing {r}.\"");
+            }
+            text.push_str("status = \"approved\"\nsatisfies = [");
             for k in 0..=rng.below(3) {
                 let i = rng.below(n);
                 let count = shape.clauses_per_instrument.min(shape.clauses - i * shape.clauses_per_instrument);
@@ -265,8 +281,15 @@ mod tests {
 
     #[test]
     fn split_programs_load_like_one_file() {
-        let one =
-            Shape { clauses: 500, clauses_per_instrument: 100, markets: 2, requirements: 300, files: 1, attrs: 3 };
+        let one = Shape {
+            clauses: 500,
+            clauses_per_instrument: 100,
+            markets: 2,
+            requirements: 300,
+            files: 1,
+            attrs: 3,
+            multiline: true,
+        };
         let dir = tempfile::tempdir().expect("temp dir");
         write_world(&Shape { files: 7, ..one }, dir.path()).expect("written");
         let mut sources = avtrace_catalog::Sources::new();
@@ -287,8 +310,15 @@ mod tests {
 
     #[test]
     fn generated_worlds_load_and_trace() {
-        let shape =
-            Shape { clauses: 1_000, clauses_per_instrument: 100, markets: 3, requirements: 500, files: 1, attrs: 0 };
+        let shape = Shape {
+            clauses: 1_000,
+            clauses_per_instrument: 100,
+            markets: 3,
+            requirements: 500,
+            files: 1,
+            attrs: 0,
+            multiline: false,
+        };
         let world = load(&shape);
         assert_eq!(world.catalog.clauses.len(), 1_000 + 100);
         assert_eq!(world.program.requirements.len(), 500);

@@ -222,13 +222,13 @@ pub(crate) fn parse_in_pieces<T: Send>(
         return None;
     }
     let cuts = cut_points(text)?;
-    // The part before the first header holds only comments and blank lines, or root keys
-    // the whole-file parse would reject or accept; keep the exact semantics by parsing it
-    // on its own as well.
-    let mut pieces: Vec<Range<usize>> = Vec::new();
-    if cuts[0] > 0 {
-        pieces.push(0..cuts[0]);
+    // Root keys before the first header belong to the whole document (a root
+    // `requirements = [...]` collides with the `[[requirements]]` tables that follow): only
+    // a file that starts with comments and blank lines alone is cut.
+    if !only_comments(&text[..cuts[0]]) {
+        return None;
     }
+    let mut pieces: Vec<Range<usize>> = Vec::new();
     let mut run_start = cuts[0];
     let mut in_run = 0;
     for (k, &cut) in cuts.iter().enumerate() {
@@ -301,9 +301,18 @@ pub(crate) fn parse_in_pieces<T: Send>(
     Some(Ok(PiecewiseProgram { program, parts }))
 }
 
+/// Whether `text` holds nothing but blank lines and comments that TOML accepts (no
+/// control character but tab, lines ending in LF or CRLF).
+fn only_comments(text: &str) -> bool {
+    text.split('\n').all(|line| {
+        let line = line.strip_suffix('\r').unwrap_or(line).trim_start_matches([' ', '\t']);
+        (line.is_empty() || line.starts_with('#')) && !line.chars().any(|c| (c < ' ' && c != '\t') || c == '\u{7f}')
+    })
+}
+
 fn parse_piece(text: &str, range: Range<usize>) -> Result<RawPiece, PieceError> {
-    if let Some(requirements) = crate::fast::requirements(&text[range.clone()]) {
-        return Ok(RawPiece { program: None, requirements, evidence: Vec::new() });
+    if let Some(piece) = crate::fast::parse(&text[range.clone()]) {
+        return Ok(RawPiece { program: None, requirements: piece.requirements, evidence: piece.evidence });
     }
     toml::from_str::<RawPiece>(&text[range.clone()]).map_err(|e| {
         let span = e.span().unwrap_or(0..0);

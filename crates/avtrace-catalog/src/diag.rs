@@ -68,8 +68,18 @@ pub struct SourceFile {
     pub path: String,
     /// The contents.
     pub text: String,
-    /// Byte offset of the start of every line, for line:column lookups.
-    line_starts: Vec<usize>,
+    /// Byte offset of the start of every line, for line:column lookups; made on the first
+    /// lookup, since most files never need one and a large program's would cost 8 bytes a
+    /// line.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1)).collect()
+        })
+    }
 }
 
 /// Every file read so far, so that spans can be turned into `file:line:column`.
@@ -101,9 +111,7 @@ impl Sources {
 
     /// Adds a file and returns its index.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileIx {
-        let text = text.into();
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        self.files.push(SourceFile { path: path.into(), text, line_starts });
+        self.files.push(SourceFile { path: path.into(), text: text.into(), line_starts: Default::default() });
         FileIx::new(self.files.len() - 1)
     }
 
@@ -116,8 +124,9 @@ impl Sources {
     pub fn locate(&self, span: Span) -> Location<'_> {
         let file = self.file(span.file());
         let start = floor_char_boundary(&file.text, span.start as usize);
-        let line = file.line_starts.partition_point(|&s| s <= start).max(1);
-        let line_start = file.line_starts[line - 1];
+        let line_starts = file.line_starts();
+        let line = line_starts.partition_point(|&s| s <= start).max(1);
+        let line_start = line_starts[line - 1];
         let line_end = file.text[line_start..].find('\n').map_or(file.text.len(), |n| line_start + n);
         let line_text = file.text[line_start..line_end].trim_end_matches('\r');
         let column = file.text[line_start..start].chars().count() + 1;

@@ -16,6 +16,7 @@ mod load;
 mod program;
 mod raw;
 mod results;
+mod snapshot;
 mod words;
 mod write;
 
@@ -25,6 +26,7 @@ pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, add_program, 
 pub use load::{CatalogFile, Loaded, Role, load_catalog, role_of, unmodelled_mandates};
 pub use program::{load_program, load_program_files};
 pub use results::apply_results;
+pub use snapshot::{SnapshotError, decode_catalog, encode_catalog};
 
 /// The JSON Schema of the program format (`avtrace schema`), kept beside the docs in
 /// `docs/program.schema.json`; a test holds it to the keys the loader accepts.

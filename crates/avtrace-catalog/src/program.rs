@@ -403,6 +403,18 @@ fn build_program(
         }
     }
 
+    if raw.markets.is_empty() {
+        // Said here, with a place, because `trace` and every report refuse such a program.
+        let header = crate::chunks::program_range(&cx.sources.file(file).text).map_or(0, |r| r.start);
+        cx.diagnostics.push(
+            Diagnostic::warning(
+                "no-market",
+                Some(Span::new(file, header..header + 1)),
+                "the program targets no market: trace, gaps and reports need one",
+            )
+            .with_note("write `markets = [{ id = \"EU\", sop = \"2027-06-01\" }]` in [program], or pass --market"),
+        );
+    }
     let total: usize = parts.iter().map(|p| p.requirements.len()).sum();
     let mut requirements = Vec::with_capacity(total);
     let mut refs = Refs::default();

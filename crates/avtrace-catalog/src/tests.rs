@@ -347,6 +347,18 @@ fn edition_pins_resolve() {
     );
 }
 
+/// A program that targets no market is said with the place of its `[program]` table, since
+/// every command that traces refuses it.
+#[test]
+fn a_program_without_markets_is_said_at_its_program_table() {
+    let text =
+        format!("# header\n\n{}", PROGRAM.replace("markets = [{ id = \"XX\", sop = \"2027-01-01\" }]", "markets = []"));
+    assert_eq!(
+        program_diagnostics(&text),
+        ["program.toml:3:1 warning[no-market] the program targets no market: trace, gaps and reports need one"]
+    );
+}
+
 /// A program big enough to be parsed in pieces, with a mistake near the end.
 fn big_program(requirements: usize, bad_at: usize) -> String {
     let mut text = PROGRAM.to_owned();
@@ -385,6 +397,20 @@ fn large_programs_are_parsed_in_pieces_with_exact_positions() {
     let at = sources.position(program.requirements[20_000].span);
     let line = good[..good.find("\"BIG-19999\"").unwrap()].lines().count();
     assert_eq!(at, format!("program.toml:{line}:6"));
+}
+
+/// Root keys before the first header belong to the whole document: a large file is read
+/// exactly as a small one, never cut so that they are parsed on their own.
+#[test]
+fn root_keys_before_the_tables_read_the_same_in_large_and_small_files() {
+    let root = "requirements = [{ id = \"ROOT\", title = \"r\" }]\n";
+    let small = format!("{root}{}", big_program(2, usize::MAX));
+    let large = format!("{root}{}", big_program(20_000, usize::MAX));
+    assert!(large.len() > 1 << 20, "large enough to be cut");
+    let (small, large) = (program_diagnostics(&small), program_diagnostics(&large));
+    assert_eq!(small.len(), 1, "{small:?}");
+    assert!(small[0].contains("error[invalid-toml]"), "{small:?}");
+    assert_eq!(small, large);
 }
 
 #[test]

@@ -20,11 +20,13 @@ pub(crate) struct Inputs {
     /// The files of the last catalog loaded, for its fingerprint.
     pub(crate) catalog_files: Vec<avtrace_model::FileIx>,
     quiet: bool,
+    /// The program file loaded last, for messages about the program as a whole.
+    program_path: Option<std::path::PathBuf>,
 }
 
 impl Inputs {
     pub(crate) fn new(quiet: bool) -> Inputs {
-        Inputs { sources: Sources::new(), catalog_files: Vec::new(), quiet }
+        Inputs { sources: Sources::new(), catalog_files: Vec::new(), quiet, program_path: None }
     }
 
     /// Prints diagnostics to stderr: all errors (up to a limit) and, unless quiet, the
@@ -56,7 +58,16 @@ impl Inputs {
             Some(dir) => {
                 avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?
             }
-            None => avtrace_catalog::add_builtin(&mut self.sources),
+            None => {
+                // The built-in catalog alone was validated when avtrace was built: decode it.
+                let (files, catalog) = avtrace_builtin::builtin_catalog(&mut self.sources);
+                // The fingerprint covers the files the snapshot was made from.
+                self.catalog_files = files.iter().map(|f| f.file).collect();
+                if let Some(catalog) = catalog.filter(|_| args.standards_extra.is_empty()) {
+                    return Ok(Some(catalog));
+                }
+                files
+            }
         };
         for dir in &args.standards_extra {
             files.extend(
@@ -77,6 +88,7 @@ impl Inputs {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Option<Program>, Failure> {
         let input = avtrace_catalog::add_program(&mut self.sources, path).map_err(|e| Failure::input(e.to_string()))?;
+        self.program_path = Some(path.to_owned());
         let loaded = avtrace_catalog::load_program_files(&self.sources, input.main, &input.includes, catalog);
         let failed_includes = input.diagnostics.iter().any(|d| d.severity == Severity::Error);
         diagnostics.extend(input.diagnostics);
@@ -157,9 +169,10 @@ impl Inputs {
             sop.map(|s| s.parse::<Date>().map_err(|e| Failure::input(format!("--sop: {e}")))).transpose()?;
         if asked.is_empty() {
             if program.markets.is_empty() {
-                return Err(Failure::input(
-                    "the program targets no market: add `markets` to [program] or pass --market",
-                ));
+                return Err(Failure::input(format!(
+                    "{}: the program targets no market: add `markets` to [program] or pass --market",
+                    self.program_path.as_deref().map_or_else(|| "the program".to_owned(), |p| p.display().to_string())
+                )));
             }
             return Ok(program.markets.iter().map(|m| MarketTarget { market: m.market, sop: m.sop }).collect());
         }

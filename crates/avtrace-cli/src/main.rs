@@ -49,10 +49,10 @@ impl Failure {
 /// asked (it loads the catalog).
 fn version_text() -> String {
     let mut sources = avtrace_catalog::Sources::new();
-    let files = avtrace_catalog::add_builtin(&mut sources);
+    let (files, snapshot) = avtrace_builtin::builtin_catalog(&mut sources);
     let ids: Vec<avtrace_model::FileIx> = files.iter().map(|f| f.file).collect();
     let fingerprint = provenance::catalog_fingerprint(&sources, &ids);
-    match avtrace_catalog::load_catalog(&sources, &files).value {
+    match snapshot.or_else(|| avtrace_catalog::load_catalog(&sources, &files).value) {
         Some(catalog) => format!(
             "{}\nbuilt-in catalog {} ({} instruments, {} clauses, {} markets; SHA-256 {fingerprint})",
             env!("CARGO_PKG_VERSION"),

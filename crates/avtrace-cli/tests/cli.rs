@@ -358,3 +358,24 @@ fn diff_compares_programs_and_catalogs() {
     let r = run(mini().args(["diff", MINI, "tests/fixtures/mini-catalog"]));
     assert_eq!(r.code, 2, "one file and one folder cannot be compared");
 }
+
+/// `markets = []`: `check` warns at the `[program]` table and `trace` refuses, naming the
+/// program file, rather than a message with no place.
+#[test]
+fn a_program_without_markets_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("no-market.toml");
+    std::fs::write(
+        &program,
+        "[program]\nname = \"x\"\nmarkets = []\n\n[[requirements]]\nid = \"R-1\"\ntitle = \"t\"\n",
+    )
+    .unwrap();
+    let path = program.to_str().unwrap();
+    let r = run(mini().args(["trace", "--program", path]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{path}:1:1")), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("error: {path}: the program targets no market")), "{}", r.stderr);
+    let r = run(mini().args(["check", "--program", path]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning[no-market]"), "{}", r.stderr);
+}

@@ -120,8 +120,15 @@ struct AttrsInner {
 impl Attrs {
     /// Attributes from `(key, value)` pairs, which the caller gives sorted by key and
     /// without repeats.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Attrs {
-        let mut inner = AttrsInner::default();
+    pub fn from_pairs<'a, I>(pairs: I) -> Attrs
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+        I::IntoIter: Clone,
+    {
+        let pairs = pairs.into_iter();
+        // Sized once: a million requirements' attributes should not grow piece by piece.
+        let (count, bytes) = pairs.clone().fold((0, 0), |(n, b), (k, v)| (n + 2, b + k.len() + v.len()));
+        let mut inner = AttrsInner { text: String::with_capacity(bytes), ends: Vec::with_capacity(count) };
         for (k, v) in pairs {
             for part in [k, v] {
                 inner.text.push_str(part);
@@ -131,8 +138,6 @@ impl Attrs {
         if inner.ends.is_empty() {
             return Attrs(None);
         }
-        inner.text.shrink_to_fit();
-        inner.ends.shrink_to_fit();
         Attrs(Some(Box::new(inner)))
     }
 

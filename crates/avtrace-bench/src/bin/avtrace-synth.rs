@@ -2,12 +2,13 @@
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: avtrace-synth DIR REQUIREMENTS [CLAUSES] [MARKETS] [--files N] [--attrs K]
+const USAGE: &str = "usage: avtrace-synth DIR REQUIREMENTS [CLAUSES] [MARKETS] [--files N] [--attrs K] [--multiline]
 
 Writes DIR/catalog/ (CLAUSES clauses, default 10000, in MARKETS markets, default 6) and
 DIR/program.toml with REQUIREMENTS requirements; with --files N the requirements are split
 over N files under DIR/parts/ that program.toml includes, and --attrs K gives each
-requirement K attributes.";
+requirement K attributes; --multiline writes each requirement's text as a two-line
+\"\"\"-string, as real programs do.";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +16,13 @@ fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
+    let multiline = match args.iter().position(|a| a == "--multiline") {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    };
     let mut option = |name: &str| -> Result<usize, String> {
         match args.iter().position(|a| a == name) {
             None => Ok(0),
@@ -44,7 +52,8 @@ fn main() -> ExitCode {
         eprintln!("error: unknown option {dir}\n{USAGE}");
         return ExitCode::from(2);
     }
-    let shape = avtrace_bench::Shape { clauses, clauses_per_instrument: 250, markets, requirements, files, attrs };
+    let shape =
+        avtrace_bench::Shape { clauses, clauses_per_instrument: 250, markets, requirements, files, attrs, multiline };
     match avtrace_bench::write_world(&shape, std::path::Path::new(dir)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
