@@ -185,7 +185,7 @@
     if (r) {
       summary.appendChild(document.createTextNode(' '));
       summary.appendChild(el('span', 'tag vf-' + r.verification, r.verification));
-      summary.appendChild(document.createTextNode(' ' + r.title));
+      summary.appendChild(el('span', 'rtitle', ' ' + r.title));
     }
     details.appendChild(summary);
     li.appendChild(details);
@@ -339,7 +339,11 @@
 
     for (const m of markets) {
       if (row.byMarket.has(m)) {
-        const td = el('td', 'st st-' + c.status, STATUS_MARK.get(c.status) + ' ' + STATUS_LABEL.get(c.status));
+        // The mark alone carries the status in print, where the columns of every market
+        // must fit one page's width.
+        const td = el('td', 'st st-' + c.status);
+        td.appendChild(el('span', 'mark', STATUS_MARK.get(c.status)));
+        td.appendChild(el('span', 'label', ' ' + STATUS_LABEL.get(c.status)));
         td.setAttribute('title', m + ': ' + row.byMarket.get(m).join('; '));
         tr.appendChild(td);
       } else {
@@ -525,7 +529,10 @@
     );
   }
 
-  // A printout holds every row that matches the filters, with the details open.
+  // A printout holds every row that matches the filters, every requirement id of each row,
+  // the requirement tree and the gaps open. A requirement's text and a mapping's source
+  // stay closed: one row per clause must stay a line or two for the matrix to print on a
+  // few pages (the XLSX and JSON carry them in full).
   const openedForPrint = [];
   window.addEventListener('beforeprint', () => {
     render(true);
@@ -533,7 +540,7 @@
     for (const d of tbody.querySelectorAll('details.more')) {
       fill(d);
     }
-    for (const d of document.querySelectorAll('details:not([open])')) {
+    for (const d of document.querySelectorAll('details:not([open]):not(.req):not(.facts)')) {
       fill(d);
       if (d.dataset.tid && !d.dataset.filled) {
         d.dataset.filled = '1';

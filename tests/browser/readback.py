@@ -3,8 +3,9 @@ csv module) and checks they hold the same data as `avtrace matrix --format json`
 
     readback.py xlsx MATRIX.xlsx MATRIX.json
     readback.py csv MATRIX.csv MATRIX.json
+    readback.py print MATRIX.xlsx DATE     (the page setup of every sheet; DATE in the header)
 
-Run by crates/avtrace-cli/tests/matrix.rs. Exits 0 when they agree, 1 with the differences.
+Run by crates/avtrace-cli/tests/matrix.rs and handover.rs. Exits 0 when they agree, 1 with the differences.
 """
 
 import csv
@@ -23,7 +24,12 @@ def chain(clause):
 
 
 def sources(clause):
-    return "; ".join(s["source"] for s in clause["via"])
+    """Where the chain's statements are published, each source once, in step order."""
+    seen = []
+    for s in clause["via"]:
+        if s["source"] not in seen:
+            seen.append(s["source"])
+    return "; ".join(seen)
 
 
 def defused(text):
@@ -61,7 +67,11 @@ def check_xlsx(path, doc):
 
     summary = sheet_rows(wb["Summary"])
     keys = ["obligations", "covered", "via_mapping", "partial", "uncovered", "verified", "unverified", "coverage"]
-    expected = [[m["market"], m["name"], m["sop"]] + [m[k] for k in keys] for m in doc["markets"]]
+    # Nothing obliged is "n/a", not 100%.
+    expected = [
+        [m["market"], m["name"], m["sop"]] + [m[k] for k in keys[:-1]] + [m["coverage"] if m["obligations"] else "n/a"]
+        for m in doc["markets"]
+    ]
     compare("Summary", [r[:11] for r in summary[1 : 1 + len(markets)]], expected, problems)
     if wb["Summary"].freeze_panes != "A2":
         problems.append("Summary: the header row is not frozen")
@@ -192,7 +202,45 @@ def check_csv(path, doc):
     return problems
 
 
+def check_print_setup(path, date):
+    """Every sheet prints A4 landscape, one page wide, the header row on every page, with the
+    program, the sheet and the date in the page header and the page number in the footer."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    problems = []
+    for ws in wb.worksheets:
+        setup, where = ws.page_setup, ws.title
+        if setup.orientation != "landscape":
+            problems.append(f"{where}: orientation {setup.orientation}")
+        if str(setup.paperSize) != "9":
+            problems.append(f"{where}: paper size {setup.paperSize}, not A4 (9)")
+        # An absent fitToWidth means 1 (ECMA-376); fitToHeight 0 means as many pages as needed.
+        if not ws.sheet_properties.pageSetUpPr.fitToPage or setup.fitToWidth not in (None, 1) or setup.fitToHeight != 0:
+            problems.append(f"{where}: not fitted to one page wide ({setup.fitToWidth} x {setup.fitToHeight})")
+        if ws.print_title_rows not in ("1:1", "$1:$1"):
+            problems.append(f"{where}: print titles {ws.print_title_rows!r}, not the header row")
+        header, footer = ws.oddHeader, ws.oddFooter
+        if "L3 motorway chauffeur" not in (header.left.text or ""):
+            problems.append(f"{where}: page header names no program: {header.left.text!r}")
+        if date not in (header.right.text or ""):
+            problems.append(f"{where}: page header has no date: {header.right.text!r}")
+        if not header.center.text:
+            problems.append(f"{where}: page header names no sheet")
+        if "&P" not in (footer.center.text or ""):
+            problems.append(f"{where}: no page number in the footer: {footer.center.text!r}")
+    markets = [ws.oddHeader.center.text for ws in wb.worksheets[1:-2]]
+    if not all(m and m.startswith("Market ") for m in markets):
+        problems.append(f"market sheets' page headers: {markets}")
+    return problems
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "print":
+        problems = check_print_setup(sys.argv[2], sys.argv[3])
+        for p in problems:
+            print(f"FAIL {p}", file=sys.stderr)
+        return 1 if problems else 0
     if len(sys.argv) != 4 or sys.argv[1] not in ("xlsx", "csv"):
         print(__doc__, file=sys.stderr)
         return 2

@@ -13,6 +13,13 @@ pub(crate) struct Cli {
     /// Do not print warnings.
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+    /// Colour statuses and diagnostics: on a terminal unless NO_COLOR is set (auto), always
+    /// or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub(crate) color: ColorChoice,
+    /// Do not cut table lines to the terminal's width (they are never cut in a pipe).
+    #[arg(long, global = true)]
+    pub(crate) wide: bool,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -64,6 +71,66 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Print the JSON Schema of the program format, for editors and validators.
     Schema,
+    /// Write the hand-over package for one market: the authority report, the XLSX matrix,
+    /// the ReqIF export, an evidence index, the changes since a baseline and SHA256SUMS.
+    Dossier(DossierArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `avtrace man > avtrace.1`.
+    Man,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    /// Always, even in a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Who a report is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AudienceArg {
+    /// The team that keeps the trace: mapping chains with sources, commands, filters.
+    Engineer,
+    /// A technical service or authority: formal wording, evidence and verification per
+    /// obligation, sign-off block; no analyst notes, commands or script.
+    Authority,
+}
+
+impl From<AudienceArg> for avtrace_report::Audience {
+    fn from(a: AudienceArg) -> Self {
+        match a {
+            AudienceArg::Engineer => avtrace_report::Audience::Engineer,
+            AudienceArg::Authority => avtrace_report::Audience::Authority,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DossierArgs {
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
+    /// The folder to write (created; files in it are replaced).
+    #[arg(long, short, value_name = "DIR")]
+    pub(crate) output: PathBuf,
+    /// The program as last handed over: the dossier lists what changed since.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// The date the documents carry (now, @SECONDS, YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ);
+    /// default: $SOURCE_DATE_EPOCH, else the clock.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) timestamp: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +210,10 @@ pub(crate) struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
+    /// For programs: exit 1 when coverage drops in any market or an obligation loses
+    /// status (covered to partial, anything to uncovered).
+    #[arg(long)]
+    pub(crate) fail_on_regression: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,9 +265,9 @@ pub(crate) struct CheckArgs {
     /// The program file to validate against the catalog.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) program: Option<PathBuf>,
-    /// Output format of the diagnostics.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub(crate) format: Format,
+    /// Output format of the diagnostics (sarif: SARIF 2.1.0 for code-review annotations).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub(crate) format: CheckFormat,
     /// Treat warnings as problems too (exit 1).
     #[arg(long)]
     pub(crate) deny_warnings: bool,
@@ -212,9 +283,10 @@ pub(crate) struct TraceArgs {
     /// Exit 1 when any traced market's coverage is below PCT percent.
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub(crate) fail_under: Option<f64>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub(crate) format: Format,
+    /// Output format (sarif, for `gaps`: each gap as a SARIF 2.1.0 result on the program
+    /// file's line).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub(crate) format: CheckFormat,
     /// Write to FILE instead of standard output (atomically).
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
@@ -258,6 +330,22 @@ pub(crate) struct MatrixArgs {
     /// Write to FILE instead of standard output (atomically); needed for xlsx.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) document: DocumentArgs,
+}
+
+/// Who a document is for and the date it carries.
+#[derive(Debug, Args)]
+pub(crate) struct DocumentArgs {
+    /// Who reads it: engineer (chains, sources, commands) or authority (formal, evidence
+    /// and verification per obligation, sign-off block).
+    #[arg(long, value_enum, default_value_t = AudienceArg::Engineer)]
+    pub(crate) audience: AudienceArg,
+    /// The date the document carries (now, @SECONDS, YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ);
+    /// default: $SOURCE_DATE_EPOCH, else the clock. The same inputs and timestamp give the
+    /// same bytes.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) timestamp: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -267,6 +355,8 @@ pub(crate) struct ReportArgs {
     /// Write to FILE (an .html) instead of standard output (atomically).
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) document: DocumentArgs,
 }
 
 /// The formats of `matrix`.
@@ -315,6 +405,17 @@ pub(crate) struct ShowArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
+}
+
+/// The formats of `check`, `trace` and `gaps`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// A table for people.
+    Table,
+    /// JSON for programs.
+    Json,
+    /// SARIF 2.1.0, for code-scanning and review tools (check and gaps).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -86,7 +86,7 @@ fn creation_time(explicit: Option<&str>, catalog: &avtrace_model::Catalog) -> Re
 }
 
 /// Seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ` (proleptic Gregorian, UTC).
-fn format_epoch(secs: u64) -> String {
+pub(crate) fn format_epoch(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Howard Hinnant's days-to-civil algorithm.

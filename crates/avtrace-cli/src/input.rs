@@ -17,6 +17,8 @@ const MAX_PRINTED: usize = 50;
 /// The files read so far and whether to print warnings.
 pub(crate) struct Inputs {
     pub(crate) sources: Sources,
+    /// The files of the last catalog loaded, for its fingerprint.
+    pub(crate) catalog_files: Vec<avtrace_model::FileIx>,
     quiet: bool,
     /// The program file loaded last, for messages about the program as a whole.
     program_path: Option<std::path::PathBuf>,
@@ -24,7 +26,7 @@ pub(crate) struct Inputs {
 
 impl Inputs {
     pub(crate) fn new(quiet: bool) -> Inputs {
-        Inputs { sources: Sources::new(), quiet, program_path: None }
+        Inputs { sources: Sources::new(), catalog_files: Vec::new(), quiet, program_path: None }
     }
 
     /// Prints diagnostics to stderr: all errors (up to a limit) and, unless quiet, the
@@ -34,7 +36,7 @@ impl Inputs {
             diagnostics.iter().filter(|d| d.severity == Severity::Error || (with_warnings && !self.quiet)).collect();
         let mut stderr = std::io::stderr().lock();
         for d in shown.iter().take(MAX_PRINTED) {
-            let _ = write!(stderr, "{}", avtrace_catalog::render(&self.sources, d));
+            let _ = write!(stderr, "{}", crate::terminal::for_stderr(&avtrace_catalog::render(&self.sources, d)));
         }
         if shown.len() > MAX_PRINTED {
             let _ = writeln!(
@@ -59,6 +61,8 @@ impl Inputs {
             None => {
                 // The built-in catalog alone was validated when avtrace was built: decode it.
                 let (files, catalog) = avtrace_builtin::builtin_catalog(&mut self.sources);
+                // The fingerprint covers the files the snapshot was made from.
+                self.catalog_files = files.iter().map(|f| f.file).collect();
                 if let Some(catalog) = catalog.filter(|_| args.standards_extra.is_empty()) {
                     return Ok(Some(catalog));
                 }
@@ -70,6 +74,7 @@ impl Inputs {
                 avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?,
             );
         }
+        self.catalog_files = files.iter().map(|f| f.file).collect();
         let loaded = avtrace_catalog::load_catalog(&self.sources, &files);
         diagnostics.extend(loaded.diagnostics);
         Ok(loaded.value)

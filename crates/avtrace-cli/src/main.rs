@@ -6,9 +6,13 @@
 //! warnings go to stderr.
 
 mod args;
+mod ci;
+mod dossier;
 mod exchange;
 mod input;
 mod output;
+mod provenance;
+mod terminal;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -17,11 +21,11 @@ use avtrace_catalog::{Diagnostic, Severity};
 use avtrace_graph::ClauseGraph;
 use avtrace_report::TraceView;
 use avtrace_trace::{MarketTarget, TraceOptions};
-use clap::Parser;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::args::{
-    CheckArgs, Cli, Command, DiffArgs, ExportCommand, Format, GraphArgs, GraphFormat, ImpactArgs, ImportCommand,
-    InitArgs, MatrixArgs, MatrixFormat, ReportArgs, SelectArgs, ShowArgs, TraceArgs,
+    CheckArgs, CheckFormat, Cli, Command, DiffArgs, DocumentArgs, ExportCommand, Format, GraphArgs, GraphFormat,
+    ImpactArgs, ImportCommand, InitArgs, MatrixArgs, MatrixFormat, ReportArgs, SelectArgs, ShowArgs, TraceArgs,
 };
 use crate::input::Inputs;
 
@@ -41,8 +45,34 @@ impl Failure {
     }
 }
 
+/// `avtrace --version`: avtrace's version and the built-in catalog's, worked out only when
+/// asked (it loads the catalog).
+fn version_text() -> String {
+    let mut sources = avtrace_catalog::Sources::new();
+    let (files, snapshot) = avtrace_builtin::builtin_catalog(&mut sources);
+    let ids: Vec<avtrace_model::FileIx> = files.iter().map(|f| f.file).collect();
+    let fingerprint = provenance::catalog_fingerprint(&sources, &ids);
+    match snapshot.or_else(|| avtrace_catalog::load_catalog(&sources, &files).value) {
+        Some(catalog) => format!(
+            "{}\nbuilt-in catalog {} ({} instruments, {} clauses, {} markets; SHA-256 {fingerprint})",
+            env!("CARGO_PKG_VERSION"),
+            provenance::catalog_version(&catalog, &fingerprint),
+            catalog.instruments.len(),
+            catalog.clauses.len(),
+            catalog.markets.len()
+        ),
+        None => format!("{}\nbuilt-in catalog invalid (SHA-256 {fingerprint})", env!("CARGO_PKG_VERSION")),
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut command = Cli::command();
+    if std::env::args_os().skip(1).any(|a| a == "--version" || a == "-V") {
+        // Printed once, then the process exits: leaking it is what clap's `&'static str` wants.
+        command = command.version(&*Box::leak(version_text().into_boxed_str()));
+    }
+    let parsed = command.try_get_matches().and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
@@ -54,7 +84,7 @@ fn main() -> ExitCode {
         Err(Failure::Gate) => ExitCode::from(1),
         Err(Failure::Input(message)) => {
             if !message.is_empty() {
-                eprintln!("error: {message}");
+                eprint!("{}", terminal::for_stderr(&format!("error: {message}\n")));
             }
             ExitCode::from(2)
         }
@@ -62,6 +92,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    terminal::init(cli.color, cli.wide);
     let mut inputs = Inputs::new(cli.quiet);
     match &cli.command {
         Command::Check(args) => check(cli, &mut inputs, args),
@@ -69,24 +100,24 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Gaps(args) => trace(cli, &mut inputs, args, true),
         Command::Standards(args) => {
             let catalog = inputs.catalog(&cli.catalog)?;
-            output::print(&match args.format {
-                Format::Table => avtrace_report::standards_table(&catalog),
-                Format::Json => avtrace_report::standards_json(&catalog),
-            })
+            match args.format {
+                Format::Table => output::print_table(&avtrace_report::standards_table(&catalog)),
+                Format::Json => output::print(&avtrace_report::standards_json(&catalog)),
+            }
         }
         Command::Markets(args) => {
             let catalog = inputs.catalog(&cli.catalog)?;
-            output::print(&match args.format {
-                Format::Table => avtrace_report::markets_table(&catalog),
-                Format::Json => avtrace_report::markets_json(&catalog),
-            })
+            match args.format {
+                Format::Table => output::print_table(&avtrace_report::markets_table(&catalog)),
+                Format::Json => output::print(&avtrace_report::markets_json(&catalog)),
+            }
         }
         Command::Features(args) => {
             let catalog = inputs.catalog(&cli.catalog)?;
-            output::print(&match args.format {
-                Format::Table => avtrace_report::features_table(&catalog),
-                Format::Json => avtrace_report::features_json(&catalog),
-            })
+            match args.format {
+                Format::Table => output::print_table(&avtrace_report::features_table(&catalog)),
+                Format::Json => output::print(&avtrace_report::features_json(&catalog)),
+            }
         }
         Command::Show(args) => show(cli, &mut inputs, args),
         Command::Matrix(args) => matrix(cli, &mut inputs, args),
@@ -98,6 +129,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Import(ImportCommand::Reqif(args)) => exchange::import_reqif(cli, &mut inputs, args),
         Command::Init(args) => init(cli, &mut inputs, args),
         Command::Schema => output::print(avtrace_catalog::PROGRAM_SCHEMA),
+        Command::Dossier(args) => dossier::dossier(cli, &mut inputs, args),
+        Command::Completions(args) => {
+            let mut text = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "avtrace", &mut text);
+            output::print(&String::from_utf8_lossy(&text))
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut text)
+                .map_err(|e| Failure::input(format!("cannot render the manual page: {e}")))?;
+            output::print(&String::from_utf8_lossy(&text))
+        }
     }
 }
 
@@ -139,8 +183,9 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
     let warnings = diagnostics.len() - errors;
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     match args.format {
-        Format::Json => output::print(&input::diagnostics_json(&inputs.sources, &diagnostics, !failed))?,
-        Format::Table => {
+        CheckFormat::Json => output::print(&input::diagnostics_json(&inputs.sources, &diagnostics, !failed))?,
+        CheckFormat::Sarif => output::print(&ci::check_sarif(&inputs.sources, &diagnostics))?,
+        CheckFormat::Table => {
             inputs.report(&diagnostics, true);
             let mut summary = String::new();
             if let Some(catalog) = &catalog {
@@ -166,22 +211,30 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
                 count(errors, "error"),
                 count(warnings, "warning")
             ));
-            output::print(&summary)?;
+            output::print_table(&summary)?;
         }
     }
     if failed { Err(Failure::Gate) } else { Ok(()) }
 }
 
 fn trace(cli: &Cli, inputs: &mut Inputs, args: &TraceArgs, gaps: bool) -> Result<(), Failure> {
+    if args.format == CheckFormat::Sarif && !gaps {
+        return Err(Failure::input("--format sarif is for `gaps` and `check`: the gaps are what a review annotates"));
+    }
     // Hints for reviewers cost a search per uncovered obligation: only the views that show
     // them (gaps, and the JSON a tool may read them from) ask for them.
-    let hints = gaps || args.format == Format::Json;
-    let (text, coverage) = traced_with(cli, inputs, &args.select, hints, |view, _| {
+    let hints = gaps || args.format == CheckFormat::Json;
+    let (text, coverage, found) = traced_with(cli, inputs, &args.select, hints, |view, _| {
+        let mut found = Vec::new();
         let text = match (args.format, gaps) {
-            (Format::Table, false) => avtrace_report::trace_table(view),
-            (Format::Table, true) => avtrace_report::gaps_table(view),
-            (Format::Json, false) => avtrace_report::trace_json(view),
-            (Format::Json, true) => avtrace_report::gaps_json(view),
+            (CheckFormat::Table, false) => avtrace_report::trace_table(view),
+            (CheckFormat::Table, true) => avtrace_report::gaps_table(view),
+            (CheckFormat::Json, false) => avtrace_report::trace_json(view),
+            (CheckFormat::Json, true) => avtrace_report::gaps_json(view),
+            (CheckFormat::Sarif, _) => {
+                found = ci::gaps(view);
+                String::new()
+            }
         };
         let coverage: Vec<(String, f64)> = view
             .trace
@@ -189,10 +242,16 @@ fn trace(cli: &Cli, inputs: &mut Inputs, args: &TraceArgs, gaps: bool) -> Result
             .iter()
             .map(|mt| (view.catalog.market(mt.market).id.clone(), mt.counts.coverage()))
             .collect();
-        (text, coverage)
+        (text, coverage, found)
     })?;
+    let text = if args.format == CheckFormat::Sarif {
+        ci::gaps_sarif(&inputs.sources, &args.select.program, found)
+    } else {
+        text
+    };
     match &args.output {
         Some(path) => output::write_atomically(path, text.as_bytes())?,
+        None if args.format == CheckFormat::Table => output::print_table(&text)?,
         None => output::print(&text)?,
     }
     if let Some(threshold) = args.fail_under {
@@ -202,7 +261,8 @@ fn trace(cli: &Cli, inputs: &mut Inputs, args: &TraceArgs, gaps: bool) -> Result
             .map(|(market, ratio)| format!("{market} {:.1}%", ratio * 100.0))
             .collect();
         if !below.is_empty() {
-            let _ = writeln!(std::io::stderr(), "error: coverage below {threshold}% in {}", below.join(", "));
+            let message = format!("error: coverage below {threshold}% in {}\n", below.join(", "));
+            let _ = write!(std::io::stderr(), "{}", terminal::for_stderr(&message));
             return Err(Failure::Gate);
         }
     }
@@ -228,7 +288,10 @@ fn show(cli: &Cli, inputs: &mut Inputs, args: &ShowArgs) -> Result<(), Failure> 
             Format::Json => avtrace_report::show_instrument_json(&catalog, instrument, at),
         }
     };
-    output::print(&text)
+    match args.format {
+        Format::Table => output::print_table(&text),
+        Format::Json => output::print(&text),
+    }
 }
 
 /// Traces what `select` asks for and hands the view to `render`: the one computed trace
@@ -272,7 +335,7 @@ fn traced_with<T>(
         related_hints: if hints { avtrace_trace::RELATED_HINTS } else { 0 },
     };
     let trace = avtrace_trace::trace(&catalog, &graph, &program, &targets, options);
-    let program_path = select.program.display().to_string();
+    let program_path = provenance::relative_path(&select.program);
     let view = TraceView { catalog: &catalog, program: &program, trace: &trace, program_path: &program_path };
     Ok(use_trace(&view, &graph))
 }
@@ -304,9 +367,10 @@ fn matrix(cli: &Cli, inputs: &mut Inputs, args: &MatrixArgs) -> Result<(), Failu
     if format == MatrixFormat::Xlsx && args.output.is_none() {
         return Err(Failure::input("an xlsx workbook is binary: pass -o FILE.xlsx"));
     }
+    let options = report_options(inputs, cli, &args.document)?;
     let rendered = with_trace(cli, inputs, &args.select, |view| match format {
-        MatrixFormat::Html => avtrace_report::matrix_html(view).map(String::into_bytes),
-        MatrixFormat::Xlsx => avtrace_report::matrix_xlsx(view),
+        MatrixFormat::Html => avtrace_report::matrix_html(view, &options).map(String::into_bytes),
+        MatrixFormat::Xlsx => avtrace_report::matrix_xlsx(view, &options),
         MatrixFormat::Csv => avtrace_report::matrix_csv(view),
         MatrixFormat::Md => Ok(avtrace_report::matrix_markdown(view).into_bytes()),
         MatrixFormat::Json => Ok(avtrace_report::matrix_json(view).into_bytes()),
@@ -314,8 +378,28 @@ fn matrix(cli: &Cli, inputs: &mut Inputs, args: &MatrixArgs) -> Result<(), Failu
     emit(args.output.as_deref(), rendered.map_err(|e| Failure::input(e.to_string()))?)
 }
 
+/// How a document is rendered: for whom, dated when, from which catalog (loaded here, so
+/// that its fingerprint covers the files read).
+fn report_options(
+    inputs: &mut Inputs,
+    cli: &Cli,
+    document: &DocumentArgs,
+) -> Result<avtrace_report::ReportOptions, Failure> {
+    let catalog = inputs.catalog(&cli.catalog)?;
+    Ok(avtrace_report::ReportOptions {
+        audience: document.audience.into(),
+        provenance: provenance::provenance(
+            &inputs.sources,
+            &inputs.catalog_files,
+            &catalog,
+            document.timestamp.as_deref(),
+        )?,
+    })
+}
+
 fn report(cli: &Cli, inputs: &mut Inputs, args: &ReportArgs) -> Result<(), Failure> {
-    let rendered = with_trace(cli, inputs, &args.select, avtrace_report::report_html)?;
+    let options = report_options(inputs, cli, &args.document)?;
+    let rendered = with_trace(cli, inputs, &args.select, |view| avtrace_report::report_html(view, &options))?;
     emit(args.output.as_deref(), rendered.map_err(|e| Failure::input(e.to_string()))?.into_bytes())
 }
 
@@ -351,10 +435,17 @@ fn impact(cli: &Cli, inputs: &mut Inputs, args: &ImpactArgs) -> Result<(), Failu
             Format::Json => avtrace_report::impact_json(view, &found),
         })
     })??;
-    output::print(&text)
+    match args.format {
+        Format::Table => output::print_table(&text),
+        Format::Json => output::print(&text),
+    }
 }
 
 fn diff(cli: &Cli, inputs: &mut Inputs, args: &DiffArgs) -> Result<(), Failure> {
+    let mut regressions: Vec<String> = Vec::new();
+    if args.fail_on_regression && args.old.is_dir() {
+        return Err(Failure::input("--fail-on-regression compares programs: coverage is a program's"));
+    }
     let text = match (args.old.is_dir(), args.new.is_dir()) {
         (true, true) => {
             let old = inputs.catalog_from(&args.old)?;
@@ -383,6 +474,7 @@ fn diff(cli: &Cli, inputs: &mut Inputs, args: &DiffArgs) -> Result<(), Failure> 
             };
             let (old_trace, new_trace) = (trace_of(&old), trace_of(&new));
             let found = avtrace_trace::diff_programs(&catalog, (&old, &old_trace), (&new, &new_trace));
+            regressions = ci::regressions(&found);
             match args.format {
                 Format::Table => avtrace_report::program_diff_table(&found),
                 Format::Json => avtrace_report::program_diff_json(&found),
@@ -390,7 +482,16 @@ fn diff(cli: &Cli, inputs: &mut Inputs, args: &DiffArgs) -> Result<(), Failure> 
         }
         _ => return Err(Failure::input("diff compares two program files or two catalog folders, not one of each")),
     };
-    output::print(&text)
+    match args.format {
+        Format::Table => output::print_table(&text)?,
+        Format::Json => output::print(&text)?,
+    }
+    if args.fail_on_regression && !regressions.is_empty() {
+        let message = format!("error: {} regression(s):\n  {}\n", regressions.len(), regressions.join("\n  "));
+        let _ = write!(std::io::stderr(), "{}", terminal::for_stderr(&message));
+        return Err(Failure::Gate);
+    }
+    Ok(())
 }
 
 fn init(cli: &Cli, inputs: &mut Inputs, args: &InitArgs) -> Result<(), Failure> {

@@ -5,8 +5,24 @@ use std::path::Path;
 
 use crate::Failure;
 
-/// Prints `text` to stdout. A closed pipe (`avtrace trace ... | head`) is not an error.
+/// Prints data (JSON, CSV, TOML, ...) to stdout: as it is in a pipe or file, with control
+/// characters made visible on a terminal. A closed pipe (`avtrace ... | head`) is not an
+/// error.
 pub(crate) fn print(text: &str) -> Result<(), Failure> {
+    if crate::terminal::stdout_is_terminal() {
+        write_stdout(&crate::terminal::escape_controls(text))
+    } else {
+        write_stdout(text)
+    }
+}
+
+/// Prints a table or message for people: control characters always made visible, and on
+/// a terminal lines cut to its width and coloured (see `terminal`).
+pub(crate) fn print_table(text: &str) -> Result<(), Failure> {
+    write_stdout(&crate::terminal::for_stdout(text))
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),

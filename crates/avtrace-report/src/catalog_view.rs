@@ -6,7 +6,7 @@ use avtrace_graph::{ClauseGraph, EdgeKind};
 use avtrace_model::{Catalog, ClauseIx, Confidence, InstrumentIx};
 use serde::Serialize;
 
-use crate::text::{fit, left, right};
+use crate::text::{left, right};
 
 #[derive(Serialize)]
 struct ConfidenceMix {
@@ -102,7 +102,7 @@ pub fn standards_table(catalog: &Catalog) -> String {
             left(doc.edition, 10),
             right(&doc.clauses.to_string(), 7),
             left(&format!("{}/{}/{}", mix.verified, mix.secondary, mix.uncertain), 18),
-            fit(doc.title, 34)
+            doc.title
         );
     }
     let clauses: usize = catalog.clauses.len();
@@ -194,24 +194,31 @@ pub fn markets_json(catalog: &Catalog) -> String {
 /// `markets`: every market and its mandates.
 pub fn markets_table(catalog: &Catalog) -> String {
     let mut out = String::new();
-    for m in market_docs(catalog) {
+    let docs = market_docs(catalog);
+    let conditions_of = |d: &MandateDoc<'_>| {
+        let mut conditions = Vec::new();
+        if !d.categories.is_empty() {
+            conditions.push(d.categories.join(","));
+        }
+        if !d.features.is_empty() {
+            conditions.push(format!("with {}", d.features.join("+")));
+        }
+        conditions.join(" ")
+    };
+    // One column width for every market, as wide as the longest conditions.
+    let all: Vec<String> = docs.iter().flat_map(|m| m.mandates.iter().map(conditions_of)).collect();
+    let width = crate::text::column_width(all.iter().map(String::as_str), 22);
+    for m in docs {
         let _ = writeln!(out, "{} ({})", m.id, m.name);
         for d in &m.mandates {
-            let mut conditions = Vec::new();
-            if !d.categories.is_empty() {
-                conditions.push(d.categories.join(","));
-            }
-            if !d.features.is_empty() {
-                conditions.push(format!("with {}", d.features.join("+")));
-            }
             let _ = writeln!(
                 out,
                 "  {}  {}  from {}  {}  {}",
                 left(&d.instrument, 16),
                 left(d.level, 9),
                 d.from,
-                left(&conditions.join(" "), 22),
-                fit(d.scope.unwrap_or(""), 24)
+                left(&conditions_of(d), width),
+                d.scope.unwrap_or("")
             );
         }
         let mut unmodelled: Vec<&str> = Vec::new();
@@ -350,10 +357,10 @@ pub fn show_table(catalog: &Catalog, graph: &ClauseGraph, clause: ClauseIx, defi
                 left(&m.clause, 26),
                 m.basis,
                 m.confidence.unwrap_or("confidence not stated"),
-                fit(m.source, 40)
+                m.source
             );
             if let Some(r) = m.rationale {
-                let _ = writeln!(out, "      {}", fit(r, 90));
+                let _ = writeln!(out, "      {}", r);
             }
         }
     }
@@ -457,7 +464,7 @@ pub fn show_instrument_table(catalog: &Catalog, instrument: InstrumentIx, define
     }
     let _ = writeln!(out, "  {} clauses:", s.clause_list.len());
     for c in &s.clause_list {
-        let _ = writeln!(out, "    {}  {}  {}", left(c.id, 14), left(c.kind, 14), fit(c.title, 66));
+        let _ = writeln!(out, "    {}  {}  {}", left(c.id, 14), left(c.kind, 14), c.title);
     }
     out
 }

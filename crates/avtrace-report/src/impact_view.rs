@@ -6,7 +6,7 @@ use avtrace_trace::Impact;
 use serde::Serialize;
 
 use crate::TraceView;
-use crate::text::{fit, left};
+use crate::text::left;
 
 #[derive(Serialize)]
 struct ImpactDoc<'a> {
@@ -87,11 +87,11 @@ pub fn impact_json(view: &TraceView<'_>, impact: &Impact) -> String {
 pub fn impact_table(view: &TraceView<'_>, impact: &Impact) -> String {
     let d = doc(view, impact);
     let mut out = String::new();
-    let _ = writeln!(out, "{}  {} ({})", d.clause, fit(d.title, 70), d.kind);
+    let _ = writeln!(out, "{}  {} ({})", d.clause, d.title, d.kind);
     let none = |list_empty: bool| if list_empty { "  none" } else { "" };
     let _ = writeln!(out, "\nobligation in:{}", none(d.obliged_in.is_empty()));
     for o in &d.obliged_in {
-        let _ = writeln!(out, "  {}  because {}", left(o.market, 4), fit(&o.because.join("; "), 88));
+        let _ = writeln!(out, "  {}  because {}", left(o.market, 4), &o.because.join("; "));
     }
     let _ = writeln!(out, "\nsatisfied directly by:{}", none(d.satisfied_by.is_empty()));
     if !d.satisfied_by.is_empty() {

@@ -7,9 +7,11 @@
 //! no hash-map iteration order, so the same input gives the same bytes. Writing the bytes
 //! to a file (atomically) is the caller's job.
 
+mod authority;
 mod catalog_view;
 mod diff_view;
 mod error;
+mod evidence;
 mod graph_view;
 mod html;
 mod impact_view;
@@ -18,6 +20,7 @@ mod matrix;
 mod matrix_csv;
 mod matrix_md;
 mod matrix_xlsx;
+mod sarif;
 mod starter;
 mod table;
 mod text;
@@ -32,6 +35,7 @@ pub use catalog_view::{
 };
 pub use diff_view::{catalog_diff_json, catalog_diff_table, program_diff_json, program_diff_table};
 pub use error::ReportError;
+pub use evidence::evidence_index_csv;
 pub use graph_view::{graph_dot, graph_json, graph_selection};
 pub use html::{matrix_html, report_html};
 pub use impact_view::{impact_json, impact_table};
@@ -40,11 +44,52 @@ pub use matrix::matrix_json;
 pub use matrix_csv::matrix_csv;
 pub use matrix_md::matrix_markdown;
 pub use matrix_xlsx::matrix_xlsx;
+pub use sarif::{SarifLocation, SarifResult, sarif_log};
 pub use starter::{StarterRequest, starter_program};
 pub use table::{gaps_table, trace_table};
 pub use vocab_view::{features_json, features_table, unreached_diagnostics};
 
 use avtrace_model::{Catalog, Program};
+
+/// Who a report is written for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Audience {
+    /// The team that keeps the trace: mapping chains with their sources and rationale,
+    /// the commands that show more, filters.
+    #[default]
+    Engineer,
+    /// A technical service or approval authority: formal wording, each obligation with
+    /// its requirements, evidence and verification state, and a sign-off block; no
+    /// analyst notes, no commands, no script.
+    Authority,
+}
+
+/// Where a report comes from, printed on it so that a reader can tell which inputs and
+/// which tool made it. The caller supplies what needs I/O or a clock; the renderers add
+/// avtrace's own version and the program's revision.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// When the report was made, as the caller fixed it (`2027-01-15 09:00 UTC`): from
+    /// `--timestamp` or `SOURCE_DATE_EPOCH` the output stays byte-for-byte reproducible.
+    pub generated: String,
+    /// The catalog's version: the latest publication date it holds and its fingerprint's
+    /// first digits.
+    pub catalog_version: String,
+    /// SHA-256 over the catalog's files (relative path and contents, in path order).
+    pub catalog_fingerprint: String,
+}
+
+/// How a report or matrix is rendered: for whom, and with what provenance.
+#[derive(Clone, Debug, Default)]
+pub struct ReportOptions {
+    /// Who reads it.
+    pub audience: Audience,
+    /// Where it comes from.
+    pub provenance: Provenance,
+}
+
+/// The version of avtrace that renders, as every report names it.
+pub const AVTRACE_VERSION: &str = env!("CARGO_PKG_VERSION");
 use avtrace_trace::{Reason, Trace};
 
 /// What a renderer needs besides the trace: the catalog and program it was computed from,

@@ -152,9 +152,16 @@ impl MatrixClause<'_> {
         out
     }
 
-    /// Where the chain's statements are published, one per step, in step order.
+    /// Where the chain's statements are published, in step order, each source once: the
+    /// steps of one crosswalk share a source, which would otherwise repeat per step.
     pub(crate) fn chain_sources(&self) -> String {
-        self.via.iter().map(|s| s.source).collect::<Vec<_>>().join("; ")
+        let mut seen: Vec<&str> = Vec::with_capacity(self.via.len());
+        for step in &self.via {
+            if !seen.contains(&step.source) {
+                seen.push(step.source);
+            }
+        }
+        seen.join("; ")
     }
 }
 
@@ -366,6 +373,8 @@ pub(crate) struct StatusStyle {
     pub(crate) key: &'static str,
     /// The status as a person reads it.
     pub(crate) label: &'static str,
+    /// The mark that carries it without colour (the page's script uses the same).
+    pub(crate) mark: &'static str,
     /// What it means, for the legend.
     pub(crate) meaning: &'static str,
     /// Text colour.
@@ -378,6 +387,7 @@ pub(crate) struct StatusStyle {
 pub(crate) const LEGEND: [StatusStyle; 4] = [
     StatusStyle {
         key: "covered",
+        mark: "\u{2714}",
         label: "covered",
         meaning: "a requirement satisfies the clause directly",
         fg: 0x11_63_29,
@@ -385,6 +395,7 @@ pub(crate) const LEGEND: [StatusStyle; 4] = [
     },
     StatusStyle {
         key: "via-mapping",
+        mark: "\u{21c4}",
         label: "via mapping",
         meaning: "a requirement satisfies a clause whose mapping chain composes to equal or superset",
         fg: 0x0A_30_69,
@@ -392,6 +403,7 @@ pub(crate) const LEGEND: [StatusStyle; 4] = [
     },
     StatusStyle {
         key: "partial",
+        mark: "\u{25d0}",
         label: "partial",
         meaning: "the best mapping chain composes to subset or intersects (a MOD adoption acts as intersects): review it",
         fg: 0x7D_4E_00,
@@ -399,6 +411,7 @@ pub(crate) const LEGEND: [StatusStyle; 4] = [
     },
     StatusStyle {
         key: "uncovered",
+        mark: "\u{2718}",
         label: "uncovered",
         meaning: "no requirement reaches the clause by a chain that proves anything",
         fg: 0x82_07_1E,

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::TraceView;
 use crate::matrix::{MatrixDoc, build};
-use crate::text::{percent, plural, shell_quote};
+use crate::text::{plural, shell_quote};
 
 /// Text made safe for one cell of a GFM table: a pipe would end the cell and a newline the
 /// row, and Markdown or HTML syntax in requirement text must show as written, not format
@@ -94,7 +94,7 @@ fn render(doc: &MatrixDoc<'_>) -> String {
                 c.partial.to_string(),
                 c.uncovered.to_string(),
                 c.verified.to_string(),
-                percent(c.coverage),
+                crate::html::coverage_text(c),
             ]
         })
         .collect();

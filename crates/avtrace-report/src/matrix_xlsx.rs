@@ -12,9 +12,9 @@ use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
 };
 
-use crate::TraceView;
 use crate::error::ReportError;
 use crate::matrix::{LEGEND, MatrixDoc, build};
+use crate::{ReportOptions, TraceView};
 
 /// Excel's limit on the characters of one cell.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -101,8 +101,47 @@ impl Formats {
     }
 }
 
+/// Excel's paper size code for A4.
+const PAPER_A4: u8 = 9;
+/// Excel's limit on the characters of a page header or footer.
+const MAX_HEADER_CHARS: usize = 255;
+
+/// Text for a page header or footer: `&` starts a code there, so it is doubled.
+fn header_text(text: &str, max: usize) -> String {
+    let cut: String = text.chars().filter(|c| !c.is_control()).take(max).collect();
+    cut.replace('&', "&&")
+}
+
+/// What every printed page of a sheet says: the program (and revision) on the left, the
+/// sheet (a market, or what the sheet holds) in the middle, the report's date on the right;
+/// the page number in the footer.
+struct PageSetup {
+    program: String,
+    generated: String,
+}
+
+impl PageSetup {
+    fn apply(&self, sheet: &mut Worksheet, what: &str) -> Result<(), XlsxError> {
+        sheet.set_landscape();
+        sheet.set_paper_size(PAPER_A4);
+        // As wide as one page, as many pages tall as the rows need.
+        sheet.set_print_fit_to_pages(1, 0);
+        sheet.set_repeat_rows(0, 0)?;
+        // Each part gets a third of what Excel allows, codes and all.
+        let part = MAX_HEADER_CHARS / 3 - 8;
+        sheet.set_header(format!(
+            "&L{}&C{}&R{}",
+            header_text(&self.program, part),
+            header_text(what, part),
+            header_text(&self.generated, part)
+        ));
+        sheet.set_footer("&LMade by avtrace&CPage &P of &N");
+        Ok(())
+    }
+}
+
 /// A sheet being filled: headers first, then rows, then the finishing touches that make
-/// it a table (frozen header, autofilter, fitted columns).
+/// it a table (frozen header, autofilter, fitted columns) and a printout (page setup).
 struct Sheet {
     sheet: Worksheet,
     columns: u16,
@@ -130,8 +169,10 @@ impl Sheet {
         Ok(())
     }
 
-    /// Freezes the header row, filters rows 1..=`last_row` and fits the column widths.
-    fn finish(mut self, last_row: u32) -> Result<Worksheet, XlsxError> {
+    /// Freezes the header row, filters rows 1..=`last_row`, fits the column widths and
+    /// sets the sheet up for printing as `what`.
+    fn finish(mut self, last_row: u32, page: &PageSetup, what: &str) -> Result<Worksheet, XlsxError> {
+        page.apply(&mut self.sheet, what)?;
         self.sheet.set_freeze_panes(1, 0)?;
         if self.columns > 0 {
             self.sheet.autofilter(0, 0, last_row, self.columns - 1)?;
@@ -146,7 +187,12 @@ fn row_number(i: usize) -> Result<u32, XlsxError> {
     u32::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)
 }
 
-fn summary_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn summary_sheet(
+    doc: &MatrixDoc<'_>,
+    f: &Formats,
+    page: &PageSetup,
+    options: &ReportOptions,
+) -> Result<Worksheet, XlsxError> {
     let header = [
         "Market",
         "Name",
@@ -172,7 +218,12 @@ fn summary_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxErro
         for (col, n) in (3u16..).zip(counts) {
             s.number(row, col, n as f64, &f.text)?;
         }
-        s.number(row, 10, c.coverage, &f.percent)?;
+        if c.obligations == 0 {
+            // Nothing obliged is not "100% covered".
+            s.text(row, 10, "n/a", &f.text)?;
+        } else {
+            s.number(row, 10, c.coverage, &f.percent)?;
+        }
     }
     let table_end = row;
     // Below the table: the legend and what was traced, outside the filter range.
@@ -187,25 +238,30 @@ fn summary_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxErro
     row += 2;
     let level =
         format!("{} mandates{}", doc.level, if doc.recommendations { ", recommendations included" } else { "" });
-    let facts = [
-        ("Program", doc.program.to_owned()),
-        ("Program file", doc.program_path.to_owned()),
+    let provenance = crate::html::provenance_lines(doc, options);
+    let facts = provenance.into_iter().chain([
         ("Traced", level),
         ("Requirements", doc.requirements.len().to_string()),
         ("Coverage", "(covered + via mapping) / obligations; partial never counts".to_owned()),
         ("Counting", format!("requirements from status {} on; rejected and obsolete never count", doc.min_status)),
-    ];
+    ]);
     let notes = doc.unmodelled_notes();
-    let facts = facts.into_iter().chain(notes.into_iter().map(|n| ("Not counted", n)));
+    let facts = facts.chain(notes.into_iter().map(|n| ("Not counted", n)));
     for (name, value) in facts {
         s.text(row, 0, name, &f.bold)?;
         s.text(row, 1, &value, &f.text)?;
         row += 1;
     }
-    s.finish(table_end)
+    s.finish(table_end, page, "Summary")
 }
 
-fn market_sheet(doc: &MatrixDoc<'_>, market: &str, name: &str, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn market_sheet(
+    doc: &MatrixDoc<'_>,
+    market: &str,
+    name: &str,
+    f: &Formats,
+    page: &PageSetup,
+) -> Result<Worksheet, XlsxError> {
     let header =
         ["Clause", "Instrument", "Title", "Status", "Requirements", "Verified", "Why it applies", "Via", "Via sources"];
     let mut s = Sheet::new(name, &header, f)?;
@@ -229,10 +285,10 @@ fn market_sheet(doc: &MatrixDoc<'_>, market: &str, name: &str, f: &Formats) -> R
         s.text(row, 7, &c.chain_text(), &f.wrap)?;
         s.text(row, 8, &c.chain_sources(), &f.wrap)?;
     }
-    s.finish(row)
+    s.finish(row, page, &format!("Market {market}"))
 }
 
-fn clauses_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn clauses_sheet(doc: &MatrixDoc<'_>, f: &Formats, page: &PageSetup) -> Result<Worksheet, XlsxError> {
     let header = [
         "Clause",
         "Instrument",
@@ -260,10 +316,15 @@ fn clauses_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxErro
         s.text(row, 8, &c.chain_text(), &f.wrap)?;
         s.text(row, 9, &c.chain_sources(), &f.wrap)?;
     }
-    s.finish(row)
+    s.finish(row, page, &format!("Clauses, markets {}", markets_list(doc)))
 }
 
-fn requirements_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, XlsxError> {
+/// The traced markets, comma-separated, for page headers.
+fn markets_list(doc: &MatrixDoc<'_>) -> String {
+    doc.markets.iter().map(|m| m.market).collect::<Vec<_>>().join(", ")
+}
+
+fn requirements_sheet(doc: &MatrixDoc<'_>, f: &Formats, page: &PageSetup) -> Result<Worksheet, XlsxError> {
     let mut header: Vec<String> =
         ["Id", "Title", "Status", "Parent", "Verification", "Verified by"].iter().map(|h| (*h).to_owned()).collect();
     let first_attr = header.len();
@@ -289,11 +350,18 @@ fn requirements_sheet(doc: &MatrixDoc<'_>, f: &Formats) -> Result<Worksheet, Xls
         s.text(row, col(after), &r.clauses.join(", "), &f.wrap)?;
         s.text(row, col(after + 1), r.text, &f.wrap)?;
     }
-    s.finish(row)
+    s.finish(row, page, &format!("Requirements, markets {}", markets_list(doc)))
 }
 
-fn workbook(doc: &MatrixDoc<'_>) -> Result<Vec<u8>, XlsxError> {
+fn workbook(doc: &MatrixDoc<'_>, options: &ReportOptions) -> Result<Vec<u8>, XlsxError> {
     let formats = Formats::new();
+    let page = PageSetup {
+        program: match doc.revision {
+            Some(r) => format!("{} (revision {r})", doc.program),
+            None => doc.program.to_owned(),
+        },
+        generated: options.provenance.generated.clone(),
+    };
     let mut workbook = Workbook::new();
     // A fixed creation date: the same input must give the same bytes. It is the date the
     // zip entries carry too.
@@ -304,21 +372,23 @@ fn workbook(doc: &MatrixDoc<'_>) -> Result<Vec<u8>, XlsxError> {
             .set_author("avtrace")
             .set_creation_datetime(&created),
     );
-    workbook.push_worksheet(summary_sheet(doc, &formats)?);
+    workbook.push_worksheet(summary_sheet(doc, &formats, &page, options)?);
     let mut taken: Vec<String> = vec![SUMMARY.to_owned(), CLAUSES.to_owned(), REQUIREMENTS.to_owned()];
     for m in &doc.markets {
         let name = sheet_name(m.market, &taken);
-        workbook.push_worksheet(market_sheet(doc, m.market, &name, &formats)?);
+        workbook.push_worksheet(market_sheet(doc, m.market, &name, &formats, &page)?);
         taken.push(name);
     }
-    workbook.push_worksheet(clauses_sheet(doc, &formats)?);
-    workbook.push_worksheet(requirements_sheet(doc, &formats)?);
+    workbook.push_worksheet(clauses_sheet(doc, &formats, &page)?);
+    workbook.push_worksheet(requirements_sheet(doc, &formats, &page)?);
     workbook.save_to_buffer()
 }
 
-/// The `matrix --format xlsx` workbook.
-pub fn matrix_xlsx(view: &TraceView<'_>) -> Result<Vec<u8>, ReportError> {
-    workbook(&build(view)).map_err(|e| ReportError::new("xlsx", e))
+/// The `matrix --format xlsx` workbook, set up to print: A4 landscape, one page wide, the
+/// header row on every page, and the program, sheet, date and page number in the page
+/// header and footer.
+pub fn matrix_xlsx(view: &TraceView<'_>, options: &ReportOptions) -> Result<Vec<u8>, ReportError> {
+    workbook(&build(view), options).map_err(|e| ReportError::new("xlsx", e))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use avtrace_trace::{Counts, MarketTrace, Status};
 
 use crate::TraceView;
-use crate::text::{fit, left, percent, plural, right, shell_quote};
+use crate::text::{left, percent, plural, right, shell_quote};
 
 const COUNT_HEADERS: [&str; 6] = ["obligations", "covered", "via map", "partial", "uncovered", "coverage"];
 
@@ -221,13 +221,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
             let clause = catalog.clause(o.clause);
             let name = catalog.clause_name(o.clause);
             first_gap.get_or_insert_with(|| name.clone());
-            let _ = writeln!(
-                out,
-                "  {}  {}  {}",
-                left(coverage.status.as_str(), 9),
-                left(&name, 26),
-                fit(&clause.title, 59)
-            );
+            let _ = writeln!(out, "  {}  {}  {}", left(coverage.status.as_str(), 9), left(&name, 26), &clause.title);
             if coverage.status == Status::Partial
                 && let Some(chain) = &coverage.chain
             {
@@ -251,7 +245,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                 out.push_str(&wrapped_chain("related, proves nothing: ", &line));
             }
             let because = view.because(market, &o.because);
-            let _ = writeln!(out, "  {}  because {}", " ".repeat(9), fit(&because.join("; "), 80));
+            let _ = writeln!(out, "  {}  because {}", " ".repeat(9), &because.join("; "));
         }
         if c.uncovered + c.partial == 0 {
             let _ = writeln!(out, "  no gaps");
@@ -277,7 +271,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                 "  {}  {}  {}",
                 left("failed", 9),
                 left(&catalog.clause_name(o.clause), 26),
-                fit(&clause.title, 59)
+                &clause.title
             );
             let _ = writeln!(
                 out,

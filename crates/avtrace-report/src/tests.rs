@@ -140,19 +140,19 @@ fn matrix_markdown_snapshot() {
 #[test]
 fn matrix_xlsx_snapshot() {
     let f = example();
-    insta::assert_snapshot!("matrix.xlsx", xlsx_text(&crate::matrix_xlsx(&f.view()).unwrap()));
+    insta::assert_snapshot!("matrix.xlsx", xlsx_text(&crate::matrix_xlsx(&f.view(), &opts()).unwrap()));
 }
 
 #[test]
 fn matrix_html_snapshot() {
     let f = example();
-    insta::assert_snapshot!("matrix.html", markup(&crate::matrix_html(&f.view()).unwrap()));
+    insta::assert_snapshot!("matrix.html", markup(&crate::matrix_html(&f.view(), &opts()).unwrap()));
 }
 
 #[test]
 fn report_html_snapshot() {
     let f = example();
-    insta::assert_snapshot!("report.html", markup(&crate::report_html(&f.view()).unwrap()));
+    insta::assert_snapshot!("report.html", markup(&crate::report_html(&f.view(), &opts()).unwrap()));
 }
 
 #[test]
@@ -163,15 +163,15 @@ fn every_format_is_deterministic() {
     assert_eq!(crate::matrix_json(&a), crate::matrix_json(&b));
     assert_eq!(crate::matrix_csv(&a).unwrap(), crate::matrix_csv(&b).unwrap());
     assert_eq!(crate::matrix_markdown(&a), crate::matrix_markdown(&b));
-    assert_eq!(crate::matrix_xlsx(&a).unwrap(), crate::matrix_xlsx(&b).unwrap(), "xlsx bytes");
-    assert_eq!(crate::matrix_html(&a).unwrap(), crate::matrix_html(&b).unwrap());
-    assert_eq!(crate::report_html(&a).unwrap(), crate::report_html(&b).unwrap());
+    assert_eq!(crate::matrix_xlsx(&a, &opts()).unwrap(), crate::matrix_xlsx(&b, &opts()).unwrap(), "xlsx bytes");
+    assert_eq!(crate::matrix_html(&a, &opts()).unwrap(), crate::matrix_html(&b, &opts()).unwrap());
+    assert_eq!(crate::report_html(&a, &opts()).unwrap(), crate::report_html(&b, &opts()).unwrap());
 }
 
 #[test]
 fn the_html_embeds_the_json_document() {
     let f = example();
-    let html = crate::report_html(&f.view()).unwrap();
+    let html = crate::report_html(&f.view(), &opts()).unwrap();
     let open = "<script type=\"application/json\" id=\"avtrace-data\">";
     let start = html.find(open).unwrap() + open.len();
     let len = html[start..].find("</script>").unwrap();
@@ -183,7 +183,7 @@ fn the_html_embeds_the_json_document() {
 #[test]
 fn hostile_text_stays_text_in_html() {
     let f = hostile();
-    for html in [crate::report_html(&f.view()).unwrap(), crate::matrix_html(&f.view()).unwrap()] {
+    for html in [crate::report_html(&f.view(), &opts()).unwrap(), crate::matrix_html(&f.view(), &opts()).unwrap()] {
         // The only script elements are the page's own two, and no markup of the text
         // survives anywhere.
         assert_eq!(html.matches("<script").count(), 2);
@@ -229,11 +229,38 @@ fn hostile_text_keeps_markdown_tables_whole() {
 #[test]
 fn hostile_text_is_plain_text_in_xlsx() {
     let f = hostile();
-    let bytes = crate::matrix_xlsx(&f.view()).unwrap();
+    let bytes = crate::matrix_xlsx(&f.view(), &opts()).unwrap();
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
     let range = workbook.worksheet_range("Requirements").unwrap();
     let row = range.rows().find(|r| r[0] == Data::String("XSS-1".into())).expect("XSS-1 row");
     assert_eq!(row[1], Data::String("=HYPERLINK(\"http://example.invalid\") | *bold* [link](x) \\ end".into()));
     let formulas = workbook.worksheet_formula("Requirements").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no cell is a formula");
+}
+
+/// The options every snapshot renders with: a fixed date and catalog, so that the bytes hold.
+fn opts() -> crate::ReportOptions {
+    crate::ReportOptions {
+        audience: crate::Audience::Engineer,
+        provenance: crate::Provenance {
+            generated: "2027-01-15 09:00 UTC".to_owned(),
+            catalog_version: "2026-07-01.0123456789ab".to_owned(),
+            catalog_fingerprint: "0123456789abcdef".to_owned(),
+        },
+    }
+}
+
+#[test]
+fn authority_report_has_no_analyst_notes_commands_or_script() {
+    let f = example();
+    let options = crate::ReportOptions { audience: crate::Audience::Authority, ..opts() };
+    let html = crate::report_html(&f.view(), &options).unwrap();
+    assert!(!html.contains("<script"), "no script");
+    assert!(!html.contains("avtrace show") && !html.contains("avtrace gaps") && !html.contains("--program"));
+    for field in
+        ["Prepared by", "Reviewed by", "Approved by", "Date", "Evidence", "Verification", "2027-01-15 09:00 UTC"]
+    {
+        assert!(html.contains(field), "{field} missing");
+    }
+    assert_eq!(html, crate::report_html(&f.view(), &options).unwrap(), "same bytes");
 }

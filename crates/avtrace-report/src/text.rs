@@ -1,30 +1,16 @@
-//! Fixed-width text for terminal tables: padding and truncation by display width, so that
-//! wide characters (CJK titles) keep columns aligned.
+//! Text for terminal tables: padding by display width, so that wide characters (CJK
+//! titles) keep columns aligned. Nothing is cut here: the text is whole in a pipe or a
+//! file, and the command line cuts lines to a terminal's real width when it prints to one.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
-/// `s` cut to at most `width` columns, with `…` marking a cut.
-pub(crate) fn fit(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
+/// The display width of the widest of `cells`, at least `min`: a column as wide as its data.
+pub(crate) fn column_width<'a>(cells: impl IntoIterator<Item = &'a str>, min: usize) -> usize {
+    cells.into_iter().map(UnicodeWidthStr::width).fold(min, usize::max)
 }
 
-/// `s` fitted to `width` columns and padded on the right.
+/// `s` padded on the right to `width` columns (a longer `s` is kept whole).
 pub(crate) fn left(s: &str, width: usize) -> String {
-    let s = fit(s, width);
     let pad = width.saturating_sub(s.width());
     format!("{s}{}", " ".repeat(pad))
 }
@@ -60,12 +46,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fits_by_display_width() {
-        assert_eq!(fit("abcdef", 4), "abc…");
-        assert_eq!(fit("abc", 4), "abc");
-        assert_eq!(left("汽车整车", 5), "汽车…");
-        assert_eq!(left("汽车整车", 6), "汽车… ");
+    fn pads_by_display_width_and_never_cuts() {
+        assert_eq!(left("汽车", 5), "汽车 ");
+        assert_eq!(left("汽车整车", 6), "汽车整车");
         assert_eq!(right("7", 3), "  7");
+        assert_eq!(column_width(["ab", "汽车整车"], 3), 8);
     }
 
     #[test]

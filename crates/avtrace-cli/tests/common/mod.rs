@@ -71,10 +71,14 @@ pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("temporary paths are UTF-8")
 }
 
-/// Skips (or, under CI, fails) for want of `what`.
+/// Skips (or, under CI, fails) for want of `what`. The notice goes straight to the
+/// process's standard error, past the test harness's capture (which takes only `eprintln!`),
+/// so that `cargo test` shows it beside the test's `ok` and a skip never reads as a pass.
 pub fn missing(what: &str, how: &str) -> Option<PathBuf> {
+    use std::io::Write as _;
     assert!(std::env::var_os("CI").is_none(), "{what} is missing; install it with: {how}");
-    eprintln!("SKIPPED: {what} is missing (install it with: {how})");
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {what} is missing (install it with: {how})");
     None
 }
 
@@ -88,6 +92,16 @@ pub fn xmllint() -> Option<PathBuf> {
 pub fn dot() -> Option<PathBuf> {
     let ok = Process::new("dot").arg("-V").output().is_ok_and(|o| o.status.success());
     if ok { Some(PathBuf::from("dot")) } else { missing("Graphviz (dot)", "apt-get install -y graphviz") }
+}
+
+/// LibreOffice's `soffice`, from PATH, which renders a workbook to PDF as a reader prints it.
+pub fn soffice() -> Option<PathBuf> {
+    let ok = Process::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());
+    if ok {
+        Some(PathBuf::from("soffice"))
+    } else {
+        missing("LibreOffice (soffice)", "apt-get install -y libreoffice-calc-nogui")
+    }
 }
 
 /// Debian's Chromium, which Playwright drives (never `playwright install`).
@@ -122,6 +136,23 @@ pub fn venv_python(modules: &[&str], chromium: bool) -> Option<PathBuf> {
         "apt-get install -y chromium, then python3 -m venv .venv-test && .venv-test/bin/pip install -r \
          tests/requirements.txt (or run .ci/run)",
     )
+}
+
+/// Runs a Python script of the repository with `python` from the workspace root.
+pub fn python_output(python: &Path, args: &[&str]) -> std::process::Output {
+    Process::new(python).current_dir(root()).args(args).output().expect("python runs")
+}
+
+/// Runs a Python checker and fails the test with its output unless it passes.
+pub fn python_ok(python: &Path, args: &[&str]) {
+    let out = python_output(python, args);
+    assert!(
+        out.status.success(),
+        "{} failed:\n{}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Copies the files of folder `from` (recursively) into `to`.
