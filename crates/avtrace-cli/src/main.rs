@@ -42,6 +42,7 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
+    output::catch_file_size_limit();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
