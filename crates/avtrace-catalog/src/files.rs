@@ -295,8 +295,8 @@ pub fn add_program(sources: &mut Sources, path: &Path) -> Result<ProgramInput, R
         let at = Some(avtrace_model::Span::new(main, pattern.span()));
         let written = pattern.get_ref();
         let full = base.join(written);
-        let matches = match glob::glob(&full.to_string_lossy()) {
-            Ok(paths) => paths,
+        let expanded = match expand(&full) {
+            Ok(expanded) => expanded,
             Err(e) => {
                 diagnostics.push(Diagnostic::error(
                     "invalid-include",
@@ -306,17 +306,12 @@ pub fn add_program(sources: &mut Sources, path: &Path) -> Result<ProgramInput, R
                 continue;
             }
         };
-        let mut found: Vec<PathBuf> = Vec::new();
-        for entry in matches {
-            match entry {
-                Ok(p) if p.is_dir() => {}
-                Ok(p) => found.push(p),
-                Err(e) => diagnostics.push(Diagnostic::error(
-                    "unreadable-include",
-                    at,
-                    format!("cannot read {}: {}", e.path().display(), e.error()),
-                )),
-            }
+        let mut found = expanded.files;
+        for problem in expanded.unreadable {
+            diagnostics.push(Diagnostic::error("unreadable-include", at, problem));
+        }
+        for twice in expanded.twice {
+            diagnostics.push(Diagnostic::warning("include-loop", at, twice));
         }
         found.sort();
         if found.is_empty() {
@@ -340,4 +335,90 @@ pub fn add_program(sources: &mut Sources, path: &Path) -> Result<ProgramInput, R
         }
     }
     Ok(ProgramInput { main, includes, diagnostics })
+}
+
+/// What an include pattern matched.
+struct Expanded {
+    /// Matching files (not folders), in walk order.
+    files: Vec<PathBuf>,
+    /// Folders that could not be read, as messages.
+    unreadable: Vec<String>,
+    /// Folders reached a second time through a symbolic link (and not read again).
+    twice: Vec<String>,
+}
+
+/// The files `pattern` matches. The walk starts at the pattern's longest literal folder and
+/// goes no deeper than its components unless it holds `**`; symbolic links are followed, but
+/// no folder is entered twice, so a link back to a parent cannot make the walk endless (the
+/// `glob` crate's own walk follows such a loop until the path is too long, and two such
+/// links multiply the paths at every level).
+fn expand(pattern: &Path) -> Result<Expanded, glob::PatternError> {
+    let text = pattern.to_string_lossy();
+    let compiled = glob::Pattern::new(&text)?;
+    let mut expanded = Expanded { files: Vec::new(), unreadable: Vec::new(), twice: Vec::new() };
+    let is_glob = |c: &std::path::Component<'_>| c.as_os_str().to_string_lossy().contains(['*', '?', '[']);
+    let components: Vec<std::path::Component<'_>> = pattern.components().collect();
+    let literal = components.iter().take_while(|c| !is_glob(c)).count();
+    if literal == components.len() {
+        if pattern.exists() {
+            expanded.files.push(pattern.to_owned());
+        }
+        return Ok(expanded);
+    }
+    let root: PathBuf = components[..literal].iter().collect();
+    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+    let rest = &components[literal..];
+    let depth = if rest.iter().any(|c| c.as_os_str() == "**") { usize::MAX } else { rest.len() };
+    // `*` stays within one path component, as in `glob::glob`.
+    let options = glob::MatchOptions { require_literal_separator: true, ..glob::MatchOptions::new() };
+    let mut walk = Walk { pattern: &compiled, options, seen: Vec::new(), out: &mut expanded };
+    walk.folder(&root, depth);
+    Ok(expanded)
+}
+
+struct Walk<'a> {
+    pattern: &'a glob::Pattern,
+    options: glob::MatchOptions,
+    seen: Vec<(FolderId, PathBuf)>,
+    out: &'a mut Expanded,
+}
+
+impl Walk<'_> {
+    fn folder(&mut self, dir: &Path, depth: usize) {
+        let Ok(metadata) = std::fs::metadata(dir) else { return };
+        let Ok(id) = folder_identity(dir, &metadata) else { return };
+        if let Some((_, first)) = self.seen.iter().find(|(s, _)| *s == id) {
+            self.out.twice.push(format!(
+                "{} leads to a folder already read as {} (a symbolic link loop or a second link to it); \
+                 its files are read once",
+                dir.display(),
+                first.display()
+            ));
+            return;
+        }
+        self.seen.push((id, dir.to_owned()));
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>(),
+            Err(e) => Err(e),
+        };
+        let mut entries = match entries {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.out.unreadable.push(format!("cannot read {}: {e}", dir.display()));
+                return;
+            }
+        };
+        entries.sort();
+        for path in entries {
+            // Paths are built from the pattern's root, so `./x` stays `./x` when the pattern
+            // had it.
+            if path.is_dir() {
+                if depth > 1 {
+                    self.folder(&path, depth - 1);
+                }
+            } else if self.pattern.matches_path_with(&path, self.options) {
+                self.out.files.push(path);
+            }
+        }
+    }
 }

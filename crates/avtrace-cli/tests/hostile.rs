@@ -29,6 +29,14 @@ fn copy_into(from: &Path, to: &Path) {
     copy_dir(from, to);
 }
 
+/// A copy of the mini catalog in `catalog/` of a new temporary folder.
+fn mini_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = dir.path().join("catalog");
+    copy_into(&root().join("tests/fixtures/mini-catalog"), &catalog);
+    (dir, catalog)
+}
+
 fn mkfifo(path: &Path) {
     let ok = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs").success();
     assert!(ok, "mkfifo {}", path.display());
@@ -115,9 +123,7 @@ fn devices_are_refused_and_standard_input_is_read_to_the_limit_only() {
 
 #[test]
 fn a_catalog_folder_linking_back_to_itself_is_an_error_not_an_endless_walk() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let catalog = dir.path().join("catalog");
-    copy_into(&root().join("tests/fixtures/mini-catalog"), &catalog);
+    let (dir, catalog) = mini_copy();
     std::os::unix::fs::symlink(".", catalog.join("instruments/self")).expect("symlink");
     std::os::unix::fs::symlink("..", catalog.join("markets/up")).expect("symlink");
     let r = run(avtrace().timeout(PATIENCE).args(["--standards", path_str(&catalog), "markets"]));
@@ -139,6 +145,29 @@ fn a_catalog_folder_linking_back_to_itself_is_an_error_not_an_endless_walk() {
     let r = run(avtrace().timeout(PATIENCE).args(["--standards", path_str(&plain), "markets"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("TM") && r.stdout.contains("TN"), "{}", r.stdout);
+}
+
+#[test]
+fn an_include_glob_through_links_back_to_its_folder_ends_and_reads_each_file_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let main = std::fs::read_to_string(root().join(MINI))
+        .expect("fixture")
+        .replace("[program]\n", "[program]\ninclude = [\"parts/**/*.toml\"]\n");
+    std::fs::write(dir.path().join("main.toml"), main).expect("write");
+    std::fs::create_dir(dir.path().join("parts")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("parts/more.toml"),
+        "[[requirements]]\nid = \"R-9\"\ntitle = \"More\"\ntext = \"More.\"\nstatus = \"draft\"\n",
+    )
+    .expect("write");
+    // Two links back: with the glob crate's walk every level doubled the paths to try.
+    std::os::unix::fs::symlink(".", dir.path().join("parts/s1")).expect("symlink");
+    std::os::unix::fs::symlink(".", dir.path().join("parts/s2")).expect("symlink");
+    let r = run(mini().args(["check", "--program", path_str(&dir.path().join("main.toml"))]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Mini program: 4 requirements"), "{}", r.stdout);
+    assert_eq!(r.stderr.matches("warning[include-loop]").count(), 2, "{}", r.stderr);
+    assert!(r.stderr.contains("parts/s1 leads to a folder already read as"), "{}", r.stderr);
 }
 
 /// A folder with an output `out.txt`, a symbolic link to it, a FIFO and a copy of the mini
@@ -308,9 +337,7 @@ fn invalid_utf8_is_reported_at_its_line_and_column() {
 
 #[test]
 fn one_clause_pair_mapped_equal_in_one_file_and_subset_in_another_is_an_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let catalog = dir.path().join("catalog");
-    copy_into(&root().join("tests/fixtures/mini-catalog"), &catalog);
+    let (_dir, catalog) = mini_copy();
     std::fs::write(
         catalog.join("mappings/second.toml"),
         "from = \"TEST-STD\"\nto = \"TEST-REG\"\nsource = \"x\"\n\n[[map]]\nfrom = \"8\"\nto = \"5.2\"\nrel = \"superset\"\n",
@@ -372,4 +399,24 @@ fn lookalike_ids_are_warned_about_with_their_places() {
         assert!(r.stderr.contains(said), "expected {said} in {}", r.stderr);
     }
     assert!(r.stderr.contains("program.toml:"), "{}", r.stderr);
+}
+
+#[test]
+fn lookalike_clause_ids_in_a_catalog_are_warned_about() {
+    let (_dir, catalog) = mini_copy();
+    std::fs::write(
+        catalog.join("instruments/extra.toml"),
+        "id = \"TEST-X\"\ntitle = \"Extra\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"s\"\n\n\
+         [[clauses]]\nid = \"1.1\"\ntitle = \"A\"\nkind = \"requirement\"\n\n\
+         [[clauses]]\nid = \"1.\u{FF11}\"\ntitle = \"B\"\nkind = \"requirement\"\n",
+    )
+    .expect("write");
+    let r = run(avtrace().args(["--standards", path_str(&catalog), "check"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning[confusable-id]: clause id in TEST-X `1.\\u{FF11}` looks like `1.1`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("extra.toml:13:6"), "{}", r.stderr);
 }
