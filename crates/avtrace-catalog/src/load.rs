@@ -619,9 +619,15 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
     mappings
 }
 
-/// Records the mapping `from rel to` at `at`; false, with an error, when the pair was mapped
-/// before with a different relation (in any file, in either direction), or, with a warning,
-/// when another file already says the same.
+/// Records the mapping `from rel to` at `at`. The same clause pair mapped again in another
+/// file (in either direction):
+/// - with `equal`, `subset` or `superset` where the first said another of these three, is a
+///   contradiction: an error at the second, naming the first (false: the entry is dropped);
+/// - with the same relation, is a warning (the second says nothing new);
+/// - where one of the two is `intersects`, the other sharpens it: a company's crosswalk
+///   (`--standards-extra`) recording that a pair the built-in catalog relates only at topic
+///   level is in fact `equal`. Both stay; the chain search takes the stronger, as it does
+///   for any two routes.
 fn check_pair(
     cx: &mut Ctx<'_>,
     catalog: &Catalog,
@@ -638,25 +644,27 @@ fn check_pair(
     // Both read from the clause this entry starts at.
     let first_rel = if from <= to { first_rel } else { first_rel.converse() };
     let (a, b) = (catalog.clause_name(from), catalog.clause_name(to));
-    if first_rel != rel {
-        cx.diagnostics.push(
-            Diagnostic::error(
-                "conflicting-mapping",
-                Some(at),
-                format!("{a} is mapped `{rel}` to {b} here, but `{first_rel}` at {first}"),
-            )
-            .with_note("one clause pair has one relation: keep the right one, remove the other"),
-        );
-        return false;
+    if first_rel == rel {
+        if first_at.file() != at.file() {
+            cx.warning("duplicate-mapping", at, format!("{a} is already mapped `{rel}` to {b} at {first}"));
+        }
+        return true;
     }
-    if first_at.file() != at.file() {
-        cx.diagnostics.push(Diagnostic::warning(
-            "duplicate-mapping",
+    if first_rel == Relation::Intersects || rel == Relation::Intersects {
+        if first_rel == Relation::Intersects {
+            pairs.insert(key, (normal, at));
+        }
+        return true;
+    }
+    cx.diagnostics.push(
+        Diagnostic::error(
+            "conflicting-mapping",
             Some(at),
-            format!("{a} is already mapped `{rel}` to {b} at {first}"),
-        ));
-    }
-    true
+            format!("{a} is mapped `{rel}` to {b} here, but `{first_rel}` at {first}"),
+        )
+        .with_note("one clause pair has one relation: keep the right one, remove the other"),
+    );
+    false
 }
 
 /// The feature and category words of every `vocabulary/` file: ids unique per kind, every
