@@ -420,3 +420,16 @@ fn lookalike_clause_ids_in_a_catalog_are_warned_about() {
     );
     assert!(r.stderr.contains("extra.toml:13:6"), "{}", r.stderr);
 }
+
+#[test]
+fn a_reqif_document_or_archive_can_come_from_standard_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for sample in ["tests/reqif/negative/pos_object.reqif", "tests/reqif/samples/05_polarion_sample.reqifz"] {
+        let out = dir.path().join("program.toml");
+        let bytes = std::fs::read(root().join(sample)).expect("sample");
+        let r = run(mini().args(["import", "reqif", "-", "-o", path_str(&out)]).write_stdin(bytes));
+        assert_eq!(r.code, 0, "{sample}: {}", r.stderr);
+        assert!(r.stderr.contains("wrote") && out.exists(), "{sample}: {}", r.stderr);
+        std::fs::remove_file(&out).expect("rm");
+    }
+}
