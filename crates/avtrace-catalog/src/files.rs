@@ -12,10 +12,11 @@ mod builtin {
 }
 
 /// Files larger than this are refused. A catalog or program is text written by people or
-/// exported by tools: even a 100,000-requirement program is some 50 MiB. The limit also
-/// bounds what is read from standard input or from a file whose size the system reports
-/// as 0 (`/proc`), so that no input can take memory without end.
-pub const MAX_FILE_BYTES: u64 = 256 << 20;
+/// exported by tools: a generated 1,000,000-requirement program is some 200 MiB. The limit
+/// also bounds what is read from standard input or from a file whose size the system
+/// reports as 0 (`/proc`), so that no input can take memory without end. A power of two, so
+/// that the buffer's doublings end exactly at it.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
 
 /// A file or folder that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -144,14 +145,23 @@ pub fn open_input(path: &Path) -> Result<std::fs::File, ReadError> {
 }
 
 /// Reads at most [`MAX_FILE_BYTES`] from `reader`; more is [`ReadError::TooLarge`].
-fn read_limited(path: &Path, reader: impl std::io::Read, capacity: u64) -> Result<Vec<u8>, ReadError> {
+fn read_limited(path: &Path, mut reader: impl std::io::Read, capacity: u64) -> Result<Vec<u8>, ReadError> {
     use std::io::Read as _;
     let io = |source| ReadError::Io { path: path.to_owned(), source };
     let mut bytes = Vec::with_capacity(usize::try_from(capacity.min(MAX_FILE_BYTES)).unwrap_or(0));
-    // One byte past the limit tells a file of exactly the limit from a longer one.
-    reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge { path: path.to_owned() });
+    (&mut reader).take(MAX_FILE_BYTES).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 == MAX_FILE_BYTES {
+        // One more byte tells a file of exactly the limit from a longer one, without
+        // growing the buffer past the limit to hold it.
+        let mut probe = [0u8; 1];
+        loop {
+            match reader.read(&mut probe) {
+                Ok(0) => break,
+                Ok(_) => return Err(ReadError::TooLarge { path: path.to_owned() }),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
     }
     Ok(bytes)
 }

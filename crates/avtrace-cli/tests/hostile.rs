@@ -112,7 +112,7 @@ fn devices_are_refused_and_standard_input_is_read_to_the_limit_only() {
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("standard input is larger than 256 MiB, the limit for one input file"), "{stderr}");
+    assert!(stderr.contains("standard input is larger than 512 MiB, the limit for one input file"), "{stderr}");
 
     // `-` is standard input when it is what was asked for.
     let text = std::fs::read(root().join(MINI)).expect("fixture");
