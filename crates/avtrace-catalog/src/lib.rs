@@ -8,6 +8,7 @@
 //! It does not compute traces or render output.
 
 mod chunks;
+mod confusables;
 mod diag;
 mod fast;
 mod files;
@@ -20,9 +21,13 @@ mod snapshot;
 mod words;
 mod write;
 
+pub use confusables::{confusable_catalog_ids, confusable_program_ids};
 pub use diag::{Diagnostic, Location, Severity, SourceFile, Sources, render};
 pub use files::ProgramInput;
-pub use files::{ReadError, add_builtin, add_catalog_dir, add_file, add_program, builtin_file_count};
+pub use files::{
+    MAX_FILE_BYTES, ReadError, add_builtin, add_catalog_dir, add_file, add_program, builtin_file_count, file_kind,
+    is_stdin, open_input, read_input,
+};
 pub use load::{CatalogFile, Loaded, Role, load_catalog, role_of, unmodelled_mandates};
 pub use program::{load_program, load_program_files};
 pub use results::apply_results;

@@ -247,7 +247,74 @@ pub fn load_catalog(sources: &Sources, files: &[CatalogFile]) -> Loaded<Catalog>
     catalog.vocabulary = build_vocabulary(&mut cx, vocabularies);
     let markets = build_markets(&mut cx, &catalog, markets);
     catalog.set_markets(markets);
+    collapse_ambiguous_references(&mut cx, &catalog);
     cx.finish(catalog)
+}
+
+/// Gathers the errors of references made ambiguous by an id's second current edition into
+/// one error at that edition. An extra catalog folder giving a built-in id a new edition
+/// would otherwise draw one error at each unpinned reference, all in files its author did
+/// not write, and none at the file that caused them.
+fn collapse_ambiguous_references(cx: &mut Ctx<'_>, catalog: &Catalog) {
+    let mut ids: Vec<&str> = catalog.instruments.iter().map(|i| i.id.as_str()).collect();
+    ids.dedup();
+    for id in ids {
+        let Err(err @ avtrace_model::ClauseRefError::AmbiguousEdition { .. }) = catalog.instrument_by_ref(id) else {
+            continue;
+        };
+        // The wording every reference check uses for this error.
+        let wording = err.to_string();
+        let (ambiguous, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = std::mem::take(&mut cx.diagnostics)
+            .into_iter()
+            .partition(|d| d.code == "dangling-reference" && d.message.contains(&wording));
+        cx.diagnostics = rest;
+        if ambiguous.is_empty() {
+            continue;
+        }
+        let editions: Vec<(InstrumentIx, &Instrument)> = catalog
+            .instruments
+            .iter()
+            .enumerate()
+            .map(|(i, instrument)| (InstrumentIx::new(i), instrument))
+            .filter(|(ix, instrument)| {
+                instrument.id == id && !catalog.instruments.iter().any(|other| other.supersedes == Some(*ix))
+            })
+            .collect();
+        // The edition read last (extra folders come after the built-in catalog) caused it.
+        let Some(&(_, last)) = editions.iter().max_by_key(|(_, instrument)| instrument.span.file()) else { continue };
+        let mut error = Diagnostic::error(
+            "ambiguous-edition",
+            Some(last.span),
+            format!(
+                "instrument `{id}` edition `{}` is a second current edition, so {} reference{} to `{id}` without an \
+                 edition {} ambiguous",
+                last.edition,
+                ambiguous.len(),
+                if ambiguous.len() == 1 { "" } else { "s" },
+                if ambiguous.len() == 1 { "is" } else { "are" },
+            ),
+        );
+        for (_, other) in editions.iter().filter(|(_, e)| e.span != last.span) {
+            error = error.with_note(format!("edition `{}` is at {}", other.edition, cx.sources.position(other.span)));
+        }
+        let shown: Vec<String> =
+            ambiguous.iter().take(3).filter_map(|d| d.span.map(|s| cx.sources.position(s))).collect();
+        let more = ambiguous.len().saturating_sub(shown.len());
+        error = error.with_note(format!(
+            "ambiguous at {}{}",
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ));
+        let others: Vec<&str> =
+            editions.iter().filter(|(_, e)| e.span != last.span).map(|(_, e)| e.edition.as_str()).collect();
+        error = error.with_note(format!(
+            "to replace `{}`, add `supersedes = \"{id}@{}\"`; for another instrument, give it its own id; to keep \
+             both, pin each reference as {id}@EDITION",
+            others.join("`, `"),
+            others.first().copied().unwrap_or_default()
+        ));
+        cx.diagnostics.push(error);
+    }
 }
 
 fn check_instrument(cx: &mut Ctx<'_>, file: FileIx, raw: RawInstrument) -> Option<Pending> {
@@ -468,6 +535,10 @@ fn check_cycles(cx: &mut Ctx<'_>, catalog: &Catalog, sources: &[ClauseSource]) {
 
 fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMapping)>) -> Vec<Mapping> {
     let mut mappings = Vec::new();
+    // Every clause pair mapped so far, in either direction, with its relation read from the
+    // smaller clause index and where it was mapped: the same pair mapped twice with
+    // different relations is a contradiction whichever files the two entries are in.
+    let mut pairs: HashMap<(ClauseIx, ClauseIx), (Relation, Span)> = HashMap::new();
     for (file, raw) in raws {
         cx.non_empty(file, &raw.source, "source");
         let adoption = raw.adoption.as_ref().and_then(|a| cx.word(file, a, "adoption", Adoption::parse));
@@ -517,6 +588,10 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
                 );
                 continue;
             }
+            let at = span(file, &entry.from);
+            if !check_pair(cx, catalog, &mut pairs, (entry_from, entry_to, rel), at) {
+                continue;
+            }
             entries.push(MapEntry {
                 from: entry_from,
                 to: entry_to,
@@ -542,6 +617,54 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
     }
     mappings.sort_by_key(|m| (m.from, m.to, m.span.file));
     mappings
+}
+
+/// Records the mapping `from rel to` at `at`. The same clause pair mapped again in another
+/// file (in either direction):
+/// - with `equal`, `subset` or `superset` where the first said another of these three, is a
+///   contradiction: an error at the second, naming the first (false: the entry is dropped);
+/// - with the same relation, is a warning (the second says nothing new);
+/// - where one of the two is `intersects`, the other sharpens it: a company's crosswalk
+///   (`--standards-extra`) recording that a pair the built-in catalog relates only at topic
+///   level is in fact `equal`. Both stay; the chain search takes the stronger, as it does
+///   for any two routes.
+fn check_pair(
+    cx: &mut Ctx<'_>,
+    catalog: &Catalog,
+    pairs: &mut HashMap<(ClauseIx, ClauseIx), (Relation, Span)>,
+    (from, to, rel): (ClauseIx, ClauseIx, Relation),
+    at: Span,
+) -> bool {
+    let (key, normal) = if from <= to { ((from, to), rel) } else { ((to, from), rel.converse()) };
+    let Some(&(first_rel, first_at)) = pairs.get(&key) else {
+        pairs.insert(key, (normal, at));
+        return true;
+    };
+    let first = cx.sources.position(first_at);
+    // Both read from the clause this entry starts at.
+    let first_rel = if from <= to { first_rel } else { first_rel.converse() };
+    let (a, b) = (catalog.clause_name(from), catalog.clause_name(to));
+    if first_rel == rel {
+        if first_at.file() != at.file() {
+            cx.warning("duplicate-mapping", at, format!("{a} is already mapped `{rel}` to {b} at {first}"));
+        }
+        return true;
+    }
+    if first_rel == Relation::Intersects || rel == Relation::Intersects {
+        if first_rel == Relation::Intersects {
+            pairs.insert(key, (normal, at));
+        }
+        return true;
+    }
+    cx.diagnostics.push(
+        Diagnostic::error(
+            "conflicting-mapping",
+            Some(at),
+            format!("{a} is mapped `{rel}` to {b} here, but `{first_rel}` at {first}"),
+        )
+        .with_note("one clause pair has one relation: keep the right one, remove the other"),
+    );
+    false
 }
 
 /// The feature and category words of every `vocabulary/` file: ids unique per kind, every

@@ -338,13 +338,86 @@ fn edition_pins_resolve() {
             "c.toml:10:32 error[dangling-reference] in `refs`: instrument `A` has no edition `1999` (editions: 2011, 2020)"
         ]
     );
-    // Two editions and no supersession: an unpinned reference is ambiguous.
+    // Two editions and no supersession: an unpinned reference is ambiguous, reported once
+    // at the edition read last, with the references it made ambiguous.
     let text = text.replace(", \"A@1999:1.1\"", "");
     assert_eq!(
         diagnostics(&[("a.toml", A), ("a-2011.toml", &old), ("c.toml", &text)], None),
-        ["c.toml:10:23 error[dangling-reference] in `refs`: instrument `A` has several current editions (2011, \
-             2020); pin one as A@EDITION"]
+        ["a-2011.toml:1:6 error[ambiguous-edition] instrument `A` edition `2011` is a second current edition, so 1 \
+             reference to `A` without an edition is ambiguous"]
     );
+    // Both editions pinned everywhere: no error.
+    let pinned = text.replace("\"A:1.1\"", "\"A@2020:1.1\"");
+    assert!(diagnostics(&[("a.toml", A), ("a-2011.toml", &old), ("c.toml", &pinned)], None).is_empty());
+}
+
+/// An extra folder's new edition of an id that files it did not write refer to without an
+/// edition: one error at the new edition, naming the references, not one at each of them.
+#[test]
+fn a_second_current_edition_is_one_error_at_its_own_file() {
+    let referring = |n: usize| {
+        format!(
+            "id = \"C{n}\"\ntitle = \"C\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"s\"\n[[clauses]]\n\
+             id = \"1\"\ntitle = \"t\"\nkind = \"requirement\"\nrefs = [\"A:1.1\"]\n"
+        )
+    };
+    let texts: Vec<String> = (0..55).map(referring).collect();
+    let mut files: Vec<(String, &str)> = vec![("base/a.toml".to_owned(), A)];
+    files.extend(texts.iter().enumerate().map(|(n, t)| (format!("base/c{n:02}.toml"), t.as_str())));
+    let extra = A.replace("edition = \"2020\"", "edition = \"2030\"");
+    files.push(("extra/a.toml".to_owned(), &extra));
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let mut sources = Sources::new();
+    let catalog_files: Vec<CatalogFile> =
+        files.iter().map(|(p, t)| CatalogFile { file: sources.add(*p, *t), role: role_of(p) }).collect();
+    let loaded = load_catalog(&sources, &catalog_files);
+    assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+    let d = &loaded.diagnostics[0];
+    assert_eq!(sources.position(d.span.expect("a place")), "extra/a.toml:1:6");
+    assert!(d.message.contains("so 55 references to `A` without an edition are ambiguous"), "{}", d.message);
+    assert_eq!(d.notes[0], "edition `2020` is at base/a.toml:1:6");
+    assert!(d.notes[1].starts_with("ambiguous at base/c00.toml:10:9, ") && d.notes[1].ends_with("and 52 more"));
+}
+
+const MAPPING: &str = r#"from = "A"
+to = "B"
+source = "test"
+
+[[map]]
+from = "1.1"
+to = "1.1"
+rel = "equal"
+"#;
+
+/// The same clause pair in two mapping files: `equal`, `subset` and `superset` contradict
+/// each other wherever they are; the same relation twice is a warning; a containment or
+/// `equal` sharpening an `intersects` (a company's crosswalk over the built-in catalog) is
+/// not an error.
+#[test]
+fn one_clause_pair_mapped_two_ways_in_two_files_is_an_error() {
+    let b = A.replace("id = \"A\"", "id = \"B\"");
+    let reverse = MAPPING.replace("from = \"A\"\nto = \"B\"", "from = \"B\"\nto = \"A\"");
+    let run = |second: &str| {
+        diagnostics(&[("a.toml", A), ("b.toml", &b), ("mappings/1.toml", MAPPING), ("mappings/2.toml", second)], None)
+    };
+    assert_eq!(
+        run(&MAPPING.replace("equal", "subset")),
+        ["mappings/2.toml:6:8 error[conflicting-mapping] A:1.1 is mapped `subset` to B:1.1 here, but `equal` at \
+             mappings/1.toml:6:8"]
+    );
+    // Read from the other end, `superset` is the converse of `subset`: still a contradiction
+    // of `equal`, and the same statement as a `subset` the other way round.
+    assert_eq!(
+        run(&reverse.replace("equal", "superset")),
+        ["mappings/2.toml:6:8 error[conflicting-mapping] B:1.1 is mapped `superset` to A:1.1 here, but `equal` at \
+             mappings/1.toml:6:8"]
+    );
+    assert_eq!(
+        run(&reverse),
+        ["mappings/2.toml:6:8 warning[duplicate-mapping] B:1.1 is already mapped `equal` to A:1.1 at \
+             mappings/1.toml:6:8"]
+    );
+    assert!(run(&MAPPING.replace("equal", "intersects")).is_empty());
 }
 
 /// A program that targets no market is said with the place of its `[program]` table, since

@@ -244,7 +244,7 @@ pub(crate) struct ExportReqifArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportReqifArgs {
-    /// The ReqIF file (.reqif or .reqifz).
+    /// The ReqIF file (.reqif or .reqifz), or `-` for standard input.
     #[arg(value_name = "IN")]
     pub(crate) input: PathBuf,
     /// The program file to write (atomically).
@@ -262,7 +262,7 @@ pub(crate) struct ImportReqifArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The program file to validate against the catalog.
+    /// The program file to validate against the catalog (`-`: standard input).
     #[arg(long, short, value_name = "FILE")]
     pub(crate) program: Option<PathBuf>,
     /// Output format of the diagnostics (sarif: SARIF 2.1.0 for code-review annotations).
@@ -295,7 +295,7 @@ pub(crate) struct TraceArgs {
 /// The program and markets to trace, as `matrix` and `report` take them.
 #[derive(Debug, Args)]
 pub(crate) struct SelectArgs {
-    /// The program file.
+    /// The program file (`-`: standard input).
     #[arg(long, short, value_name = "FILE")]
     pub(crate) program: PathBuf,
     /// Trace only this market (repeatable); default: every market of the program.

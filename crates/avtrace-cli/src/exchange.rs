@@ -1,6 +1,7 @@
 //! `export reqif` and `import reqif`: file handling around `avtrace-exchange`.
 
-use std::io::Write as _;
+use std::io::{Read as _, Seek as _, Write as _};
+use std::path::Path;
 
 use avtrace_exchange::ExportNames;
 use avtrace_reqif::{Field, ImportOptions};
@@ -109,7 +110,8 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
     for spec in &args.map_attr {
         options = options.with_override(spec).map_err(|e| Failure::input(format!("--map-attr: {e}")))?;
     }
-    let doc = avtrace_reqif::import_path(&args.input, &options).map_err(|e| Failure::input(e.to_string()))?;
+    let doc = import_input(&args.input, &options)?;
+    output::protect(&args.input);
     let fallback = args.input.file_stem().map_or_else(|| "Imported program".to_owned(), |s| s.to_string_lossy().into());
     let mut outcome = avtrace_exchange::program_from_reqif(doc, &catalog, &fallback);
     if let Some(name) = &args.name {
@@ -150,6 +152,35 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
     let links: usize = outcome.program.requirements.iter().map(|r| r.satisfies.len()).sum();
     let _ = writeln!(stderr, "wrote {}: {summary}, {links} satisfies links", args.output.display());
     Ok(())
+}
+
+/// Imports `path`, a `.reqif` or `.reqifz` regular file, or standard input for `-`; the
+/// format is recognised from the first bytes (a zip signature). The file is opened here, not
+/// by name in the importer, so that a FIFO or a device is refused rather than read.
+fn import_input(path: &Path, options: &ImportOptions) -> Result<avtrace_reqif::ImportedDocument, Failure> {
+    const ZIP: &[u8; 4] = b"PK\x03\x04";
+    let unreadable = |e: avtrace_catalog::ReadError| Failure::input(e.to_string());
+    let imported = if avtrace_catalog::is_stdin(path) {
+        let bytes = avtrace_catalog::read_input(path).map_err(unreadable)?;
+        if bytes.starts_with(ZIP) {
+            avtrace_reqif::import_reqifz(std::io::Cursor::new(bytes), "<stdin>", options)
+        } else {
+            avtrace_reqif::import_reader(bytes.as_slice(), "<stdin>", options)
+        }
+    } else {
+        let name = path.display().to_string();
+        let mut file = avtrace_catalog::open_input(path).map_err(unreadable)?;
+        let mut magic = Vec::with_capacity(ZIP.len());
+        let io = |e: std::io::Error| Failure::input(format!("cannot read {name}: {e}"));
+        (&mut file).take(ZIP.len() as u64).read_to_end(&mut magic).map_err(io)?;
+        file.rewind().map_err(io)?;
+        if magic == ZIP {
+            avtrace_reqif::import_reqifz(file, &name, options)
+        } else {
+            avtrace_reqif::import_reader(std::io::BufReader::with_capacity(1 << 18, file), &name, options)
+        }
+    };
+    imported.map_err(|e| Failure::input(e.to_string()))
 }
 
 #[cfg(test)]

@@ -4,11 +4,11 @@ use std::io::Write as _;
 use std::path::Path;
 
 use avtrace_catalog::{CatalogFile, Diagnostic, Severity, Sources};
-use avtrace_model::{Catalog, Date, Program};
+use avtrace_model::{Catalog, Date, FileIx, Program};
 use avtrace_trace::MarketTarget;
 
-use crate::Failure;
 use crate::args::CatalogArgs;
+use crate::{Failure, output};
 
 /// Diagnostics printed before the rest are summarised: a million-line file full of errors
 /// should not flood the terminal.
@@ -55,9 +55,7 @@ impl Inputs {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Option<Catalog>, Failure> {
         let mut files: Vec<CatalogFile> = match &args.standards {
-            Some(dir) => {
-                avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?
-            }
+            Some(dir) => self.catalog_dir(dir)?,
             None => {
                 // The built-in catalog alone was validated when avtrace was built: decode it.
                 let (files, catalog) = avtrace_builtin::builtin_catalog(&mut self.sources);
@@ -70,14 +68,30 @@ impl Inputs {
             }
         };
         for dir in &args.standards_extra {
-            files.extend(
-                avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?,
-            );
+            files.extend(self.catalog_dir(dir)?);
         }
         self.catalog_files = files.iter().map(|f| f.file).collect();
         let loaded = avtrace_catalog::load_catalog(&self.sources, &files);
         diagnostics.extend(loaded.diagnostics);
+        if let Some(catalog) = &loaded.value {
+            diagnostics.extend(avtrace_catalog::confusable_catalog_ids(&self.sources, catalog));
+        }
         Ok(loaded.value)
+    }
+
+    /// Reads the catalog files in `dir`; none of them may then be written over.
+    fn catalog_dir(&mut self, dir: &Path) -> Result<Vec<CatalogFile>, Failure> {
+        let files =
+            avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?;
+        self.protect(files.iter().map(|f| f.file));
+        Ok(files)
+    }
+
+    /// Records files read from disk as inputs that no output of this run may replace.
+    fn protect(&self, files: impl IntoIterator<Item = FileIx>) {
+        for file in files {
+            output::protect(Path::new(&self.sources.file(file).path));
+        }
     }
 
     /// Loads a program against `catalog`, adding its diagnostics to `diagnostics`.
@@ -89,10 +103,15 @@ impl Inputs {
     ) -> Result<Option<Program>, Failure> {
         let input = avtrace_catalog::add_program(&mut self.sources, path).map_err(|e| Failure::input(e.to_string()))?;
         self.program_path = Some(path.to_owned());
+        output::protect(path);
+        self.protect(input.includes.iter().copied());
         let loaded = avtrace_catalog::load_program_files(&self.sources, input.main, &input.includes, catalog);
         let failed_includes = input.diagnostics.iter().any(|d| d.severity == Severity::Error);
         diagnostics.extend(input.diagnostics);
         diagnostics.extend(loaded.diagnostics);
+        if let Some(program) = &loaded.value {
+            diagnostics.extend(avtrace_catalog::confusable_program_ids(&self.sources, program));
+        }
         Ok(loaded.value.filter(|_| !failed_includes))
     }
 
@@ -106,8 +125,7 @@ impl Inputs {
 
     /// The catalog in `dir` alone (for comparing catalogs), or exit 2 after printing why not.
     pub(crate) fn catalog_from(&mut self, dir: &Path) -> Result<Catalog, Failure> {
-        let files =
-            avtrace_catalog::add_catalog_dir(&mut self.sources, dir).map_err(|e| Failure::input(e.to_string()))?;
+        let files = self.catalog_dir(dir)?;
         let loaded = avtrace_catalog::load_catalog(&self.sources, &files);
         self.report(&loaded.diagnostics, true);
         loaded.value.ok_or_else(|| invalid(&dir.display().to_string(), &loaded.diagnostics))
@@ -151,6 +169,7 @@ impl Inputs {
             .iter()
             .map(|p| avtrace_catalog::add_file(&mut self.sources, p).map_err(|e| Failure::input(e.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
+        results.iter().for_each(|p| output::protect(p));
         diagnostics.extend(avtrace_catalog::apply_results(&self.sources, program, &files));
         Ok(())
     }

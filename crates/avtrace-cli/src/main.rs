@@ -66,6 +66,7 @@ fn version_text() -> String {
 }
 
 fn main() -> ExitCode {
+    output::catch_file_size_limit();
     let mut command = Cli::command();
     if std::env::args_os().skip(1).any(|a| a == "--version" || a == "-V") {
         // Printed once, then the process exits: leaking it is what clap's `&'static str` wants.

@@ -1,7 +1,15 @@
 //! Writing results: to stdout, or to a file that appears whole or not at all.
+//!
+//! A destination is written only if it is a new path or an existing regular file that no
+//! input of the same run is: never through a symbolic link, never onto a device node or a
+//! FIFO, never over a file just read. On Linux the contents go into an anonymous file
+//! (`O_TMPFILE`) that gets a name only once complete, so a run killed at any moment, even
+//! by `kill -9` or the file-size limit, leaves nothing behind; elsewhere a named temporary
+//! file beside the destination is renamed into place and removed on any error.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::Failure;
 
@@ -31,8 +39,53 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
-/// place once complete, so that a failed run never leaves half a file.
+/// The files this run has read, which it must not write over.
+static INPUTS: Mutex<Vec<FileId>> = Mutex::new(Vec::new());
+
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+/// What makes two paths one file: device and inode (so hard links and other spellings of
+/// a path are caught), else the path with every link resolved.
+fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok()
+    }
+}
+
+/// Records that this run read `path`, so that no output of the run replaces it.
+pub(crate) fn protect(path: &Path) {
+    if avtrace_catalog::is_stdin(path) {
+        return;
+    }
+    if let Some(id) = file_id(path)
+        && let Ok(mut inputs) = INPUTS.lock()
+    {
+        inputs.push(id);
+    }
+}
+
+/// Turns the file-size limit (`ulimit -f`) from a signal that kills the process into an
+/// error from `write`, which is reported and cleaned up like any other.
+pub(crate) fn catch_file_size_limit() {
+    #[cfg(unix)]
+    {
+        let _ = signal_hook::flag::register(
+            signal_hook::consts::SIGXFSZ,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        );
+    }
+}
+
+/// Writes `bytes` to `path` whole or not at all (see the module's documentation).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     write_atomically_with(path, |file| file.write_all(bytes).map_err(|e| e.to_string()))
 }
@@ -43,25 +96,149 @@ pub(crate) fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<(), String>,
 ) -> Result<(), Failure> {
+    let existing = check_destination(path)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let fail = |what: &str, e: &dyn std::fmt::Display| Failure::input(format!("cannot {what} {}: {e}", path.display()));
+    // A temporary file is private (0600); the output is a document to share, so give it
+    // the permissions of the file it replaces, or those of a newly created file.
+    let mode = mode_for(existing.as_ref());
+
+    #[cfg(target_os = "linux")]
+    if let Some(mut file) = anonymous::create(dir) {
+        write(&mut file).map_err(|e| fail("write", &e))?;
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(std::fs::Permissions::from_mode(mode)).map_err(|e| fail("write", &e))?;
+        }
+        file.sync_all().map_err(|e| fail("write", &e))?;
+        match anonymous::link(&file, dir, path) {
+            Ok(()) => return Ok(()),
+            // No way to name it here (no /proc, no privilege): copy it to a named file.
+            Err(_) => {
+                use std::io::Seek as _;
+                file.rewind().map_err(|e| fail("write", &e))?;
+                return named(path, dir, mode, |out| {
+                    std::io::copy(&mut file, out).map(|_| ()).map_err(|e| e.to_string())
+                });
+            }
+        }
+    }
+    named(path, dir, mode, write)
+}
+
+/// The portable way: a named temporary file beside the destination, removed on error and
+/// renamed into place when complete.
+fn named(
+    path: &Path,
+    dir: &Path,
+    #[cfg_attr(not(unix), allow(unused_variables))] mode: u32,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), String>,
+) -> Result<(), Failure> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| Failure::input(format!("cannot {what} {}: {e}", path.display()));
+
     let mut file = tempfile::Builder::new()
         .prefix(".avtrace-")
         .tempfile_in(dir)
         .map_err(|e| fail("create a temporary file beside", &e))?;
     write(file.as_file_mut()).map_err(|e| fail("write", &e))?;
-    // A temporary file is private (0600); the output is a document to share, so give it
-    // the permissions of the file it replaces, or those of a newly created file.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
         file.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(|e| fail("write", &e))?;
     }
     file.as_file().sync_all().map_err(|e| fail("write", &e))?;
     file.persist(path).map_err(|e| fail("replace", &e.error))?;
     Ok(())
+}
+
+/// The permissions of the file replaced, or those of a new document (0644).
+fn mode_for(existing: Option<&std::fs::Metadata>) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        existing.map_or(0o644, |m| m.permissions().mode())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = existing;
+        0o644
+    }
+}
+
+/// The destination's metadata when it is an existing regular file that may be replaced,
+/// `None` when it is a new path, or why it must not be written.
+fn check_destination(path: &Path) -> Result<Option<std::fs::Metadata>, Failure> {
+    let refuse = |why: &str| {
+        Failure::input(format!(
+            "{} {why}; avtrace writes only to a new path or over a regular file: nothing was written",
+            path.display()
+        ))
+    };
+    let metadata = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Failure::input(format!("cannot write {}: {e}", path.display()))),
+    };
+    let file_type = metadata.file_type();
+    if file_type.is_symlink() {
+        let target = std::fs::read_link(path).unwrap_or_else(|_| PathBuf::from("?"));
+        return Err(refuse(&format!("is a symbolic link (to {})", target.display())));
+    }
+    if !metadata.is_file() {
+        return Err(refuse(&format!("is {}", avtrace_catalog::file_kind(file_type))));
+    }
+    if let (Some(id), Ok(inputs)) = (file_id(path), INPUTS.lock())
+        && inputs.contains(&id)
+    {
+        return Err(Failure::input(format!(
+            "{} is an input of this run: writing it would replace what was read; nothing was written",
+            path.display()
+        )));
+    }
+    Ok(Some(metadata))
+}
+
+/// Files without a name until they are complete (Linux `O_TMPFILE`).
+#[cfg(target_os = "linux")]
+mod anonymous {
+    use std::fs::File;
+    use std::os::fd::AsRawFd as _;
+    use std::path::Path;
+
+    use rustix::fs::{AtFlags, CWD, Mode, OFlags};
+
+    /// An unnamed file in `dir`, or `None` where the file system cannot make one (then
+    /// the caller falls back to a named temporary file).
+    pub(super) fn create(dir: &Path) -> Option<File> {
+        rustix::fs::openat(CWD, dir, OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC, Mode::from_raw_mode(0o600))
+            .ok()
+            .map(File::from)
+    }
+
+    /// Gives `file` the name `path`: directly when the path is new, else under a temporary
+    /// name renamed over the destination (`linkat` cannot replace), for the microseconds
+    /// between the two calls.
+    pub(super) fn link(file: &File, dir: &Path, path: &Path) -> std::io::Result<()> {
+        match link_as(file, path) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        let named = tempfile::Builder::new().prefix(".avtrace-").make_in(dir, |temp| link_as(file, temp))?;
+        named.persist(path).map(|_| ()).map_err(|e| e.error)
+    }
+
+    /// `linkat` of an open anonymous file: through `/proc/self/fd`, which needs no
+    /// privilege, else by descriptor, which needs `CAP_DAC_READ_SEARCH`.
+    fn link_as(file: &File, path: &Path) -> std::io::Result<()> {
+        let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
+        match rustix::fs::linkat(CWD, proc_path.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW) {
+            Ok(()) => Ok(()),
+            Err(rustix::io::Errno::EXIST) => Err(rustix::io::Errno::EXIST.into()),
+            Err(_) => rustix::fs::linkat(file, "", CWD, path, AtFlags::EMPTY_PATH).map_err(Into::into),
+        }
+    }
 }
