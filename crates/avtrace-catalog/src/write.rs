@@ -225,7 +225,9 @@ impl ProgramFile {
             if let Some(k) = &e.kind {
                 field(&mut out, "kind", k);
             }
-            field(&mut out, "title", &e.title);
+            if !e.title.is_empty() {
+                field(&mut out, "title", &e.title);
+            }
             for (name, value) in [("uri", &e.uri), ("junit", &e.junit), ("result", &e.result)] {
                 if let Some(v) = value {
                     field(&mut out, name, v);

@@ -302,8 +302,8 @@ pub fn program_from_reqif(
         for name in spec.attributes.keys() {
             losses.add(
                 LossKind::Attributes,
-                &format!("`{name}` of a specification (module)"),
-                &spec.identifier,
+                "attributes of specifications (modules): only their names travel, in `source`",
+                &format!("{} `{name}`", spec.identifier),
                 None,
             );
         }
@@ -586,7 +586,7 @@ fn empty_content(doc: &ImportedDocument, requirements: &[RequirementEntry]) -> O
     let listed: Vec<String> = fill.iter().map(|(name, count)| format!("{name} ({count})")).collect();
     let example = fill
         .iter()
-        .find(|(name, _)| !DEFAULT_NAMES.iter().any(|d| d.eq_ignore_ascii_case(name)))
+        .find(|(name, _)| !name.starts_with("ReqIF.") && !DEFAULT_NAMES.iter().any(|d| d.eq_ignore_ascii_case(name)))
         .map(|(name, _)| name.as_str())
         .unwrap_or("ATTR");
     Some(format!(
