@@ -151,7 +151,8 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
     );
     let mut comment = vec![format!("Imported from {input} by avtrace import reqif: {summary}.")];
     if program.program.markets.is_empty() {
-        comment.push("Add the program's vehicle categories, features and target markets before tracing, e.g.".to_owned());
+        comment
+            .push("Add the program's vehicle categories, features and target markets before tracing, e.g.".to_owned());
         comment.push(
             "  categories = [\"M1\"], features = [\"alks\"], markets = [{ id = \"EU\", sop = \"2027-03-01\" }]"
                 .to_owned(),

@@ -200,11 +200,21 @@ fn model_rows(files: &[String]) -> Vec<String> {
                 .flatten()
                 .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
                 .collect();
-            rows.push(format!("req {} parent={} links={} attrs={attrs:?} source={}", get("id"), get("parent"), get("links"), get("source")));
+            rows.push(format!(
+                "req {} parent={} links={} attrs={attrs:?} source={}",
+                get("id"),
+                get("parent"),
+                get("links"),
+                get("source")
+            ));
         }
         for e in doc.get("evidence").and_then(|v| v.as_array()).into_iter().flatten() {
             let e = e.as_table().expect("a table");
-            let mut keys: Vec<String> = e.iter().filter(|(k, _)| *k != "kind" || e[*k].as_str() != Some("test")).map(|(k, v)| format!("{k}={v}")).collect();
+            let mut keys: Vec<String> = e
+                .iter()
+                .filter(|(k, _)| *k != "kind" || e[*k].as_str() != Some("test"))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             keys.sort();
             rows.push(format!("evidence {keys:?}"));
         }
@@ -222,8 +232,16 @@ fn import_of_an_export_gives_the_program_back() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     // Only what the catalog holds and what every trace recomputes is left out.
-    assert!(run.stderr.contains("not kept as such: 72 relations, 58 attributes, 299 objects, 0 attachments"), "{}", run.stderr);
-    assert!(run.stderr.contains("54 parents, 3 links, 126 satisfies links, 114 attribute values, 37 evidence records"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not kept as such: 72 relations, 58 attributes, 299 objects, 0 attachments"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("54 parents, 3 links, 126 satisfies links, 114 attribute values, 37 evidence records"),
+        "{}",
+        run.stderr
+    );
     let diff = avtrace(&["diff", EXAMPLE, path(&back)]);
     assert_eq!((diff.code, diff.stdout.trim()), (0, "No change."), "{}", diff.stderr);
     // What `diff` does not compare: the tree, links, attributes, sources, evidence, context.
@@ -330,8 +348,15 @@ fn empty_imports_say_where_the_text_is_and_mappings_must_exist() {
     assert!(run.stderr.contains("44 of 44 requirements have no text"), "{}", run.stderr);
     assert!(run.stderr.contains("TC1200 AttributeDefinitionXHTML (44)"), "{}", run.stderr);
     let run = avtrace(&[
-        "import", "reqif", path(&sample), "-o", path(&out), "--map-attr", "TC1200 AttributeDefinitionXHTML=text",
-        "--map-attr", "TC1200 AttributeDefinitionString=title",
+        "import",
+        "reqif",
+        path(&sample),
+        "-o",
+        path(&out),
+        "--map-attr",
+        "TC1200 AttributeDefinitionXHTML=text",
+        "--map-attr",
+        "TC1200 AttributeDefinitionString=title",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("have no text"), "{}", run.stderr);
@@ -349,7 +374,11 @@ fn forbidden_characters_and_bad_ids_are_errors_that_name_the_input() {
     assert_eq!(avtrace(&["export", "reqif", "-p", EXAMPLE, "-o", path(&exported)]).code, 0);
     let good = std::fs::read_to_string(&exported).expect("written");
     let cases = [
-        ("ctl.reqif", good.replacen("The vehicle type", "The &#x1;vehicle type", 1), "U+0001 (as a character reference)"),
+        (
+            "ctl.reqif",
+            good.replacen("The vehicle type", "The &#x1;vehicle type", 1),
+            "U+0001 (as a character reference)",
+        ),
         ("fffe.reqif", good.replacen("The vehicle type", "The &#xFFFE;vehicle type", 1), "U+FFFE"),
         ("raw.reqif", good.replacen("The vehicle type", "The \u{1}vehicle type", 1), "U+0001 (written raw)"),
         ("newline.reqif", good.replacen("THE-VALUE=\"VEH-001\"", "THE-VALUE=\"VEH&#10;001\"", 1), "line break"),
@@ -369,7 +398,8 @@ fn forbidden_characters_and_bad_ids_are_errors_that_name_the_input() {
     // The raw control character is placed exactly: its line and column.
     let line = good.lines().position(|l| l.contains("The vehicle type")).expect("text") + 1;
     let column = good.lines().nth(line - 1).expect("line").find("The vehicle type").expect("col") + 1 + 4;
-    let run = avtrace(&["import", "reqif", path(&dir.path().join("raw.reqif")), "-o", path(&dir.path().join("o.toml"))]);
+    let run =
+        avtrace(&["import", "reqif", path(&dir.path().join("raw.reqif")), "-o", path(&dir.path().join("o.toml"))]);
     assert!(run.stderr.contains(&format!("raw.reqif:{line}:{column}:")), "{line}:{column} in {}", run.stderr);
 }
 

@@ -365,7 +365,12 @@ pub fn attribute_name(key: &str) -> String {
     if reserved { format!("{}{key}", ExportNames::ATTR_PREFIX) } else { key.to_owned() }
 }
 
-fn schema(markets: &[&str], statuses: &BTreeSet<&str>, attr_keys: &BTreeSet<&str>, link_kinds: &BTreeSet<&str>) -> Schema {
+fn schema(
+    markets: &[&str],
+    statuses: &BTreeSet<&str>,
+    attr_keys: &BTreeSet<&str>,
+    link_kinds: &BTreeSet<&str>,
+) -> Schema {
     let string = |name: &str| AttributeDef::new(name, AttributeKind::String);
     let one_of = |name: &str, enumeration: &str| {
         AttributeDef::new(name, AttributeKind::Enumeration { enumeration: enumeration.to_owned(), multi_valued: false })

@@ -179,9 +179,8 @@ pub fn program_from_reqif(
     let mut losses = LossReport::default();
 
     // Evidence records of an avtrace export are spec objects of their own type.
-    let (evidence_objects, requirements): (Vec<_>, Vec<_>) = std::mem::take(&mut doc.requirements)
-        .into_iter()
-        .partition(|r| r.object_type == ExportNames::EVIDENCE_TYPE);
+    let (evidence_objects, requirements): (Vec<_>, Vec<_>) =
+        std::mem::take(&mut doc.requirements).into_iter().partition(|r| r.object_type == ExportNames::EVIDENCE_TYPE);
     doc.requirements = requirements;
     let evidence = evidence_objects.iter().map(evidence_entry).collect::<Result<Vec<_>, _>>()?;
 
@@ -214,7 +213,12 @@ pub fn program_from_reqif(
                     None => written.strip_prefix(ExportNames::LINK_PREFIX).unwrap_or(written).to_owned(),
                 };
                 if kind.is_empty() {
-                    losses.add(LossKind::Relations, "between requirements, without a type to name the link's kind (give one with --map-relation)", &rel.identifier, line);
+                    losses.add(
+                        LossKind::Relations,
+                        "between requirements, without a type to name the link's kind (give one with --map-relation)",
+                        &rel.identifier,
+                        line,
+                    );
                     continue;
                 }
                 let link = LinkEntry { kind, to: ids[j].clone() };
@@ -556,7 +560,8 @@ pub fn first_sentence(text: &str) -> String {
     let end = line
         .char_indices()
         .find(|&(i, c)| {
-            matches!(c, '.' | '!' | '?' | '。') && line[i + c.len_utf8()..].chars().next().is_none_or(char::is_whitespace)
+            matches!(c, '.' | '!' | '?' | '。')
+                && line[i + c.len_utf8()..].chars().next().is_none_or(char::is_whitespace)
         })
         .map_or(line.len(), |(i, c)| i + c.len_utf8());
     let sentence = line[..end].trim_end_matches(['.', '。']).trim();

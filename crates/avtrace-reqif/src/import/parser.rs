@@ -1063,7 +1063,11 @@ impl<'o> State<'o> {
             let count = *count;
             let files = files.join(", ");
             self.warn(&ctx.name, Some(v.line), element_name, element_id.as_deref(), move || {
-                let what = if count == 1 { "an image or OLE object".to_owned() } else { format!("{count} images or OLE objects") };
+                let what = if count == 1 {
+                    "an image or OLE object".to_owned()
+                } else {
+                    format!("{count} images or OLE objects")
+                };
                 let alt = if alt.is_empty() {
                     "it has no alternative text, so the value is empty".to_owned()
                 } else {
