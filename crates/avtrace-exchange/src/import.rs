@@ -212,6 +212,15 @@ pub fn program_from_reqif(
                     Some(kind) => (*kind).to_owned(),
                     None => written.strip_prefix(ExportNames::LINK_PREFIX).unwrap_or(written).to_owned(),
                 };
+                if i == j {
+                    losses.add(
+                        LossKind::Relations,
+                        "from a requirement to itself (a program's links join two requirements)",
+                        &rel.identifier,
+                        line,
+                    );
+                    continue;
+                }
                 if kind.is_empty() {
                     losses.add(
                         LossKind::Relations,

@@ -3,12 +3,15 @@
 
 use avtrace_catalog::{CatalogFile, Sources, load_catalog, role_of};
 use avtrace_graph::ClauseGraph;
-use avtrace_model::{Catalog, ClauseIx, Date, MarketIx, Program, ProgramMarket, Requirement};
+use avtrace_model::{
+    Attrs, Catalog, ClauseIx, Date, Evidence, EvidenceKind, EvidenceResult, Link, MarketIx, Program, ProgramMarket,
+    ReqIx, Requirement,
+};
 use avtrace_reqif::{Field, ImportOptions, import_reader, normalize_text};
 use avtrace_trace::{MarketTarget, TraceOptions, trace};
 use proptest::prelude::*;
 
-use crate::{ExportNames, program_from_reqif, reqif_export};
+use crate::{ExportNames, ProgramOptions, program_from_reqif, reqif_export};
 
 fn catalog() -> Catalog {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mini-catalog");
@@ -27,7 +30,62 @@ fn export_import(catalog: &Catalog, program: &Program) -> crate::ImportOutcome {
     let (bytes, _) = document.write_to(Vec::new()).expect("export succeeds");
     let options = ImportOptions::new().map_attribute(ExportNames::VERIFIED_BY, Field::VerifiedBy);
     let doc = import_reader(std::io::Cursor::new(bytes), "roundtrip.reqif", &options).expect("import succeeds");
-    program_from_reqif(doc, catalog, "fallback")
+    let options = ProgramOptions { fallback_name: "fallback".to_owned(), ..ProgramOptions::default() };
+    program_from_reqif(doc, catalog, &options).expect("an avtrace export always makes a program")
+}
+
+/// The imported program written as TOML and loaded again, as `avtrace import` then any
+/// other command would see it.
+fn reload(catalog: &Catalog, outcome: &crate::ImportOutcome) -> Program {
+    let text = outcome.program.to_toml(&["round trip"]);
+    let mut sources = Sources::new();
+    let file = sources.add("back.toml", text.clone());
+    let loaded = avtrace_catalog::load_program(&sources, file, catalog);
+    let errors: Vec<String> = loaded.diagnostics.iter().map(|d| avtrace_catalog::render(&sources, d)).collect();
+    loaded.value.unwrap_or_else(|| panic!("the import does not load:\n{}\n{text}", errors.join("\n")))
+}
+
+/// Everything a program says about one requirement, by ids rather than indices, as the
+/// round trip must keep it (titles are trimmed and texts normalized by ReqIF's XHTML).
+fn comparable(catalog: &Catalog, p: &Program) -> Vec<String> {
+    let id = |ix: ReqIx| p.requirements[ix.index()].id.clone();
+    let mut rows: Vec<String> = p
+        .requirements
+        .iter()
+        .map(|r| {
+            let satisfies: Vec<String> = r.satisfies.iter().map(|&c| catalog.clause_name(c)).collect();
+            let links: Vec<(String, String)> = r.links.iter().map(|l| (l.kind.clone(), id(l.to))).collect();
+            let attrs: Vec<(&str, &str)> = r.attrs.iter().collect();
+            format!(
+                "{} title={:?} text={:?} status={} parent={:?} links={links:?} attrs={attrs:?} satisfies={satisfies:?} verified_by={:?} source={:?}",
+                r.id,
+                r.title.trim(),
+                normalize_text(&r.text),
+                r.status.as_str(),
+                r.parent.map(id),
+                r.verified_by,
+                r.source
+            )
+        })
+        .collect();
+    rows.sort();
+    rows.extend(p.evidence.iter().map(|e| {
+        format!(
+            "evidence {} {:?} {:?} {:?} {:?} {:?}",
+            e.id,
+            e.kind,
+            e.title,
+            e.uri,
+            e.junit,
+            e.result.map(|r| r.as_str())
+        )
+    }));
+    let markets: Vec<String> = p.markets.iter().map(|m| format!("{} {}", catalog.market(m.market).id, m.sop)).collect();
+    rows.push(format!(
+        "program {:?} {:?} {:?} {:?} {:?} {markets:?}",
+        p.name, p.description, p.revision, p.categories, p.features
+    ));
+    rows
 }
 
 fn requirement(
@@ -126,6 +184,37 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// One generated requirement: title, text, status, satisfied clause numbers, evidence
+/// picks, parent pick, links (kind pick, target pick), attributes (key pick, value).
+type GenRequirement =
+    (String, String, &'static str, Vec<usize>, Vec<usize>, Option<usize>, Vec<(usize, usize)>, Vec<(usize, String)>);
+
+fn generated_requirement() -> impl Strategy<Value = GenRequirement> {
+    (
+        text(),
+        text(),
+        prop_oneof![
+            Just("draft"),
+            Just("proposed"),
+            Just("approved"),
+            Just("implemented"),
+            Just("rejected"),
+            Just("obsolete")
+        ],
+        prop::collection::vec(0usize..10, 0..4),
+        prop::collection::vec(0usize..6, 0..3),
+        prop::option::of(0usize..64),
+        prop::collection::vec((0usize..4, 0usize..64), 0..3),
+        prop::collection::vec((0usize..5, "[a-zA-Z0-9 ]{0,8}"), 0..4),
+    )
+}
+
+/// Link kinds: plain words, one with spaces, and one that collides with avtrace's own
+/// relation types.
+const KINDS: [&str; 4] = ["depends-on", "refines", "conflicts with", "avtrace.Satisfies"];
+/// Attribute keys: plain, with a space, and ones that collide with ReqIF or avtrace names.
+const KEYS: [&str; 5] = ["asil", "owner", "Object Type", "ReqIF.Name", "avtrace.Source"];
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -137,41 +226,79 @@ proptest! {
         }
     }
 
+    /// The whole program survives export, import, writing and loading: tree, typed links,
+    /// attributes, evidence records and context, not only what `avtrace diff` compares.
     #[test]
     fn random_programs_survive_export_and_import(
         ids in ids(),
-        texts in prop::collection::vec((text(), text()), 8),
-        links in prop::collection::vec(prop::collection::vec(0usize..10, 0..4), 8),
-        statuses in prop::collection::vec(prop_oneof![Just("draft"), Just("approved"), Just("rejected"), Just("obsolete")], 8),
-        evidence in prop::collection::vec(prop::collection::vec("[A-Z]{2}-[0-9]{1,4}", 0..3), 8),
+        generated in prop::collection::vec(generated_requirement(), 8),
+        evidence_count in 0usize..4,
+        revision in prop::option::of("[A-Z]\\.[0-9]"),
+        description in prop::option::of(text()),
+        sources in prop::collection::vec(prop::option::of("[A-Za-z /]{1,12}"), 8),
     ) {
         let catalog = catalog();
+        let n = ids.len();
+        let evidence: Vec<Evidence> = (0..evidence_count)
+            .map(|i| Evidence {
+                id: format!("EV-{i}"),
+                kind: [EvidenceKind::Test, EvidenceKind::Analysis, EvidenceKind::Review][i % 3],
+                title: if i == 0 { String::new() } else { format!("Evidence <{i}> & co") },
+                uri: (i % 2 == 1).then(|| format!("tests/t{i}.py")),
+                junit: (i == 2).then(|| "suite.case".to_owned()),
+                result: [None, Some(EvidenceResult::Passed), Some(EvidenceResult::Failed)][i % 3],
+                span: avtrace_model::Span::default(),
+            })
+            .collect();
         let requirements: Vec<Requirement> = ids
             .iter()
             .enumerate()
             .map(|(i, id)| {
-                let mut sat: Vec<ClauseIx> = links[i].iter().map(|&c| ClauseIx::new(c % catalog.clauses.len())).collect();
-                sat.dedup();
-                let sat = sat.into_iter().fold(Vec::new(), |mut v, c| { if !v.contains(&c) { v.push(c) } v });
-                let ev: Vec<&str> = evidence[i].iter().map(String::as_str).collect();
-                // Titles are ReqIF strings: whitespace survives; keep them on one line as tools show them.
-                let title = texts[i].0.replace('\n', " ");
-                requirement(id, &title, &texts[i].1, statuses[i], sat, &ev)
+                let (title, text, status, clauses, picks, parent, links, attrs) = &generated[i];
+                let mut sat: Vec<ClauseIx> = Vec::new();
+                for &c in clauses {
+                    let c = ClauseIx::new(c % catalog.clauses.len());
+                    if !sat.contains(&c) {
+                        sat.push(c);
+                    }
+                }
+                let mut ev: Vec<String> = Vec::new();
+                for &e in picks {
+                    if evidence_count > 0 {
+                        let id = format!("EV-{}", e % evidence_count);
+                        if !ev.contains(&id) {
+                            ev.push(id);
+                        }
+                    }
+                }
+                let mut r = requirement(id, &title.replace('\n', " "), text, status, sat, &[]);
+                r.verified_by = ev;
+                // A parent earlier in the list: a forest, never a cycle.
+                r.parent = parent.filter(|_| i > 0).map(|p| ReqIx::new(p % i));
+                let mut seen = Vec::new();
+                for &(k, to) in links {
+                    let link = Link { kind: KINDS[k].to_owned(), to: ReqIx::new(to % n) };
+                    // A link to itself is not a program (the loader refuses it).
+                    if to % n != i && !seen.contains(&link) {
+                        seen.push(link);
+                    }
+                }
+                r.links = seen;
+                let pairs: std::collections::BTreeMap<&str, &str> =
+                    attrs.iter().map(|(k, v)| (KEYS[*k], v.as_str())).collect();
+                r.attrs = Attrs::from_pairs(pairs);
+                r.source = sources[i].clone();
+                r
             })
             .collect();
-        let program = program_of(&catalog, requirements);
+        let mut program = program_of(&catalog, requirements);
+        program.evidence = evidence;
+        program.revision = revision;
+        program.description = description.filter(|d| !d.is_empty());
         let outcome = export_import(&catalog, &program);
         prop_assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
-        prop_assert_eq!(outcome.program.requirements.len(), program.requirements.len());
-        for (before, after) in program.requirements.iter().zip(&outcome.program.requirements) {
-            prop_assert_eq!(&after.id, &before.id);
-            prop_assert_eq!(&after.title, before.title.trim());
-            prop_assert_eq!(&after.text, &normalize_text(&before.text));
-            prop_assert_eq!(after.status.as_deref(), Some(before.status.as_str()));
-            let names: Vec<String> = before.satisfies.iter().map(|&c| catalog.clause_name(c)).collect();
-            prop_assert_eq!(&after.satisfies, &names);
-            prop_assert_eq!(&after.verified_by, &before.verified_by);
-        }
+        let back = reload(&catalog, &outcome);
+        prop_assert_eq!(comparable(&catalog, &back), comparable(&catalog, &program));
     }
 }
 
