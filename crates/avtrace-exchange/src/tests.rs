@@ -318,3 +318,147 @@ fn tool_status_words_keep_their_meaning() {
         assert_eq!(crate::status_of(word), want, "{word}");
     }
 }
+
+/// A ReqIF file as another tool writes it: `specs` are modules of `(foreign id, chapter
+/// name, text)` objects of type `object_type`, relations `(type, from, to)` by position
+/// `(module, object)`.
+fn foreign_file(
+    tool: &str,
+    object_type: &str,
+    specs: &[(&str, &[(&str, &str, &str)])],
+    relations: &[(&str, (usize, usize), (usize, usize))],
+) -> avtrace_reqif::ImportedDocument {
+    use avtrace_reqif::{
+        AttributeDef, AttributeKind, AttributeValue, ExportDocument, Header, HierarchyEntry, Schema, SpecObject,
+        SpecRelation, Specification, TypeDef, names,
+    };
+    let key = |s: usize, o: usize| format!("{s}/{o}");
+    let mut objects = Vec::new();
+    for (s, (_, objs)) in specs.iter().enumerate() {
+        for (o, (id, chapter, text)) in objs.iter().enumerate() {
+            let mut values = vec![AttributeValue::text(names::TEXT, *text)];
+            if !id.is_empty() {
+                values.push(AttributeValue::text(names::FOREIGN_ID, *id));
+            }
+            if !chapter.is_empty() {
+                values.push(AttributeValue::text(names::CHAPTER_NAME, *chapter));
+            }
+            values.push(AttributeValue::text("Object Number", format!("{s}.{o}")));
+            objects.push(SpecObject { key: key(s, o), object_type: object_type.to_owned(), long_name: None, values });
+        }
+    }
+    let mut relation_types: Vec<&str> = relations.iter().map(|r| r.0).collect();
+    relation_types.sort_unstable();
+    relation_types.dedup();
+    let document = ExportDocument {
+        header: Header::new("Foreign", tool, "2026-01-01T00:00:00Z"),
+        schema: Schema {
+            enumerations: Vec::new(),
+            object_types: vec![TypeDef::new(
+                object_type,
+                vec![
+                    AttributeDef::new(names::FOREIGN_ID, AttributeKind::String),
+                    AttributeDef::new(names::CHAPTER_NAME, AttributeKind::String),
+                    AttributeDef::new(names::TEXT, AttributeKind::Xhtml),
+                    AttributeDef::new("Object Number", AttributeKind::String),
+                ],
+            )],
+            relation_types: relation_types.iter().map(|t| TypeDef::new(*t, Vec::new())).collect(),
+            specification_types: vec![TypeDef::new("Module", Vec::new())],
+        },
+        objects: objects.into_iter(),
+        relations: relations
+            .iter()
+            .map(|(t, (fs, fo), (ts, to))| SpecRelation::new(*t, key(*fs, *fo), key(*ts, *to)))
+            .collect::<Vec<_>>()
+            .into_iter(),
+        specifications: specs
+            .iter()
+            .enumerate()
+            .map(|(s, (name, objs))| Specification {
+                key: format!("spec/{s}"),
+                name: (*name).to_owned(),
+                specification_type: "Module".to_owned(),
+                values: Vec::new(),
+                hierarchy: (0..objs.len()).map(|o| HierarchyEntry::new(usize::from(o > 0), key(s, o))).collect(),
+            })
+            .collect(),
+    };
+    let (bytes, _) = document.write_to(Vec::new()).expect("export succeeds");
+    // Like DOORS, write spec objects without a LONG-NAME (the writer always gives one).
+    let mut text = String::from_utf8(bytes).expect("UTF-8");
+    for (s, (_, objs)) in specs.iter().enumerate() {
+        for o in 0..objs.len() {
+            text = text.replace(&format!(" LONG-NAME=\"{}\"", key(s, o)), "");
+        }
+    }
+    import_reader(text.as_bytes(), "foreign.reqif", &ImportOptions::new()).expect("import succeeds")
+}
+
+fn import_foreign(doc: avtrace_reqif::ImportedDocument, options: ProgramOptions) -> crate::ImportOutcome {
+    program_from_reqif(doc, &catalog(), &options).expect("a program")
+}
+
+#[test]
+fn doors_module_numbers_get_their_module_when_they_collide() {
+    let specs: &[(&str, &[(&str, &str, &str)])] = &[
+        ("System Requirements", &[("1", "Braking", ""), ("2", "", "The vehicle shall brake. Always.")]),
+        ("Software Requirements", &[("1", "", "The software shall brake"), ("2", "", "Second")]),
+    ];
+    let relations = [("refines", (1, 0), (0, 1)), ("Satisfies", (1, 1), (0, 1))];
+    let file = || foreign_file("IBM Rational DOORS", "DOORS Object", specs, &relations);
+    let auto = import_foreign(file(), ProgramOptions::default());
+    let ids: Vec<&str> = auto.program.requirements.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["System-Requirements-2", "Software-Requirements-1", "Software-Requirements-2"]);
+    assert!(auto.warnings.iter().any(|w| w.contains("prefixed with its module")), "{:?}", auto.warnings);
+    // The DOORS heading (chapter name, no text) is structure; the text object under it has
+    // it as its parent's place, and a title from its first sentence.
+    assert_eq!(auto.headings, 1);
+    let sys2 = &auto.program.requirements[0];
+    assert_eq!(sys2.title, "The vehicle shall brake");
+    assert_eq!(sys2.source.as_deref(), Some("System Requirements / Braking"));
+    assert_eq!(auto.titles_from_text, 3);
+    // Requirement relations are links of their type's name; `--map-relation` renames.
+    let sw1 = &auto.program.requirements[1];
+    assert_eq!(sw1.links, [avtrace_catalog::LinkEntry { kind: "refines".into(), to: "System-Requirements-2".into() }]);
+    assert_eq!(auto.program.requirements[2].parent.as_deref(), Some("Software-Requirements-1"));
+    let mapped = import_foreign(
+        file(),
+        ProgramOptions {
+            relation_kinds: vec![("satisfies".into(), "derives-from".into())],
+            ..ProgramOptions::default()
+        },
+    );
+    assert_eq!(mapped.program.requirements[2].links[0].kind, "derives-from");
+    // Never: repeats are renamed; always: every id has its module.
+    let none = import_foreign(file(), ProgramOptions { id_prefix: crate::IdPrefix::None, ..ProgramOptions::default() });
+    let ids: Vec<&str> = none.program.requirements.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["2", "1", "2~2"]);
+    let single: &[(&str, &[(&str, &str, &str)])] = &[("Mod", &[("7", "", "Text")])];
+    let module = import_foreign(
+        foreign_file("IBM Rational DOORS", "DOORS Object", single, &[]),
+        ProgramOptions { id_prefix: crate::IdPrefix::Module, ..ProgramOptions::default() },
+    );
+    assert_eq!(module.program.requirements[0].id, "Mod-7");
+}
+
+#[test]
+fn simulink_chapter_names_are_summaries_and_heading_types_are_structure() {
+    let specs: &[(&str, &[(&str, &str, &str)])] =
+        &[("Set", &[("", "Engage", "The function shall engage."), ("", "Disengage", "The function shall stop.")])];
+    // The same objects from another tool would be headings (a chapter name, no foreign id).
+    let other = import_foreign(foreign_file("Some tool", "Functional", specs, &[]), ProgramOptions::default());
+    assert_eq!((other.program.requirements.len(), other.headings), (0, 2));
+    let simulink = import_foreign(
+        foreign_file("MATLAB Simulink Requirements", "Functional", specs, &[]),
+        ProgramOptions::default(),
+    );
+    assert_eq!((simulink.program.requirements.len(), simulink.headings), (2, 0));
+    assert_eq!(simulink.program.requirements[0].title, "Engage");
+    // A type named as a requirement is one; a type named as a heading is structure.
+    let req = import_foreign(foreign_file("Some tool", "System Requirement", specs, &[]), ProgramOptions::default());
+    assert_eq!(req.program.requirements.len(), 2);
+    let head: &[(&str, &[(&str, &str, &str)])] = &[("Doc", &[("H-1", "", "Introduction"), ("R-1", "", "Text.")])];
+    let pror = import_foreign(foreign_file("ProR", "Headline", head, &[]), ProgramOptions::default());
+    assert_eq!((pror.program.requirements.len(), pror.headings), (0, 2));
+}
