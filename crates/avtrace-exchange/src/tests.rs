@@ -319,14 +319,19 @@ fn tool_status_words_keep_their_meaning() {
     }
 }
 
+/// Modules of a foreign file: name, then objects `(foreign id, chapter name, text)`.
+type Modules<'a> = &'a [(&'a str, &'a [(&'a str, &'a str, &'a str)])];
+/// A relation of a foreign file: type, then `(module, object)` of source and target.
+type Relation<'a> = (&'a str, (usize, usize), (usize, usize));
+
 /// A ReqIF file as another tool writes it: `specs` are modules of `(foreign id, chapter
 /// name, text)` objects of type `object_type`, relations `(type, from, to)` by position
 /// `(module, object)`.
 fn foreign_file(
     tool: &str,
     object_type: &str,
-    specs: &[(&str, &[(&str, &str, &str)])],
-    relations: &[(&str, (usize, usize), (usize, usize))],
+    specs: Modules<'_>,
+    relations: &[Relation<'_>],
 ) -> avtrace_reqif::ImportedDocument {
     use avtrace_reqif::{
         AttributeDef, AttributeKind, AttributeValue, ExportDocument, Header, HierarchyEntry, Schema, SpecObject,
@@ -401,7 +406,7 @@ fn import_foreign(doc: avtrace_reqif::ImportedDocument, options: ProgramOptions)
 
 #[test]
 fn doors_module_numbers_get_their_module_when_they_collide() {
-    let specs: &[(&str, &[(&str, &str, &str)])] = &[
+    let specs: Modules<'_> = &[
         ("System Requirements", &[("1", "Braking", ""), ("2", "", "The vehicle shall brake. Always.")]),
         ("Software Requirements", &[("1", "", "The software shall brake"), ("2", "", "Second")]),
     ];
@@ -434,7 +439,7 @@ fn doors_module_numbers_get_their_module_when_they_collide() {
     let none = import_foreign(file(), ProgramOptions { id_prefix: crate::IdPrefix::None, ..ProgramOptions::default() });
     let ids: Vec<&str> = none.program.requirements.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["2", "1", "2~2"]);
-    let single: &[(&str, &[(&str, &str, &str)])] = &[("Mod", &[("7", "", "Text")])];
+    let single: Modules<'_> = &[("Mod", &[("7", "", "Text")])];
     let module = import_foreign(
         foreign_file("IBM Rational DOORS", "DOORS Object", single, &[]),
         ProgramOptions { id_prefix: crate::IdPrefix::Module, ..ProgramOptions::default() },
@@ -444,7 +449,7 @@ fn doors_module_numbers_get_their_module_when_they_collide() {
 
 #[test]
 fn simulink_chapter_names_are_summaries_and_heading_types_are_structure() {
-    let specs: &[(&str, &[(&str, &str, &str)])] =
+    let specs: Modules<'_> =
         &[("Set", &[("", "Engage", "The function shall engage."), ("", "Disengage", "The function shall stop.")])];
     // The same objects from another tool would be headings (a chapter name, no foreign id).
     let other = import_foreign(foreign_file("Some tool", "Functional", specs, &[]), ProgramOptions::default());
@@ -458,7 +463,7 @@ fn simulink_chapter_names_are_summaries_and_heading_types_are_structure() {
     // A type named as a requirement is one; a type named as a heading is structure.
     let req = import_foreign(foreign_file("Some tool", "System Requirement", specs, &[]), ProgramOptions::default());
     assert_eq!(req.program.requirements.len(), 2);
-    let head: &[(&str, &[(&str, &str, &str)])] = &[("Doc", &[("H-1", "", "Introduction"), ("R-1", "", "Text.")])];
+    let head: Modules<'_> = &[("Doc", &[("H-1", "", "Introduction"), ("R-1", "", "Text.")])];
     let pror = import_foreign(foreign_file("ProR", "Headline", head, &[]), ProgramOptions::default());
     assert_eq!((pror.program.requirements.len(), pror.headings), (0, 2));
 }
