@@ -299,6 +299,25 @@ pub fn program_from_reqif(
     for c in &doc.clauses {
         losses.add(LossKind::Objects, "catalog clauses (the catalog holds them)", c.id(), Some(c.line));
     }
+    for (node, line) in &doc.repeated_nodes {
+        losses.add(
+            LossKind::Objects,
+            "hierarchy nodes showing an object a second time (it keeps its first place and parent)",
+            node,
+            Some(*line),
+        );
+    }
+    for _ in 0..doc.relation_groups {
+        losses.add(
+            LossKind::Relations,
+            "relation groups (their relations are read; the grouping is not)",
+            "RELATION-GROUP",
+            None,
+        );
+    }
+    for _ in 0..doc.tool_extensions {
+        losses.add(LossKind::Objects, "TOOL-EXTENSIONS (tool-specific data) are not read", "TOOL-EXTENSIONS", None);
+    }
     for a in &doc.attachments {
         losses.add(LossKind::Attachments, "files in the archive (images, OLE objects) are not imported", a, None);
     }

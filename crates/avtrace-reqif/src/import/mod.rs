@@ -398,6 +398,13 @@ pub struct ImportedDocument {
     /// without one), with how many spec objects hold a non-blank value of it: what a user
     /// needs to choose `ATTR=FIELD` overrides when the defaults find nothing.
     pub object_attributes: Vec<(String, usize)>,
+    /// Hierarchy nodes (`IDENTIFIER`, line) that show an object already placed by an earlier
+    /// node: an object takes its place (and parent) from its first node only.
+    pub repeated_nodes: Vec<(String, u64)>,
+    /// `RELATION-GROUP`s, which are not read (their relations are).
+    pub relation_groups: usize,
+    /// `TOOL-EXTENSIONS` elements, which are not read.
+    pub tool_extensions: usize,
 }
 
 impl ImportedDocument {

@@ -554,6 +554,10 @@ impl<'o> State<'o> {
 
         // Inside a skipped subtree: only keep the stack balanced (and limits enforced).
         if ctx.skip_from.is_some() {
+            // Counted so that the caller can say what was not read.
+            if local == "RELATION-GROUP" {
+                self.doc.relation_groups += 1;
+            }
             ctx.stack.push(Tag::Skipped);
             return Ok(());
         }
@@ -642,6 +646,9 @@ impl<'o> State<'o> {
         }
         match tag {
             Tag::Skipped => {
+                if local == "TOOL-EXTENSIONS" {
+                    self.doc.tool_extensions += 1;
+                }
                 ctx.skip_from = Some(ctx.stack.len());
             }
             Tag::ReqIfHeader => {
@@ -1397,7 +1404,7 @@ impl<'o> State<'o> {
                     head.specification = spec_name;
                     head.chapter_path = path;
                 }
-                _ => {}
+                _ => self.doc.repeated_nodes.push((node.identifier.clone(), node.line)),
             }
         }
 
