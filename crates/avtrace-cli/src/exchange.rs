@@ -149,6 +149,11 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
         outcome.headings,
         outcome.clauses
     );
+    let counts = KeptCounts::of(&outcome);
+    let kept = format!(
+        "{summary}, {} parents, {} links, {} satisfies links, {} attribute values, {} evidence records",
+        counts.parents, counts.links, counts.satisfies, counts.attrs, counts.evidence
+    );
     let mut comment = vec![format!("Imported from {input} by avtrace import reqif: {summary}.")];
     if program.program.markets.is_empty() {
         comment
@@ -160,10 +165,13 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
     }
     let comment: Vec<&str> = comment.iter().map(String::as_str).collect();
     let text = program.to_toml(&comment);
+    // The text is all that is needed from here: memory holds the program once more at most
+    // (while it loads), not three times.
+    outcome.program = avtrace_catalog::ProgramFile::default();
 
     // What we write must load: a failure here is avtrace's bug, and nothing is written.
     let mut check = avtrace_catalog::Sources::new();
-    let file = check.add(format!("{} (imported from {input})", args.output.display()), text.clone());
+    let file = check.add(format!("{} (imported from {input})", args.output.display()), text);
     let loaded = avtrace_catalog::load_program(&check, file, &catalog);
     if let Some(error) = loaded.diagnostics.iter().find(|d| d.is_error()) {
         return Err(Failure::input(format!(
@@ -172,18 +180,9 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
         )));
     }
     drop(loaded);
+    output::write_atomically(&args.output, check.file(file).text.as_bytes())?;
     drop(check);
-    output::write_atomically(&args.output, text.as_bytes())?;
 
-    let parents = program.requirements.iter().filter(|r| r.parent.is_some()).count();
-    let links: usize = program.requirements.iter().map(|r| r.links.len()).sum();
-    let satisfies: usize = program.requirements.iter().map(|r| r.satisfies.len()).sum();
-    let attrs: usize = program.requirements.iter().map(|r| r.attrs.len()).sum();
-    let kept = format!(
-        "{summary}, {parents} parents, {links} links, {satisfies} satisfies links, {attrs} attribute values, \
-         {} evidence records",
-        program.evidence.len()
-    );
     let mut stderr = std::io::stderr().lock();
     if !cli.quiet {
         for warning in &outcome.warnings {
@@ -199,7 +198,7 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
     }
     match args.format {
         Format::Json => {
-            let json = loss_json(&input, &args.output.display().to_string(), &outcome);
+            let json = loss_json(&input, &args.output.display().to_string(), &outcome, &counts);
             let mut stdout = std::io::stdout().lock();
             let _ = writeln!(stdout, "{json}");
         }
@@ -246,8 +245,32 @@ fn loss_table(input: &str, losses: &LossReport) -> String {
     out
 }
 
+/// What an import kept, counted before the program file is let go.
+struct KeptCounts {
+    requirements: usize,
+    parents: usize,
+    links: usize,
+    satisfies: usize,
+    attrs: usize,
+    evidence: usize,
+}
+
+impl KeptCounts {
+    fn of(outcome: &avtrace_exchange::ImportOutcome) -> KeptCounts {
+        let r = &outcome.program.requirements;
+        KeptCounts {
+            requirements: r.len(),
+            parents: r.iter().filter(|r| r.parent.is_some()).count(),
+            links: r.iter().map(|r| r.links.len()).sum(),
+            satisfies: r.iter().map(|r| r.satisfies.len()).sum(),
+            attrs: r.iter().map(|r| r.attrs.len()).sum(),
+            evidence: outcome.program.evidence.len(),
+        }
+    }
+}
+
 /// The loss report for programs.
-fn loss_json(input: &str, output: &str, outcome: &avtrace_exchange::ImportOutcome) -> String {
+fn loss_json(input: &str, output: &str, outcome: &avtrace_exchange::ImportOutcome, kept: &KeptCounts) -> String {
     let losses = &outcome.losses;
     let entries: Vec<serde_json::Value> = losses
         .sorted()
@@ -261,17 +284,16 @@ fn loss_json(input: &str, output: &str, outcome: &avtrace_exchange::ImportOutcom
             })
         })
         .collect();
-    let program = &outcome.program;
     let value = serde_json::json!({
         "input": input,
         "output": output,
         "kept": {
-            "requirements": program.requirements.len(),
-            "parents": program.requirements.iter().filter(|r| r.parent.is_some()).count(),
-            "links": program.requirements.iter().map(|r| r.links.len()).sum::<usize>(),
-            "satisfies": program.requirements.iter().map(|r| r.satisfies.len()).sum::<usize>(),
-            "attribute_values": program.requirements.iter().map(|r| r.attrs.len()).sum::<usize>(),
-            "evidence": program.evidence.len(),
+            "requirements": kept.requirements,
+            "parents": kept.parents,
+            "links": kept.links,
+            "satisfies": kept.satisfies,
+            "attribute_values": kept.attrs,
+            "evidence": kept.evidence,
             "headings": outcome.headings,
             "catalog_clauses": outcome.clauses,
         },

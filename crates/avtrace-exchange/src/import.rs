@@ -350,8 +350,18 @@ pub fn program_from_reqif(
     }
 
     let mut titles_from_text = 0;
-    let mut requirements = Vec::with_capacity(doc.requirements.len());
-    for (i, r) in doc.requirements.iter().enumerate() {
+    let no_context = !own_context;
+    let empty_hint_fill = std::mem::take(&mut doc.object_attributes);
+    let clauses = doc.clauses.len() + clause_headings;
+    let headings = doc.headings.len() - clause_headings;
+    // Values move from the document into the program: an import holds each once.
+    let parents: Vec<Option<usize>> =
+        doc.requirements.iter().map(|r| r.parent.as_deref().and_then(|p| id_of.get(p).copied())).collect();
+    drop(id_of);
+    let imported = std::mem::take(&mut doc.requirements);
+    drop(doc);
+    let mut requirements = Vec::with_capacity(imported.len());
+    for (i, r) in imported.into_iter().enumerate() {
         let id = ids[i].clone();
         let own = r.object_type == ExportNames::REQUIREMENT_TYPE;
         let mut satisfies: Vec<String> = Vec::new();
@@ -375,9 +385,9 @@ pub fn program_from_reqif(
         }
         let mut attrs = BTreeMap::new();
         let mut source = None;
-        for (name, value) in &r.attributes {
+        for (name, value) in r.attributes {
             match name.as_str() {
-                ExportNames::SOURCE => source = Some(value.clone()),
+                ExportNames::SOURCE => source = Some(value),
                 ExportNames::VERIFICATION => losses.add(
                     LossKind::Attributes,
                     "`avtrace.Verification`: computed from evidence, recomputed by every trace",
@@ -388,8 +398,11 @@ pub fn program_from_reqif(
                     losses.add(LossKind::Attributes, "an attribute without a name", &id, Some(r.line))
                 }
                 _ => {
-                    let key = name.strip_prefix(ExportNames::ATTR_PREFIX).unwrap_or(name);
-                    attrs.insert(key.to_owned(), value.clone());
+                    let key = match name.strip_prefix(ExportNames::ATTR_PREFIX) {
+                        Some(key) => key.to_owned(),
+                        None => name,
+                    };
+                    attrs.insert(key, value);
                 }
             }
         }
@@ -424,29 +437,29 @@ pub fn program_from_reqif(
                 RequirementStatus::Draft.as_str().to_owned()
             }
         });
-        let parent = r.parent.as_deref().and_then(|p| id_of.get(p)).map(|&p| ids[p].clone());
+        let parent = parents[i].map(|p| ids[p].clone());
         requirements.push(RequirementEntry {
             id,
             title,
-            text: r.text.clone(),
+            text: r.text,
             status,
             parent,
             links: std::mem::take(&mut links_of[i]),
             attrs,
             satisfies,
-            verified_by: r.verified_by.clone(),
+            verified_by: r.verified_by,
             source,
         });
     }
-    if !own_context && let Some(warning) = empty_content(&doc, &requirements) {
+    if no_context && let Some(warning) = empty_content(&empty_hint_fill, &requirements) {
         warnings.push(warning);
     }
     Ok(ImportOutcome {
         program: ProgramFile { program: header, requirements, evidence },
         warnings,
         losses,
-        clauses: doc.clauses.len() + clause_headings,
-        headings: doc.headings.len() - clause_headings,
+        clauses,
+        headings,
         titles_from_text,
     })
 }
@@ -604,7 +617,7 @@ pub fn first_sentence(text: &str) -> String {
 
 /// When most requirements came out without text or title, the attributes of the file with
 /// how many objects hold each, so that the user can map the right ones.
-fn empty_content(doc: &ImportedDocument, requirements: &[RequirementEntry]) -> Option<String> {
+fn empty_content(object_attributes: &[(String, usize)], requirements: &[RequirementEntry]) -> Option<String> {
     let n = requirements.len();
     if n == 0 {
         return None;
@@ -614,7 +627,7 @@ fn empty_content(doc: &ImportedDocument, requirements: &[RequirementEntry]) -> O
     if no_text * 2 <= n && no_title * 2 <= n {
         return None;
     }
-    let mut fill: Vec<&(String, usize)> = doc.object_attributes.iter().filter(|(_, count)| *count > 0).collect();
+    let mut fill: Vec<&(String, usize)> = object_attributes.iter().filter(|(_, count)| *count > 0).collect();
     fill.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let listed: Vec<String> = fill.iter().map(|(name, count)| format!("{name} ({count})")).collect();
     let example = fill

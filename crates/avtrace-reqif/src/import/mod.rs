@@ -117,6 +117,10 @@ pub struct Limits {
     /// multiple of this, however far an archive expands or however many tiny elements a
     /// file repeats.
     pub max_document_bytes: u64,
+    /// Most warnings counted past [`Limits::max_warnings`] before the import stops: a file
+    /// with millions of faults (a flood of unknown elements, say) is refused after this
+    /// many rather than read to its end, which bounds the time hostile input costs.
+    pub max_faults: usize,
 }
 
 impl Default for Limits {
@@ -129,6 +133,7 @@ impl Default for Limits {
             max_archive_entries: 10_000,
             max_warnings: 1000,
             max_document_bytes: 256 << 20,
+            max_faults: 10_000_000,
         }
     }
 }

@@ -456,6 +456,14 @@ impl<'o> State<'o> {
                 Event::CData(t) => (t.as_ref(), 9),
                 _ => ("", 0),
             };
+            if self.suppressed_warnings > self.opts.limits.max_faults {
+                let message = format!(
+                    "more than {} problems (each would be a warning): this is not a usable ReqIF export, and reading \
+                     on would only cost time",
+                    self.opts.limits.max_faults
+                );
+                return Err(ImportError::new(ImportErrorKind::LimitExceeded, name, Some(loc), message));
+            }
             if let Some((offset, c)) = first_forbidden(raw.as_bytes()) {
                 let src = reader.get_ref();
                 let at = src.location_of(src.event_start() + skip + offset as u64);
@@ -1537,7 +1545,10 @@ impl Namespaces {
     }
 
     fn binding(&self, prefix: &str) -> Option<&Binding> {
-        self.bindings.iter().rev().find(|b| b.prefix == prefix)
+        // Unprefixed names are most of a file: compare lengths first, so that the empty
+        // prefix never reaches a `memcmp` call (which costs more than the rest of the
+        // element when a file is a flood of tiny elements).
+        self.bindings.iter().rev().find(|b| b.prefix.len() == prefix.len() && (prefix.is_empty() || b.prefix == prefix))
     }
 
     /// An unprefixed name without a default namespace is `None`; an undeclared prefix is

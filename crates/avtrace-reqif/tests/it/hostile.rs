@@ -258,6 +258,14 @@ fn tiny_faulty_elements_are_counted_past_the_warning_cap() {
     assert_eq!(doc.warnings.len(), cap + 1);
     let last = &doc.warnings[cap];
     assert!(last.message.contains(&format!("{} more warning(s) not shown", n - cap)), "{last}");
+    // Past the fault limit the import stops: the rest of a flood is not worth reading.
+    let limits = Limits { max_faults: 100_000, ..Limits::default() };
+    let archive = zip_of(&[("tiny.reqif", xml.as_bytes())]);
+    let err = import_reqifz(Cursor::new(archive), "tiny.reqifz", &ImportOptions::new().with_limits(limits))
+        .expect_err("a flood of faults");
+    assert_eq!(err.kind(), ImportErrorKind::LimitExceeded, "{err}");
+    assert!(err.message().contains("more than 100000 problems"), "{err}");
+    assert!(err.file().ends_with("tiny.reqifz!tiny.reqif"), "{err}");
 }
 
 /// The case of a `.reqifz` within the archive limit whose values would fill memory: the
