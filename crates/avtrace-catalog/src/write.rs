@@ -143,6 +143,23 @@ fn list(out: &mut String, name: &str, values: &[String]) {
     out.push_str("]\n");
 }
 
+/// An array of two-key inline tables: `name = [{ a = "..", b = ".." }, ...]`.
+fn pairs<'a>(out: &mut String, name: &str, (a, b): (&str, &str), items: impl Iterator<Item = (&'a str, &'a str)>) {
+    out.push_str(name);
+    out.push_str(" = [");
+    for (i, (x, y)) in items.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{{ {a} = ");
+        string(out, x);
+        let _ = write!(out, ", {b} = ");
+        string(out, y);
+        out.push_str(" }");
+    }
+    out.push_str("]\n");
+}
+
 impl ProgramFile {
     /// The file's text, after a comment block (`comment` lines, each prefixed with `# `).
     pub fn to_toml(&self, comment: &[&str]) -> String {
@@ -166,17 +183,9 @@ impl ProgramFile {
         }
         list(&mut out, "categories", &p.categories);
         list(&mut out, "features", &p.features);
-        out.push_str("markets = [");
-        for (i, m) in p.markets.iter().enumerate() {
-            out.push_str(if i > 0 { ", { id = " } else { "{ id = " });
-            string(&mut out, &m.id);
-            out.push_str(", sop = ");
-            // A SOP that is not a date is written as a string, which the loader reports at
-            // its line, rather than as an invalid TOML date that would hide every other error.
-            string(&mut out, &m.sop);
-            out.push_str(" }");
-        }
-        out.push_str("]\n");
+        // A SOP that is not a date is written as a string, which the loader reports at its
+        // line, rather than as an invalid TOML date that would hide every other error.
+        pairs(&mut out, "markets", ("id", "sop"), p.markets.iter().map(|m| (m.id.as_str(), m.sop.as_str())));
         for r in &self.requirements {
             out.push_str("\n[[requirements]]\n");
             field(&mut out, "id", &r.id);
@@ -191,15 +200,7 @@ impl ProgramFile {
                 field(&mut out, "parent", parent);
             }
             if !r.links.is_empty() {
-                out.push_str("links = [");
-                for (i, l) in r.links.iter().enumerate() {
-                    out.push_str(if i > 0 { ", { kind = " } else { "{ kind = " });
-                    string(&mut out, &l.kind);
-                    out.push_str(", to = ");
-                    string(&mut out, &l.to);
-                    out.push_str(" }");
-                }
-                out.push_str("]\n");
+                pairs(&mut out, "links", ("kind", "to"), r.links.iter().map(|l| (l.kind.as_str(), l.to.as_str())));
             }
             if !r.attrs.is_empty() {
                 out.push_str("attrs = { ");

@@ -372,6 +372,7 @@ fn schema(
     link_kinds: &BTreeSet<&str>,
 ) -> Schema {
     let string = |name: &str| AttributeDef::new(name, AttributeKind::String);
+    let strings = |names: &[&str]| names.iter().map(|n| string(n)).collect::<Vec<_>>();
     let one_of = |name: &str, enumeration: &str| {
         AttributeDef::new(name, AttributeKind::Enumeration { enumeration: enumeration.to_owned(), multi_valued: false })
     };
@@ -432,14 +433,14 @@ fn schema(
             TypeDef::new(ExportNames::CLAUSE_TYPE, clause_attributes),
             TypeDef::new(
                 ExportNames::EVIDENCE_TYPE,
-                vec![
-                    string(names::FOREIGN_ID),
-                    string(names::NAME),
-                    string(ExportNames::EVIDENCE_KIND),
-                    string(ExportNames::URI),
-                    string(ExportNames::JUNIT),
-                    string(ExportNames::RESULT),
-                ],
+                strings(&[
+                    names::FOREIGN_ID,
+                    names::NAME,
+                    ExportNames::EVIDENCE_KIND,
+                    ExportNames::URI,
+                    ExportNames::JUNIT,
+                    ExportNames::RESULT,
+                ]),
             ),
         ],
         relation_types: [
@@ -454,14 +455,14 @@ fn schema(
             TypeDef::new(SPEC_TYPE, Vec::new()),
             TypeDef::new(
                 PROGRAM_SPEC_TYPE,
-                vec![
-                    string(ExportNames::PROGRAM),
-                    string(names::DESCRIPTION),
-                    string(ExportNames::REVISION),
-                    string(ExportNames::CATEGORIES),
-                    string(ExportNames::FEATURES),
-                    string(ExportNames::MARKETS),
-                ],
+                strings(&[
+                    ExportNames::PROGRAM,
+                    names::DESCRIPTION,
+                    ExportNames::REVISION,
+                    ExportNames::CATEGORIES,
+                    ExportNames::FEATURES,
+                    ExportNames::MARKETS,
+                ]),
             ),
         ],
     }
