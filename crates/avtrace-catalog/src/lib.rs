@@ -36,7 +36,7 @@ pub use snapshot::{SnapshotError, decode_catalog, encode_catalog};
 /// The JSON Schema of the program format (`avtrace schema`), kept beside the docs in
 /// `docs/program.schema.json`; a test holds it to the keys the loader accepts.
 pub const PROGRAM_SCHEMA: &str = include_str!("../../../docs/program.schema.json");
-pub use write::{MarketEntry, ProgramFile, ProgramHeader, RequirementEntry, WriteError};
+pub use write::{EvidenceEntry, LinkEntry, MarketEntry, ProgramFile, ProgramHeader, RequirementEntry};
 
 #[cfg(test)]
 mod tests;

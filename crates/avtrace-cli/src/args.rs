@@ -258,6 +258,30 @@ pub(crate) struct ImportReqifArgs {
     /// The program's name; default: the file's title.
     #[arg(long, value_name = "NAME")]
     pub(crate) name: Option<String>,
+    /// Import relations of type TYPE (its LONG-NAME) as links of kind KIND (repeatable);
+    /// default: the type's own name.
+    #[arg(long = "map-relation", value_name = "TYPE=KIND")]
+    pub(crate) map_relation: Vec<String>,
+    /// Prefix requirement ids with the name of their specification (module): `module`
+    /// always, `none` never (repeats are renamed `ID~2`), `auto` when the same id occurs in
+    /// two modules (DOORS classic numbers objects per module).
+    #[arg(long = "id-prefix-from", value_enum, default_value_t = IdPrefixArg::Auto, value_name = "FROM")]
+    pub(crate) id_prefix_from: IdPrefixArg,
+    /// Format of the loss report (what the file holds that the program does not keep):
+    /// a table on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+/// Where module prefixes of imported ids come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum IdPrefixArg {
+    /// Only when ids collide across modules.
+    Auto,
+    /// Always.
+    Module,
+    /// Never.
+    None,
 }
 
 #[derive(Debug, Args)]

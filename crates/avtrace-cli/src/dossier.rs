@@ -73,12 +73,7 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
     let mut reqif = Vec::new();
     let (_, written) =
         document.write_to(&mut reqif).map_err(|e| Failure::input(format!("cannot write the ReqIF export: {e}")))?;
-    // What the ReqIF file cannot carry is said, as `export reqif` says it.
-    let mut notes: Vec<String> = written.warnings.iter().map(|w| format!("warning: {w}")).collect();
-    let missing = avtrace_exchange::not_exported(&program);
-    if !missing.is_empty() {
-        notes.push(format!("warning: not in the ReqIF file: {}", missing.join("; ")));
-    }
+    let notes: Vec<String> = written.warnings.iter().map(|w| format!("warning: {w}")).collect();
     files.push((PathBuf::from(format!("export-{market}.reqif")), reqif));
 
     let changes = match &args.baseline {

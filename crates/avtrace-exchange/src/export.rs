@@ -45,6 +45,28 @@ impl ExportNames {
     pub const VERIFICATION: &'static str = "avtrace.Verification";
     /// Prefix of a program attribute whose key would clash with another attribute's name.
     pub const ATTR_PREFIX: &'static str = "avtrace.Attr.";
+    /// Prefix of a link kind whose name would clash with a relation type avtrace uses.
+    pub const LINK_PREFIX: &'static str = "avtrace.Link.";
+    /// Spec-object type of an evidence record.
+    pub const EVIDENCE_TYPE: &'static str = "avtrace Evidence";
+    /// Evidence attribute: its kind (`test`, `analysis`, ...).
+    pub const EVIDENCE_KIND: &'static str = "avtrace.EvidenceKind";
+    /// Evidence attribute: where it lives.
+    pub const URI: &'static str = "avtrace.Uri";
+    /// Evidence attribute: its JUnit name.
+    pub const JUNIT: &'static str = "avtrace.JUnit";
+    /// Evidence attribute: its result (`passed`, `failed`, `not-run`).
+    pub const RESULT: &'static str = "avtrace.Result";
+    /// Specification attribute of the requirements: the program's name.
+    pub const PROGRAM: &'static str = "avtrace.Program";
+    /// Specification attribute: the program's revision.
+    pub const REVISION: &'static str = "avtrace.Revision";
+    /// Specification attribute: the vehicle categories, one per line.
+    pub const CATEGORIES: &'static str = "avtrace.Categories";
+    /// Specification attribute: the features, one per line.
+    pub const FEATURES: &'static str = "avtrace.Features";
+    /// Specification attribute: the target markets, one `MARKET SOP` per line.
+    pub const MARKETS: &'static str = "avtrace.Markets";
 }
 
 const STATUS_ENUM: &str = "avtrace Requirement status";
@@ -54,6 +76,40 @@ const MARKET_ENUM: &str = "avtrace Market";
 const CONFIDENCE_ENUM: &str = "avtrace Confidence";
 const NOT_OBLIGED: &str = "not obliged";
 const SPEC_TYPE: &str = "avtrace Specification";
+const PROGRAM_SPEC_TYPE: &str = "avtrace Program";
+
+fn evidence_key(id: &str) -> String {
+    format!("evidence/{id}")
+}
+
+/// The relation type a link kind is exported as: the kind itself, so that another tool
+/// shows "refines" or "depends-on", unless that is a name avtrace uses for its own
+/// relations.
+pub fn link_type_name(kind: &str) -> String {
+    let reserved = kind.starts_with("avtrace.") || kind.starts_with("ReqIF.");
+    if reserved { format!("{}{kind}", ExportNames::LINK_PREFIX) } else { kind.to_owned() }
+}
+
+/// The requirements in pre-order of their tree (roots and siblings in program order), each
+/// with its depth. Iterative: a chain of a million parents does not overflow the stack.
+fn requirement_tree(program: &Program) -> Vec<(usize, usize)> {
+    let n = program.requirements.len();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut roots = Vec::new();
+    for (i, r) in program.requirements.iter().enumerate() {
+        match r.parent {
+            Some(p) if p.index() < n => children[p.index()].push(i),
+            _ => roots.push(i),
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut stack: Vec<(usize, usize)> = roots.into_iter().rev().map(|r| (r, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        out.push((i, depth));
+        stack.extend(children[i].iter().rev().map(|&c| (c, depth + 1)));
+    }
+    out
+}
 
 fn requirement_key(id: &str) -> String {
     format!("requirement/{id}")
@@ -109,7 +165,9 @@ pub fn reqif_export<'a>(
     let markets: Vec<&str> = trace.markets.iter().map(|m| catalog.market(m.market).id.as_str()).collect();
     let statuses: BTreeSet<&str> = program.requirements.iter().map(|r| r.status.as_str()).collect();
     let attr_keys: BTreeSet<&str> = program.requirements.iter().flat_map(|r| r.attrs.iter().map(|(k, _)| k)).collect();
-    let schema = schema(&markets, &statuses, &attr_keys);
+    let link_kinds: BTreeSet<&str> =
+        program.requirements.iter().flat_map(|r| r.links.iter().map(|l| l.kind.as_str())).collect();
+    let schema = schema(&markets, &statuses, &attr_keys, &link_kinds);
     let mut header = Header::new(
         format!("{}: requirements and trace", program.name),
         concat!("avtrace ", env!("CARGO_PKG_VERSION")),
@@ -227,16 +285,70 @@ pub fn reqif_export<'a>(
             values,
         }
     });
-    let objects = requirement_objects.chain(clause_objects);
+    let evidence_objects = program.evidence.iter().map(|e| {
+        let mut values = vec![
+            AttributeValue::text(names::FOREIGN_ID, e.id.clone()),
+            AttributeValue::text(names::NAME, e.title.clone()),
+            AttributeValue::text(ExportNames::EVIDENCE_KIND, e.kind.as_str()),
+        ];
+        for (name, value) in [(ExportNames::URI, &e.uri), (ExportNames::JUNIT, &e.junit)] {
+            if let Some(v) = value {
+                values.push(AttributeValue::text(name, v.clone()));
+            }
+        }
+        if let Some(result) = e.result {
+            values.push(AttributeValue::text(ExportNames::RESULT, result.as_str()));
+        }
+        SpecObject {
+            key: evidence_key(&e.id),
+            object_type: ExportNames::EVIDENCE_TYPE.to_owned(),
+            long_name: (!e.title.trim().is_empty()).then(|| e.id.clone()),
+            values,
+        }
+    });
+    let objects = requirement_objects.chain(evidence_objects).chain(clause_objects);
 
     let relations = relations(catalog, graph, program, touched.clone());
+    let lines = |items: &[String]| items.join("\n");
+    let mut context = vec![
+        AttributeValue::text(ExportNames::PROGRAM, program.name.clone()),
+        AttributeValue::text(ExportNames::CATEGORIES, lines(&program.categories)),
+        AttributeValue::text(ExportNames::FEATURES, lines(&program.features)),
+        AttributeValue::text(
+            ExportNames::MARKETS,
+            program
+                .markets
+                .iter()
+                .map(|m| format!("{} {}", catalog.market(m.market).id, m.sop))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    ];
+    if let Some(revision) = &program.revision {
+        context.push(AttributeValue::text(ExportNames::REVISION, revision.clone()));
+    }
+    if let Some(description) = &program.description {
+        context.push(AttributeValue::text(names::DESCRIPTION, description.clone()));
+    }
     let mut specifications = vec![Specification {
         key: "spec/requirements".to_owned(),
         name: format!("{}: requirements", program.name),
-        specification_type: SPEC_TYPE.to_owned(),
-        values: Vec::new(),
-        hierarchy: program.requirements.iter().map(|r| HierarchyEntry::new(0, requirement_key(&r.id))).collect(),
+        specification_type: PROGRAM_SPEC_TYPE.to_owned(),
+        values: context,
+        hierarchy: requirement_tree(program)
+            .into_iter()
+            .map(|(i, depth)| HierarchyEntry::new(depth, requirement_key(&program.requirements[i].id)))
+            .collect(),
     }];
+    if !program.evidence.is_empty() {
+        specifications.push(Specification {
+            key: "spec/evidence".to_owned(),
+            name: format!("{}: evidence", program.name),
+            specification_type: SPEC_TYPE.to_owned(),
+            values: Vec::new(),
+            hierarchy: program.evidence.iter().map(|e| HierarchyEntry::new(0, evidence_key(&e.id))).collect(),
+        });
+    }
     specifications.extend(instrument_specifications(catalog, &touched));
 
     ExportDocument { header, schema, objects, relations, specifications }
@@ -246,25 +358,6 @@ fn markets_of(catalog: &Catalog, trace: &Trace, m: usize) -> String {
     catalog.market(trace.markets[m].market).id.clone()
 }
 
-/// What of `program` the ReqIF export does not carry, one phrase per kind with its count,
-/// so that the caller can say so: the requirement tree, links between requirements and
-/// evidence records (whose ids alone travel, in `avtrace.VerifiedBy`).
-pub fn not_exported(program: &Program) -> Vec<String> {
-    let parents = program.requirements.iter().filter(|r| r.parent.is_some()).count();
-    let links: usize = program.requirements.iter().map(|r| r.links.len()).sum();
-    let mut out = Vec::new();
-    if parents > 0 {
-        out.push(format!("the requirement tree ({parents} parent links)"));
-    }
-    if links > 0 {
-        out.push(format!("{links} typed links between requirements"));
-    }
-    if !program.evidence.is_empty() {
-        out.push(format!("{} evidence records (their ids are in avtrace.VerifiedBy)", program.evidence.len()));
-    }
-    out
-}
-
 /// The ReqIF attribute a program attribute is exported as: its own key (what a DOORS or
 /// Polarion user expects to see), unless that is a name ReqIF or avtrace already uses.
 pub fn attribute_name(key: &str) -> String {
@@ -272,8 +365,14 @@ pub fn attribute_name(key: &str) -> String {
     if reserved { format!("{}{key}", ExportNames::ATTR_PREFIX) } else { key.to_owned() }
 }
 
-fn schema(markets: &[&str], statuses: &BTreeSet<&str>, attr_keys: &BTreeSet<&str>) -> Schema {
+fn schema(
+    markets: &[&str],
+    statuses: &BTreeSet<&str>,
+    attr_keys: &BTreeSet<&str>,
+    link_kinds: &BTreeSet<&str>,
+) -> Schema {
     let string = |name: &str| AttributeDef::new(name, AttributeKind::String);
+    let strings = |names: &[&str]| names.iter().map(|n| string(n)).collect::<Vec<_>>();
     let one_of = |name: &str, enumeration: &str| {
         AttributeDef::new(name, AttributeKind::Enumeration { enumeration: enumeration.to_owned(), multi_valued: false })
     };
@@ -332,13 +431,40 @@ fn schema(markets: &[&str], statuses: &BTreeSet<&str>, attr_keys: &BTreeSet<&str
                 .collect(),
             ),
             TypeDef::new(ExportNames::CLAUSE_TYPE, clause_attributes),
+            TypeDef::new(
+                ExportNames::EVIDENCE_TYPE,
+                strings(&[
+                    names::FOREIGN_ID,
+                    names::NAME,
+                    ExportNames::EVIDENCE_KIND,
+                    ExportNames::URI,
+                    ExportNames::JUNIT,
+                    ExportNames::RESULT,
+                ]),
+            ),
         ],
-        relation_types: vec![
+        relation_types: [
             TypeDef::new(ExportNames::SATISFIES, Vec::new()),
             TypeDef::new(ExportNames::CITES, Vec::new()),
             TypeDef::new(ExportNames::MAPS_TO, mapping_attributes),
+        ]
+        .into_iter()
+        .chain(link_kinds.iter().map(|k| TypeDef::new(link_type_name(k), Vec::new())))
+        .collect(),
+        specification_types: vec![
+            TypeDef::new(SPEC_TYPE, Vec::new()),
+            TypeDef::new(
+                PROGRAM_SPEC_TYPE,
+                strings(&[
+                    ExportNames::PROGRAM,
+                    names::DESCRIPTION,
+                    ExportNames::REVISION,
+                    ExportNames::CATEGORIES,
+                    ExportNames::FEATURES,
+                    ExportNames::MARKETS,
+                ]),
+            ),
         ],
-        specification_types: vec![TypeDef::new(SPEC_TYPE, Vec::new())],
     }
 }
 
@@ -354,6 +480,15 @@ fn relations<'a>(
         r.satisfies
             .iter()
             .map(move |&c| SpecRelation::new(ExportNames::SATISFIES, requirement_key(&r.id), clause_key(catalog, c)))
+    });
+    let links = program.requirements.iter().flat_map(move |r| {
+        r.links.iter().map(move |l| {
+            SpecRelation::new(
+                link_type_name(&l.kind),
+                requirement_key(&r.id),
+                requirement_key(&program.requirements[l.to.index()].id),
+            )
+        })
     });
     let mut is_touched = vec![false; catalog.clauses.len()];
     for c in &touched {
@@ -386,7 +521,7 @@ fn relations<'a>(
         }
         out
     });
-    satisfies.chain(between)
+    satisfies.chain(links).chain(between)
 }
 
 /// One specification per instrument with touched clauses: the clauses in document order,

@@ -10,8 +10,11 @@
 mod export;
 mod import;
 
-pub use export::{ExportNames, not_exported, reqif_export};
-pub use import::{ImportOutcome, program_from_reqif, status_of};
+pub use export::{ExportNames, attribute_name, link_type_name, reqif_export};
+pub use import::{
+    IdPrefix, ImportOutcome, LOSS_EXAMPLES, Loss, LossKind, LossReport, ProgramError, ProgramOptions, first_sentence,
+    program_from_reqif, status_of,
+};
 
 #[cfg(test)]
 mod tests;

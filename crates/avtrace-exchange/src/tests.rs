@@ -3,12 +3,15 @@
 
 use avtrace_catalog::{CatalogFile, Sources, load_catalog, role_of};
 use avtrace_graph::ClauseGraph;
-use avtrace_model::{Catalog, ClauseIx, Date, MarketIx, Program, ProgramMarket, Requirement};
+use avtrace_model::{
+    Attrs, Catalog, ClauseIx, Date, Evidence, EvidenceKind, EvidenceResult, Link, MarketIx, Program, ProgramMarket,
+    ReqIx, Requirement,
+};
 use avtrace_reqif::{Field, ImportOptions, import_reader, normalize_text};
 use avtrace_trace::{MarketTarget, TraceOptions, trace};
 use proptest::prelude::*;
 
-use crate::{ExportNames, program_from_reqif, reqif_export};
+use crate::{ExportNames, ProgramOptions, program_from_reqif, reqif_export};
 
 fn catalog() -> Catalog {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mini-catalog");
@@ -27,7 +30,62 @@ fn export_import(catalog: &Catalog, program: &Program) -> crate::ImportOutcome {
     let (bytes, _) = document.write_to(Vec::new()).expect("export succeeds");
     let options = ImportOptions::new().map_attribute(ExportNames::VERIFIED_BY, Field::VerifiedBy);
     let doc = import_reader(std::io::Cursor::new(bytes), "roundtrip.reqif", &options).expect("import succeeds");
-    program_from_reqif(doc, catalog, "fallback")
+    let options = ProgramOptions { fallback_name: "fallback".to_owned(), ..ProgramOptions::default() };
+    program_from_reqif(doc, catalog, &options).expect("an avtrace export always makes a program")
+}
+
+/// The imported program written as TOML and loaded again, as `avtrace import` then any
+/// other command would see it.
+fn reload(catalog: &Catalog, outcome: &crate::ImportOutcome) -> Program {
+    let text = outcome.program.to_toml(&["round trip"]);
+    let mut sources = Sources::new();
+    let file = sources.add("back.toml", text.clone());
+    let loaded = avtrace_catalog::load_program(&sources, file, catalog);
+    let errors: Vec<String> = loaded.diagnostics.iter().map(|d| avtrace_catalog::render(&sources, d)).collect();
+    loaded.value.unwrap_or_else(|| panic!("the import does not load:\n{}\n{text}", errors.join("\n")))
+}
+
+/// Everything a program says about one requirement, by ids rather than indices, as the
+/// round trip must keep it (titles are trimmed and texts normalized by ReqIF's XHTML).
+fn comparable(catalog: &Catalog, p: &Program) -> Vec<String> {
+    let id = |ix: ReqIx| p.requirements[ix.index()].id.clone();
+    let mut rows: Vec<String> = p
+        .requirements
+        .iter()
+        .map(|r| {
+            let satisfies: Vec<String> = r.satisfies.iter().map(|&c| catalog.clause_name(c)).collect();
+            let links: Vec<(String, String)> = r.links.iter().map(|l| (l.kind.clone(), id(l.to))).collect();
+            let attrs: Vec<(&str, &str)> = r.attrs.iter().collect();
+            format!(
+                "{} title={:?} text={:?} status={} parent={:?} links={links:?} attrs={attrs:?} satisfies={satisfies:?} verified_by={:?} source={:?}",
+                r.id,
+                r.title.trim(),
+                normalize_text(&r.text),
+                r.status.as_str(),
+                r.parent.map(id),
+                r.verified_by,
+                r.source
+            )
+        })
+        .collect();
+    rows.sort();
+    rows.extend(p.evidence.iter().map(|e| {
+        format!(
+            "evidence {} {:?} {:?} {:?} {:?} {:?}",
+            e.id,
+            e.kind,
+            e.title,
+            e.uri,
+            e.junit,
+            e.result.map(|r| r.as_str())
+        )
+    }));
+    let markets: Vec<String> = p.markets.iter().map(|m| format!("{} {}", catalog.market(m.market).id, m.sop)).collect();
+    rows.push(format!(
+        "program {:?} {:?} {:?} {:?} {:?} {markets:?}",
+        p.name, p.description, p.revision, p.categories, p.features
+    ));
+    rows
 }
 
 fn requirement(
@@ -126,6 +184,37 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// One generated requirement: title, text, status, satisfied clause numbers, evidence
+/// picks, parent pick, links (kind pick, target pick), attributes (key pick, value).
+type GenRequirement =
+    (String, String, &'static str, Vec<usize>, Vec<usize>, Option<usize>, Vec<(usize, usize)>, Vec<(usize, String)>);
+
+fn generated_requirement() -> impl Strategy<Value = GenRequirement> {
+    (
+        text(),
+        text(),
+        prop_oneof![
+            Just("draft"),
+            Just("proposed"),
+            Just("approved"),
+            Just("implemented"),
+            Just("rejected"),
+            Just("obsolete")
+        ],
+        prop::collection::vec(0usize..10, 0..4),
+        prop::collection::vec(0usize..6, 0..3),
+        prop::option::of(0usize..64),
+        prop::collection::vec((0usize..4, 0usize..64), 0..3),
+        prop::collection::vec((0usize..5, "[a-zA-Z0-9 ]{0,8}"), 0..4),
+    )
+}
+
+/// Link kinds: plain words, one with spaces, and one that collides with avtrace's own
+/// relation types.
+const KINDS: [&str; 4] = ["depends-on", "refines", "conflicts with", "avtrace.Satisfies"];
+/// Attribute keys: plain, with a space, and ones that collide with ReqIF or avtrace names.
+const KEYS: [&str; 5] = ["asil", "owner", "Object Type", "ReqIF.Name", "avtrace.Source"];
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -137,41 +226,79 @@ proptest! {
         }
     }
 
+    /// The whole program survives export, import, writing and loading: tree, typed links,
+    /// attributes, evidence records and context, not only what `avtrace diff` compares.
     #[test]
     fn random_programs_survive_export_and_import(
         ids in ids(),
-        texts in prop::collection::vec((text(), text()), 8),
-        links in prop::collection::vec(prop::collection::vec(0usize..10, 0..4), 8),
-        statuses in prop::collection::vec(prop_oneof![Just("draft"), Just("approved"), Just("rejected"), Just("obsolete")], 8),
-        evidence in prop::collection::vec(prop::collection::vec("[A-Z]{2}-[0-9]{1,4}", 0..3), 8),
+        generated in prop::collection::vec(generated_requirement(), 8),
+        evidence_count in 0usize..4,
+        revision in prop::option::of("[A-Z]\\.[0-9]"),
+        description in prop::option::of(text()),
+        sources in prop::collection::vec(prop::option::of("[A-Za-z /]{1,12}"), 8),
     ) {
         let catalog = catalog();
+        let n = ids.len();
+        let evidence: Vec<Evidence> = (0..evidence_count)
+            .map(|i| Evidence {
+                id: format!("EV-{i}"),
+                kind: [EvidenceKind::Test, EvidenceKind::Analysis, EvidenceKind::Review][i % 3],
+                title: if i == 0 { String::new() } else { format!("Evidence <{i}> & co") },
+                uri: (i % 2 == 1).then(|| format!("tests/t{i}.py")),
+                junit: (i == 2).then(|| "suite.case".to_owned()),
+                result: [None, Some(EvidenceResult::Passed), Some(EvidenceResult::Failed)][i % 3],
+                span: avtrace_model::Span::default(),
+            })
+            .collect();
         let requirements: Vec<Requirement> = ids
             .iter()
             .enumerate()
             .map(|(i, id)| {
-                let mut sat: Vec<ClauseIx> = links[i].iter().map(|&c| ClauseIx::new(c % catalog.clauses.len())).collect();
-                sat.dedup();
-                let sat = sat.into_iter().fold(Vec::new(), |mut v, c| { if !v.contains(&c) { v.push(c) } v });
-                let ev: Vec<&str> = evidence[i].iter().map(String::as_str).collect();
-                // Titles are ReqIF strings: whitespace survives; keep them on one line as tools show them.
-                let title = texts[i].0.replace('\n', " ");
-                requirement(id, &title, &texts[i].1, statuses[i], sat, &ev)
+                let (title, text, status, clauses, picks, parent, links, attrs) = &generated[i];
+                let mut sat: Vec<ClauseIx> = Vec::new();
+                for &c in clauses {
+                    let c = ClauseIx::new(c % catalog.clauses.len());
+                    if !sat.contains(&c) {
+                        sat.push(c);
+                    }
+                }
+                let mut ev: Vec<String> = Vec::new();
+                for &e in picks {
+                    if evidence_count > 0 {
+                        let id = format!("EV-{}", e % evidence_count);
+                        if !ev.contains(&id) {
+                            ev.push(id);
+                        }
+                    }
+                }
+                let mut r = requirement(id, &title.replace('\n', " "), text, status, sat, &[]);
+                r.verified_by = ev;
+                // A parent earlier in the list: a forest, never a cycle.
+                r.parent = parent.filter(|_| i > 0).map(|p| ReqIx::new(p % i));
+                let mut seen = Vec::new();
+                for &(k, to) in links {
+                    let link = Link { kind: KINDS[k].to_owned(), to: ReqIx::new(to % n) };
+                    // A link to itself is not a program (the loader refuses it).
+                    if to % n != i && !seen.contains(&link) {
+                        seen.push(link);
+                    }
+                }
+                r.links = seen;
+                let pairs: std::collections::BTreeMap<&str, &str> =
+                    attrs.iter().map(|(k, v)| (KEYS[*k], v.as_str())).collect();
+                r.attrs = Attrs::from_pairs(pairs);
+                r.source = sources[i].clone();
+                r
             })
             .collect();
-        let program = program_of(&catalog, requirements);
+        let mut program = program_of(&catalog, requirements);
+        program.evidence = evidence;
+        program.revision = revision;
+        program.description = description.filter(|d| !d.is_empty());
         let outcome = export_import(&catalog, &program);
         prop_assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
-        prop_assert_eq!(outcome.program.requirements.len(), program.requirements.len());
-        for (before, after) in program.requirements.iter().zip(&outcome.program.requirements) {
-            prop_assert_eq!(&after.id, &before.id);
-            prop_assert_eq!(&after.title, before.title.trim());
-            prop_assert_eq!(&after.text, &normalize_text(&before.text));
-            prop_assert_eq!(after.status.as_deref(), Some(before.status.as_str()));
-            let names: Vec<String> = before.satisfies.iter().map(|&c| catalog.clause_name(c)).collect();
-            prop_assert_eq!(&after.satisfies, &names);
-            prop_assert_eq!(&after.verified_by, &before.verified_by);
-        }
+        let back = reload(&catalog, &outcome);
+        prop_assert_eq!(comparable(&catalog, &back), comparable(&catalog, &program));
     }
 }
 
@@ -190,4 +317,153 @@ fn tool_status_words_keep_their_meaning() {
     ] {
         assert_eq!(crate::status_of(word), want, "{word}");
     }
+}
+
+/// Modules of a foreign file: name, then objects `(foreign id, chapter name, text)`.
+type Modules<'a> = &'a [(&'a str, &'a [(&'a str, &'a str, &'a str)])];
+/// A relation of a foreign file: type, then `(module, object)` of source and target.
+type Relation<'a> = (&'a str, (usize, usize), (usize, usize));
+
+/// A ReqIF file as another tool writes it: `specs` are modules of `(foreign id, chapter
+/// name, text)` objects of type `object_type`, relations `(type, from, to)` by position
+/// `(module, object)`.
+fn foreign_file(
+    tool: &str,
+    object_type: &str,
+    specs: Modules<'_>,
+    relations: &[Relation<'_>],
+) -> avtrace_reqif::ImportedDocument {
+    use avtrace_reqif::{
+        AttributeDef, AttributeKind, AttributeValue, ExportDocument, Header, HierarchyEntry, Schema, SpecObject,
+        SpecRelation, Specification, TypeDef, names,
+    };
+    let key = |s: usize, o: usize| format!("{s}/{o}");
+    let mut objects = Vec::new();
+    for (s, (_, objs)) in specs.iter().enumerate() {
+        for (o, (id, chapter, text)) in objs.iter().enumerate() {
+            let mut values = vec![AttributeValue::text(names::TEXT, *text)];
+            if !id.is_empty() {
+                values.push(AttributeValue::text(names::FOREIGN_ID, *id));
+            }
+            if !chapter.is_empty() {
+                values.push(AttributeValue::text(names::CHAPTER_NAME, *chapter));
+            }
+            values.push(AttributeValue::text("Object Number", format!("{s}.{o}")));
+            objects.push(SpecObject { key: key(s, o), object_type: object_type.to_owned(), long_name: None, values });
+        }
+    }
+    let mut relation_types: Vec<&str> = relations.iter().map(|r| r.0).collect();
+    relation_types.sort_unstable();
+    relation_types.dedup();
+    let document = ExportDocument {
+        header: Header::new("Foreign", tool, "2026-01-01T00:00:00Z"),
+        schema: Schema {
+            enumerations: Vec::new(),
+            object_types: vec![TypeDef::new(
+                object_type,
+                vec![
+                    AttributeDef::new(names::FOREIGN_ID, AttributeKind::String),
+                    AttributeDef::new(names::CHAPTER_NAME, AttributeKind::String),
+                    AttributeDef::new(names::TEXT, AttributeKind::Xhtml),
+                    AttributeDef::new("Object Number", AttributeKind::String),
+                ],
+            )],
+            relation_types: relation_types.iter().map(|t| TypeDef::new(*t, Vec::new())).collect(),
+            specification_types: vec![TypeDef::new("Module", Vec::new())],
+        },
+        objects: objects.into_iter(),
+        relations: relations
+            .iter()
+            .map(|(t, (fs, fo), (ts, to))| SpecRelation::new(*t, key(*fs, *fo), key(*ts, *to)))
+            .collect::<Vec<_>>()
+            .into_iter(),
+        specifications: specs
+            .iter()
+            .enumerate()
+            .map(|(s, (name, objs))| Specification {
+                key: format!("spec/{s}"),
+                name: (*name).to_owned(),
+                specification_type: "Module".to_owned(),
+                values: Vec::new(),
+                hierarchy: (0..objs.len()).map(|o| HierarchyEntry::new(usize::from(o > 0), key(s, o))).collect(),
+            })
+            .collect(),
+    };
+    let (bytes, _) = document.write_to(Vec::new()).expect("export succeeds");
+    // Like DOORS, write spec objects without a LONG-NAME (the writer always gives one).
+    let mut text = String::from_utf8(bytes).expect("UTF-8");
+    for (s, (_, objs)) in specs.iter().enumerate() {
+        for o in 0..objs.len() {
+            text = text.replace(&format!(" LONG-NAME=\"{}\"", key(s, o)), "");
+        }
+    }
+    import_reader(text.as_bytes(), "foreign.reqif", &ImportOptions::new()).expect("import succeeds")
+}
+
+fn import_foreign(doc: avtrace_reqif::ImportedDocument, options: ProgramOptions) -> crate::ImportOutcome {
+    program_from_reqif(doc, &catalog(), &options).expect("a program")
+}
+
+#[test]
+fn doors_module_numbers_get_their_module_when_they_collide() {
+    let specs: Modules<'_> = &[
+        ("System Requirements", &[("1", "Braking", ""), ("2", "", "The vehicle shall brake. Always.")]),
+        ("Software Requirements", &[("1", "", "The software shall brake"), ("2", "", "Second")]),
+    ];
+    let relations = [("refines", (1, 0), (0, 1)), ("Satisfies", (1, 1), (0, 1))];
+    let file = || foreign_file("IBM Rational DOORS", "DOORS Object", specs, &relations);
+    let auto = import_foreign(file(), ProgramOptions::default());
+    let ids: Vec<&str> = auto.program.requirements.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["System-Requirements-2", "Software-Requirements-1", "Software-Requirements-2"]);
+    assert!(auto.warnings.iter().any(|w| w.contains("prefixed with its module")), "{:?}", auto.warnings);
+    // The DOORS heading (chapter name, no text) is structure; the text object under it has
+    // it as its parent's place, and a title from its first sentence.
+    assert_eq!(auto.headings, 1);
+    let sys2 = &auto.program.requirements[0];
+    assert_eq!(sys2.title, "The vehicle shall brake");
+    assert_eq!(sys2.source.as_deref(), Some("System Requirements / Braking"));
+    assert_eq!(auto.titles_from_text, 3);
+    // Requirement relations are links of their type's name; `--map-relation` renames.
+    let sw1 = &auto.program.requirements[1];
+    assert_eq!(sw1.links, [avtrace_catalog::LinkEntry { kind: "refines".into(), to: "System-Requirements-2".into() }]);
+    assert_eq!(auto.program.requirements[2].parent.as_deref(), Some("Software-Requirements-1"));
+    let mapped = import_foreign(
+        file(),
+        ProgramOptions {
+            relation_kinds: vec![("satisfies".into(), "derives-from".into())],
+            ..ProgramOptions::default()
+        },
+    );
+    assert_eq!(mapped.program.requirements[2].links[0].kind, "derives-from");
+    // Never: repeats are renamed; always: every id has its module.
+    let none = import_foreign(file(), ProgramOptions { id_prefix: crate::IdPrefix::None, ..ProgramOptions::default() });
+    let ids: Vec<&str> = none.program.requirements.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["2", "1", "2~2"]);
+    let single: Modules<'_> = &[("Mod", &[("7", "", "Text")])];
+    let module = import_foreign(
+        foreign_file("IBM Rational DOORS", "DOORS Object", single, &[]),
+        ProgramOptions { id_prefix: crate::IdPrefix::Module, ..ProgramOptions::default() },
+    );
+    assert_eq!(module.program.requirements[0].id, "Mod-7");
+}
+
+#[test]
+fn simulink_chapter_names_are_summaries_and_heading_types_are_structure() {
+    let specs: Modules<'_> =
+        &[("Set", &[("", "Engage", "The function shall engage."), ("", "Disengage", "The function shall stop.")])];
+    // The same objects from another tool would be headings (a chapter name, no foreign id).
+    let other = import_foreign(foreign_file("Some tool", "Functional", specs, &[]), ProgramOptions::default());
+    assert_eq!((other.program.requirements.len(), other.headings), (0, 2));
+    let simulink = import_foreign(
+        foreign_file("MATLAB Simulink Requirements", "Functional", specs, &[]),
+        ProgramOptions::default(),
+    );
+    assert_eq!((simulink.program.requirements.len(), simulink.headings), (2, 0));
+    assert_eq!(simulink.program.requirements[0].title, "Engage");
+    // A type named as a requirement is one; a type named as a heading is structure.
+    let req = import_foreign(foreign_file("Some tool", "System Requirement", specs, &[]), ProgramOptions::default());
+    assert_eq!(req.program.requirements.len(), 2);
+    let head: Modules<'_> = &[("Doc", &[("H-1", "", "Introduction"), ("R-1", "", "Text.")])];
+    let pror = import_foreign(foreign_file("ProR", "Headline", head, &[]), ProgramOptions::default());
+    assert_eq!((pror.program.requirements.len(), pror.headings), (0, 2));
 }

@@ -1,6 +1,7 @@
 //! Import: a streaming reader that turns ReqIF into neutral requirement data.
 
 mod archive;
+mod chars;
 mod parser;
 mod source;
 mod xhtml;
@@ -108,8 +109,18 @@ pub struct Limits {
     pub max_archive_bytes: u64,
     /// Most members accepted in a `.reqifz` archive.
     pub max_archive_entries: usize,
-    /// Most warnings kept; further ones are counted in a final warning.
+    /// Most warnings kept; further ones are only counted (in a final warning), and their
+    /// messages are never built, so a file repeating one fault costs a counter per fault.
     pub max_warnings: usize,
+    /// Most bytes the imported document may hold, estimated: every value's length plus a
+    /// fixed cost per element, value and hierarchy node. Peak memory of an import is a small
+    /// multiple of this, however far an archive expands or however many tiny elements a
+    /// file repeats.
+    pub max_document_bytes: u64,
+    /// Most warnings counted past [`Limits::max_warnings`] before the import stops: a file
+    /// with millions of faults (a flood of unknown elements, say) is refused after this
+    /// many rather than read to its end, which bounds the time hostile input costs.
+    pub max_faults: usize,
 }
 
 impl Default for Limits {
@@ -118,9 +129,11 @@ impl Default for Limits {
             max_depth: 256,
             max_text_bytes: 16 << 20,
             max_attributes: 256,
-            max_archive_bytes: 4 << 30,
+            max_archive_bytes: 1 << 30,
             max_archive_entries: 10_000,
             max_warnings: 1000,
+            max_document_bytes: 256 << 20,
+            max_faults: 10_000_000,
         }
     }
 }
@@ -264,12 +277,17 @@ pub struct ImportedHeading {
     pub identifier: String,
     /// The foreign id, if any.
     pub foreign_id: Option<String>,
-    /// The heading text.
+    /// The heading text: `ReqIF.ChapterName`, else (for an object whose type names it a
+    /// heading) its title or text.
     pub title: String,
+    /// `LONG-NAME` of the object's `SPEC-OBJECT-TYPE`.
+    pub object_type: String,
     /// `LONG-NAME` of the first specification that shows it.
     pub specification: Option<String>,
     /// Titles of the headings above it, outermost first.
     pub chapter_path: Vec<String>,
+    /// Its other attributes, by `LONG-NAME`, as plain text.
+    pub attributes: BTreeMap<String, String>,
     /// Line of the `SPEC-OBJECT` element.
     pub line: u64,
 }
@@ -303,6 +321,8 @@ pub struct ImportedSpecification {
     pub specification_type: String,
     /// Number of hierarchy nodes.
     pub nodes: usize,
+    /// Its attribute values, by `LONG-NAME`, as plain text.
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// Something a lenient import tolerated: it names the element and its line.
@@ -379,6 +399,17 @@ pub struct ImportedDocument {
     pub attachments: Vec<String>,
     /// What was tolerated.
     pub warnings: Vec<Warning>,
+    /// Every attribute that spec-object types define, by `LONG-NAME` (the `IDENTIFIER`
+    /// without one), with how many spec objects hold a non-blank value of it: what a user
+    /// needs to choose `ATTR=FIELD` overrides when the defaults find nothing.
+    pub object_attributes: Vec<(String, usize)>,
+    /// Hierarchy nodes (`IDENTIFIER`, line) that show an object already placed by an earlier
+    /// node: an object takes its place (and parent) from its first node only.
+    pub repeated_nodes: Vec<(String, u64)>,
+    /// `RELATION-GROUP`s, which are not read (their relations are).
+    pub relation_groups: usize,
+    /// `TOOL-EXTENSIONS` elements, which are not read.
+    pub tool_extensions: usize,
 }
 
 impl ImportedDocument {

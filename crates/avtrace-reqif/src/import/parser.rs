@@ -15,6 +15,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use quick_xml::{Error as XmlError, XmlVersion};
 
+use super::chars::{describe, first_forbidden, is_forbidden};
 use super::source::Tracked;
 use super::xhtml::{XhtmlText, is_reqif_xhtml_element};
 use super::{
@@ -209,6 +210,10 @@ struct AttrDefInfo {
     kind: VKind,
     field: Option<(Field, u16)>,
     default: Option<String>,
+    /// Defined on a `SPEC-OBJECT-TYPE` (the attributes a user maps with `--map-attr`).
+    on_objects: bool,
+    /// Spec objects that hold a non-blank value of it.
+    filled: usize,
 }
 
 struct SpecTypeInfo {
@@ -231,6 +236,8 @@ struct ValueCtx {
     definition: Option<String>,
     enum_refs: Vec<String>,
     xhtml: Option<String>,
+    /// The XHTML holds only objects (images, OLE): how many, and the files of the first few.
+    only_objects: Option<(u32, Vec<String>)>,
     line: u64,
 }
 
@@ -330,7 +337,15 @@ pub(crate) struct State<'o> {
     doc: ImportedDocument,
     relation_files: Vec<usize>,
     suppressed_warnings: usize,
+    /// Estimated bytes the document holds so far (values, identifiers and a fixed cost per
+    /// element), held to [`crate::Limits::max_document_bytes`].
+    kept: u64,
 }
+
+/// Estimated fixed cost of one kept element (its structs, map nodes and vector slots).
+const ELEMENT_COST: u64 = 192;
+/// Estimated fixed cost of one kept value or hierarchy node.
+const VALUE_COST: u64 = 48;
 
 type Result<T> = std::result::Result<T, ImportError>;
 
@@ -351,6 +366,7 @@ impl<'o> State<'o> {
             doc: ImportedDocument::default(),
             relation_files: Vec::new(),
             suppressed_warnings: 0,
+            kept: 0,
         }
     }
 
@@ -358,11 +374,22 @@ impl<'o> State<'o> {
         self.doc.attachments.push(name);
     }
 
-    fn warn(&mut self, file: &str, line: Option<u64>, element: &str, identifier: Option<&str>, message: String) {
+    /// Keeps a warning, or past [`crate::Limits::max_warnings`] only counts it: the message
+    /// is built only when kept, so that input repeating one fault a billion times costs a
+    /// counter increment per fault, not a formatted string.
+    fn warn(
+        &mut self,
+        file: &str,
+        line: Option<u64>,
+        element: &str,
+        identifier: Option<&str>,
+        message: impl FnOnce() -> String,
+    ) {
         if self.doc.warnings.len() >= self.opts.limits.max_warnings {
             self.suppressed_warnings += 1;
             return;
         }
+        let message = message();
         self.doc.warnings.push(Warning {
             file: file.to_owned(),
             line,
@@ -421,6 +448,27 @@ impl<'o> State<'o> {
                 Err(e) => return Err(xml_error(e, &reader, name)),
             };
             let loc = reader.get_ref().event_location();
+            // Raw bytes of tags and text: a forbidden character anywhere makes the file not
+            // well-formed. (The `<` of a tag is not in its bytes: one more column.)
+            let (raw, skip): (&str, u64) = match &event {
+                Event::Start(e) | Event::Empty(e) => (e.as_ref(), 1),
+                Event::Text(t) => (t.as_ref(), 0),
+                Event::CData(t) => (t.as_ref(), 9),
+                _ => ("", 0),
+            };
+            if self.suppressed_warnings > self.opts.limits.max_faults {
+                let message = format!(
+                    "more than {} problems (each would be a warning): this is not a usable ReqIF export, and reading \
+                     on would only cost time",
+                    self.opts.limits.max_faults
+                );
+                return Err(ImportError::new(ImportErrorKind::LimitExceeded, name, Some(loc), message));
+            }
+            if let Some((offset, c)) = first_forbidden(raw.as_bytes()) {
+                let src = reader.get_ref();
+                let at = src.location_of(src.event_start() + skip + offset as u64);
+                return Err(forbidden_char(name, at, c, "written raw"));
+            }
             match event {
                 Event::Start(e) => {
                     self.start(&mut ctx, &e, loc)?;
@@ -448,6 +496,9 @@ impl<'o> State<'o> {
                         entity
                     } else {
                         match r.resolve_char_ref() {
+                            Ok(Some(c)) if is_forbidden(c) => {
+                                return Err(forbidden_char(name, loc, c, "as a character reference"));
+                            }
                             Ok(Some(c)) => c.encode_utf8(&mut tmp),
                             Ok(None) => {
                                 let message = format!(
@@ -511,6 +562,10 @@ impl<'o> State<'o> {
 
         // Inside a skipped subtree: only keep the stack balanced (and limits enforced).
         if ctx.skip_from.is_some() {
+            // Counted so that the caller can say what was not read.
+            if local == "RELATION-GROUP" {
+                self.doc.relation_groups += 1;
+            }
             ctx.stack.push(Tag::Skipped);
             return Ok(());
         }
@@ -521,23 +576,30 @@ impl<'o> State<'o> {
             if ctx.stack.len() == x.base + 1 {
                 x.top_level_elements += 1;
                 if x.top_level_elements == 2 || (x.top_level_elements == 1 && !matches!(local, "div" | "p")) {
-                    let message =
-                        "THE-VALUE must hold exactly one xhtml:div or xhtml:p; reading the content anyway".to_owned();
+                    let message = || {
+                        "THE-VALUE must hold exactly one xhtml:div or xhtml:p; reading the content anyway".to_owned()
+                    };
                     self.warn(&ctx.name, line, "THE-VALUE", owner, message);
                 }
             }
             if ns != Ns::Xhtml && !x.warned_namespace {
                 x.warned_namespace = true;
-                let message = format!(
-                    "<{}> is not in the XHTML namespace {XHTML_NAMESPACE}; reading it as XHTML",
-                    e.name().as_ref()
-                );
+                let message = || {
+                    format!(
+                        "<{}> is not in the XHTML namespace {XHTML_NAMESPACE}; reading it as XHTML",
+                        e.name().as_ref()
+                    )
+                };
                 self.warn(&ctx.name, line, "THE-VALUE", owner, message);
             }
             if !is_reqif_xhtml_element(local) && !x.warned_elements.iter().any(|w| w == local) {
                 x.warned_elements.push(local.to_owned());
-                let message = format!("<{local}> is not in the ReqIF XHTML subset; keeping its text");
+                let message = || format!("<{local}> is not in the ReqIF XHTML subset; keeping its text");
                 self.warn(&ctx.name, line, "THE-VALUE", owner, message);
+            }
+            if local == "object" {
+                let data = e.try_get_attribute("data").ok().flatten().map(|a| a.value.into_owned());
+                x.text.object(data);
             }
             x.text.start(local);
             if x.text.len() > limits.max_text_bytes {
@@ -560,7 +622,7 @@ impl<'o> State<'o> {
             }
             if ns == Ns::None {
                 ctx.no_namespace = true;
-                let message = format!("the root element has no namespace; reading it as ReqIF ({REQIF_NAMESPACE})");
+                let message = || format!("the root element has no namespace; reading it as ReqIF ({REQIF_NAMESPACE})");
                 self.warn(&ctx.name, Some(loc.line), "REQ-IF", None, message);
             }
         } else if ctx.stack.is_empty() {
@@ -572,10 +634,12 @@ impl<'o> State<'o> {
         let tag = if in_reqif { tag_of(local) } else { None };
         let Some(tag) = tag else {
             let parent = ctx.stack.last().copied();
-            let message = if in_reqif {
-                format!("unknown element <{local}>; skipped")
-            } else {
-                format!("element <{}> from another namespace outside TOOL-EXTENSIONS; skipped", e.name().as_ref())
+            let message = || {
+                if in_reqif {
+                    format!("unknown element <{local}>; skipped")
+                } else {
+                    format!("element <{}> from another namespace outside TOOL-EXTENSIONS; skipped", e.name().as_ref())
+                }
             };
             if parent != Some(Tag::Skipped) {
                 self.warn(&ctx.name, Some(loc.line), local, None, message);
@@ -590,6 +654,9 @@ impl<'o> State<'o> {
         }
         match tag {
             Tag::Skipped => {
+                if local == "TOOL-EXTENSIONS" {
+                    self.doc.tool_extensions += 1;
+                }
                 ctx.skip_from = Some(ctx.stack.len());
             }
             Tag::ReqIfHeader => {
@@ -608,13 +675,9 @@ impl<'o> State<'o> {
                 ctx.datatype = attrs.identifier.map(|id| (id, kind));
             }
             Tag::UnknownDatatype => {
-                self.warn(
-                    &ctx.name,
-                    Some(line),
-                    local,
-                    attrs.identifier.as_deref(),
-                    "unknown datatype; its attributes are read as strings".to_owned(),
-                );
+                self.warn(&ctx.name, Some(line), local, attrs.identifier.as_deref(), || {
+                    "unknown datatype; its attributes are read as strings".to_owned()
+                });
                 ctx.datatype = attrs.identifier.map(|id| (id, VKind::String));
             }
             Tag::EnumValue => {
@@ -634,7 +697,8 @@ impl<'o> State<'o> {
                 let name = attrs.long_name.unwrap_or_else(|| id.clone());
                 let field = self.opts.field_for(&name);
                 let index = self.attr_defs.len();
-                self.attr_defs.push(AttrDefInfo { name, kind, field, default: None });
+                let on_objects = matches!(ctx.spec_type, Some((_, TypeCat::Object, _, _)));
+                self.attr_defs.push(AttrDefInfo { name, kind, field, default: None, on_objects, filled: 0 });
                 // A duplicate identifier is reported by `check_identifier`; the later one wins.
                 self.attr_index.insert(id, index);
                 ctx.attr_def = Some((index, None, line));
@@ -647,13 +711,9 @@ impl<'o> State<'o> {
                 };
                 let identifier = attrs.identifier.unwrap_or_default();
                 if identifier.is_empty() {
-                    self.warn(
-                        &ctx.name,
-                        Some(line),
-                        local,
-                        None,
-                        "no IDENTIFIER; the element cannot be referenced".to_owned(),
-                    );
+                    self.warn(&ctx.name, Some(line), local, None, || {
+                        "no IDENTIFIER; the element cannot be referenced".to_owned()
+                    });
                 }
                 ctx.values.clear();
                 if cat == ElementCat::Specification {
@@ -685,6 +745,7 @@ impl<'o> State<'o> {
                     definition: None,
                     enum_refs: Vec::new(),
                     xhtml: None,
+                    only_objects: None,
                     line,
                 });
             }
@@ -715,6 +776,8 @@ impl<'o> State<'o> {
                     });
                     ctx.nodes.push(index);
                     self.doc.specifications[spec].nodes += 1;
+                    self.kept += VALUE_COST;
+                    self.check_kept(ctx, loc)?;
                 }
             }
             _ => {}
@@ -726,19 +789,20 @@ impl<'o> State<'o> {
     /// Duplicate, malformed identifiers and bad `LAST-CHANGE` dates are warnings.
     fn check_identifier(&mut self, ctx: &FileCtx, element: &str, id: &str, attrs: &Attrs, line: u64) {
         if !self.ids.insert(self.hasher.hash_one(id)) {
-            self.warn(
-                &ctx.name,
-                Some(line),
-                element,
-                Some(id),
-                "duplicate IDENTIFIER (xsd:ID values must be unique); references to it are ambiguous".to_owned(),
-            );
+            self.warn(&ctx.name, Some(line), element, Some(id), || {
+                "duplicate IDENTIFIER (xsd:ID values must be unique); references to it are ambiguous".to_owned()
+            });
         }
         if !is_ncname(id) {
-            self.warn(&ctx.name, Some(line), element, Some(id), "IDENTIFIER is not a valid xsd:ID (an XML name must not start with a digit or contain spaces or colons)".to_owned());
+            self.warn(&ctx.name, Some(line), element, Some(id), || {
+                "IDENTIFIER is not a valid xsd:ID (an XML name must not start with a digit or contain spaces or colons)"
+                    .to_owned()
+            });
         }
         if let Some(lc) = &attrs.bad_last_change {
-            self.warn(&ctx.name, Some(line), element, Some(id), format!("LAST-CHANGE `{lc}` is not an xsd:dateTime"));
+            self.warn(&ctx.name, Some(line), element, Some(id), || {
+                format!("LAST-CHANGE `{lc}` is not an xsd:dateTime")
+            });
         }
     }
 
@@ -753,8 +817,9 @@ impl<'o> State<'o> {
                 && !text.trim_matches(crate::text::is_xml_space).is_empty()
             {
                 x.stray_text = true;
-                let message = "text directly inside THE-VALUE (it must be wrapped in one xhtml:div); reading it anyway"
-                    .to_owned();
+                let message = || {
+                    "text directly inside THE-VALUE (it must be wrapped in one xhtml:div); reading it anyway".to_owned()
+                };
                 x.text.text(text);
                 let owner = ctx.element.as_ref().map(|el| el.identifier.as_str());
                 self.warn(&ctx.name, Some(loc.line), "THE-VALUE", owner, message);
@@ -834,21 +899,17 @@ impl<'o> State<'o> {
                     match datatype.as_deref().map(|d| (d, self.datatypes.get(d).map(|info| info.kind))) {
                         None => {
                             let name = self.attr_defs[index].name.clone();
-                            self.warn(
-                                &ctx.name,
-                                Some(def_line),
-                                "ATTRIBUTE-DEFINITION",
-                                None,
-                                format!("attribute `{name}` has no TYPE"),
-                            );
+                            self.warn(&ctx.name, Some(def_line), "ATTRIBUTE-DEFINITION", None, || {
+                                format!("attribute `{name}` has no TYPE")
+                            });
                         }
                         Some((d, None)) => {
-                            let message = format!("refers to datatype `{d}`, which is not defined");
+                            let message = || format!("refers to datatype `{d}`, which is not defined");
                             let name = self.attr_defs[index].name.clone();
                             self.warn(&ctx.name, Some(def_line), "ATTRIBUTE-DEFINITION", Some(&name), message);
                         }
                         Some((d, Some(dk))) if dk != kind => {
-                            let message = format!("datatype `{d}` is {dk:?}, the definition is {kind:?}");
+                            let message = || format!("datatype `{d}` is {dk:?}, the definition is {kind:?}");
                             let name = self.attr_defs[index].name.clone();
                             self.warn(&ctx.name, Some(def_line), "ATTRIBUTE-DEFINITION", Some(&name), message);
                         }
@@ -868,13 +929,19 @@ impl<'o> State<'o> {
             }
             Tag::AttributeValue(_) => self.finish_value(ctx),
             Tag::TheValue => {
-                if let Some(x) = ctx.xhtml.take()
+                if let Some(mut x) = ctx.xhtml.take()
                     && let Some(v) = ctx.value.as_mut()
                 {
+                    if x.text.only_objects() {
+                        v.only_objects = Some((x.text.object_count, std::mem::take(&mut x.text.object_data)));
+                    }
                     v.xhtml = Some(x.text.finish());
                 }
             }
-            Tag::SpecObject | Tag::SpecRelation | Tag::Specification => self.finish_element(ctx),
+            Tag::SpecObject | Tag::SpecRelation | Tag::Specification => {
+                self.finish_element(ctx);
+                self.check_kept(ctx, loc)?;
+            }
             Tag::SpecHierarchy if ctx.spec.is_some() => {
                 ctx.nodes.pop();
             }
@@ -925,7 +992,7 @@ impl<'o> State<'o> {
             }
             (RefKind::Other, _, _) => {}
             _ => {
-                let message = format!("reference `{value}` in an unexpected place; ignored");
+                let message = || format!("reference `{value}` in an unexpected place; ignored");
                 self.warn(&ctx.name, Some(line), "REF", None, message);
             }
         }
@@ -963,7 +1030,7 @@ impl<'o> State<'o> {
         let name = ctx.name.clone();
         let id = id.map(str::to_owned);
         for p in problems {
-            self.warn(&name, line, "REQ-IF-HEADER", id.as_deref(), p);
+            self.warn(&name, line, "REQ-IF-HEADER", id.as_deref(), || p);
         }
         self.doc.headers.push(header);
     }
@@ -975,35 +1042,55 @@ impl<'o> State<'o> {
         let element_id = ctx.element.as_ref().map(|e| e.identifier.clone());
         let target = match v.definition.as_deref() {
             None => {
-                self.warn(
-                    &ctx.name,
-                    Some(v.line),
-                    element_name,
-                    element_id.as_deref(),
-                    "value without DEFINITION; ignored".to_owned(),
-                );
+                self.warn(&ctx.name, Some(v.line), element_name, element_id.as_deref(), || {
+                    "value without DEFINITION; ignored".to_owned()
+                });
                 return;
             }
             Some(def) => match self.attr_index.get(def) {
                 Some(&i) => {
                     let def_kind = self.attr_defs[i].kind;
                     if def_kind != v.kind {
-                        let message = format!(
-                            "value of kind {:?} for attribute `{}` of kind {def_kind:?}; read as text",
-                            v.kind, self.attr_defs[i].name
-                        );
+                        let name = self.attr_defs[i].name.clone();
+                        let kind = v.kind;
+                        let message = move || {
+                            format!("value of kind {kind:?} for attribute `{name}` of kind {def_kind:?}; read as text")
+                        };
                         self.warn(&ctx.name, Some(v.line), element_name, element_id.as_deref(), message);
                     }
                     ValueTarget::Def(i)
                 }
                 None => {
-                    let message =
-                        format!("refers to attribute definition `{def}`, which is not defined; kept under that name");
+                    let message = || {
+                        format!("refers to attribute definition `{def}`, which is not defined; kept under that name")
+                    };
                     self.warn(&ctx.name, Some(v.line), element_name, element_id.as_deref(), message);
                     ValueTarget::Unknown(def.to_owned())
                 }
             },
         };
+        if let Some((count, files)) = &v.only_objects {
+            let name = match &target {
+                ValueTarget::Def(i) => self.attr_defs[*i].name.clone(),
+                ValueTarget::Unknown(id) => id.clone(),
+            };
+            let alt = v.xhtml.as_deref().unwrap_or_default().trim().to_owned();
+            let count = *count;
+            let files = files.join(", ");
+            self.warn(&ctx.name, Some(v.line), element_name, element_id.as_deref(), move || {
+                let what = if count == 1 {
+                    "an image or OLE object".to_owned()
+                } else {
+                    format!("{count} images or OLE objects")
+                };
+                let alt = if alt.is_empty() {
+                    "it has no alternative text, so the value is empty".to_owned()
+                } else {
+                    format!("its alternative text `{alt}` is kept as the value")
+                };
+                format!("`{name}` holds only {what} ({files}) and no text: {alt}")
+            });
+        }
         let text = match v.kind {
             VKind::Xhtml => v.xhtml.unwrap_or_default(),
             VKind::Enumeration => {
@@ -1013,7 +1100,7 @@ impl<'o> State<'o> {
                         Some(name) => names.push(name.clone()),
                         None => {
                             let message =
-                                format!("refers to enumeration value `{r}`, which is not defined; kept as is");
+                                || format!("refers to enumeration value `{r}`, which is not defined; kept as is");
                             self.warn(&ctx.name, Some(v.line), element_name, element_id.as_deref(), message);
                             names.push(r.clone());
                         }
@@ -1023,17 +1110,13 @@ impl<'o> State<'o> {
             }
             kind => {
                 let Some(value) = v.the_value else {
-                    self.warn(
-                        &ctx.name,
-                        Some(v.line),
-                        element_name,
-                        element_id.as_deref(),
-                        "THE-VALUE is missing; ignored".to_owned(),
-                    );
+                    self.warn(&ctx.name, Some(v.line), element_name, element_id.as_deref(), || {
+                        "THE-VALUE is missing; ignored".to_owned()
+                    });
                     return;
                 };
                 if kind == VKind::Date && !is_xsd_datetime(value.trim()) {
-                    let message = format!("date `{value}` is not an xsd:dateTime; kept as text");
+                    let message = || format!("date `{value}` is not an xsd:dateTime; kept as text");
                     self.warn(&ctx.name, Some(v.line), element_name, element_id.as_deref(), message);
                 }
                 value
@@ -1066,13 +1149,13 @@ impl<'o> State<'o> {
         };
         let type_info = match el.type_ref.as_deref() {
             None => {
-                self.warn(&ctx.name, Some(el.line), tag_name, Some(&el.identifier), "no TYPE".to_owned());
+                self.warn(&ctx.name, Some(el.line), tag_name, Some(&el.identifier), || "no TYPE".to_owned());
                 None
             }
             Some(t) => match self.spec_types.get(t) {
                 Some(info) => Some(info),
                 None => {
-                    let message = format!("refers to type `{t}`, which is not defined");
+                    let message = || format!("refers to type `{t}`, which is not defined");
                     self.warn(&ctx.name, Some(el.line), tag_name, Some(&el.identifier), message);
                     None
                 }
@@ -1089,6 +1172,9 @@ impl<'o> State<'o> {
             }
         }
 
+        self.kept += ELEMENT_COST
+            + el.identifier.len() as u64
+            + values.iter().map(|(_, v)| VALUE_COST + v.len() as u64).sum::<u64>();
         match el.cat {
             ElementCat::Object => self.finish_object(el, type_name, values),
             ElementCat::Relation => {
@@ -1096,13 +1182,9 @@ impl<'o> State<'o> {
                 let source = el.source.unwrap_or_default();
                 let target = el.target.unwrap_or_default();
                 if source.is_empty() || target.is_empty() {
-                    self.warn(
-                        &ctx.name,
-                        Some(el.line),
-                        tag_name,
-                        Some(&el.identifier),
-                        "SOURCE or TARGET is missing".to_owned(),
-                    );
+                    self.warn(&ctx.name, Some(el.line), tag_name, Some(&el.identifier), || {
+                        "SOURCE or TARGET is missing".to_owned()
+                    });
                 }
                 self.doc.relations.push(ImportedRelation {
                     identifier: el.identifier,
@@ -1126,8 +1208,10 @@ impl<'o> State<'o> {
                         })
                         .min_by_key(|(p, _)| *p)
                         .map(|(_, v)| v.clone());
+                    let attributes = self.attributes_of(values);
                     let s = &mut self.doc.specifications[spec];
                     s.specification_type = type_name;
+                    s.attributes = attributes;
                     if s.name.is_empty() {
                         s.name = title.filter(|t| !t.is_empty()).unwrap_or_else(|| el.identifier.clone());
                     }
@@ -1145,6 +1229,9 @@ impl<'o> State<'o> {
         let mut taken = vec![false; values.len()];
         for (i, (target, value)) in values.iter().enumerate() {
             let ValueTarget::Def(d) = target else { continue };
+            if !value.trim().is_empty() {
+                self.attr_defs[*d].filled += 1;
+            }
             let Some((field, prio)) = self.attr_defs[*d].field else { continue };
             match field {
                 Field::Satisfies => {
@@ -1179,20 +1266,31 @@ impl<'o> State<'o> {
             values.into_iter().zip(taken).filter(|(_, t)| !t).filter_map(|(v, _)| v).collect();
 
         let has = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
-        // ReqIF.ChapterName marks a heading. Polarion also writes it as the title of real
-        // requirements, which then carry both their own text and a foreign id: those stay
-        // requirements.
-        let is_heading = has(&chapter) && !(has(&text) && has(&foreign_id));
+        // The type's name decides first: ProR's "Headline", Polarion's "Heading", a
+        // "Chapter" or "Section" type are structure; a "... Requirement" type never is.
+        // Otherwise ReqIF.ChapterName marks a heading, except where a tool uses it for the
+        // object's summary (Simulink Requirements) or writes it as the title of real
+        // requirements that also carry their own text and a foreign id (Polarion).
+        let is_heading = match type_role(&object_type) {
+            TypeRole::Heading => true,
+            TypeRole::Requirement => false,
+            TypeRole::Unknown => has(&chapter) && !(has(&text) && has(&foreign_id)) && !self.chapter_is_summary(),
+        };
         let identifier = el.identifier;
         if is_heading {
             let index = self.doc.headings.len();
             self.objects.entry(identifier.clone()).or_insert(Slot::Heading(index));
+            // A heading type without ReqIF.ChapterName names itself by its title or text.
+            let heading_title = [chapter, title, text].into_iter().flatten().find(|t| !t.trim().is_empty());
+            let attributes = self.attributes_of(rest);
             self.doc.headings.push(ImportedHeading {
                 identifier,
                 foreign_id,
-                title: chapter.unwrap_or_default().trim().to_owned(),
+                title: heading_title.or(el.long_name).unwrap_or_default().trim().to_owned(),
+                object_type,
                 specification: None,
                 chapter_path: Vec::new(),
+                attributes,
                 line: el.line,
             });
         } else {
@@ -1220,6 +1318,33 @@ impl<'o> State<'o> {
         }
     }
 
+    /// Refuses to hold more than the document budget: memory stays a small multiple of it
+    /// (the caller copies values once or twice more on their way out), whatever the archive's
+    /// expansion ratio or the number of elements.
+    fn check_kept(&self, ctx: &FileCtx, loc: Location) -> Result<()> {
+        let max = self.opts.limits.max_document_bytes;
+        if self.kept <= max {
+            return Ok(());
+        }
+        let message = format!(
+            "the document holds more than the limit of {} MiB of elements and values (memory bound); \
+             split the export, or raise Limits::max_document_bytes",
+            max >> 20
+        );
+        Err(ImportError::new(ImportErrorKind::LimitExceeded, &ctx.name, Some(loc), message))
+    }
+
+    /// Whether the file's tool writes `ReqIF.ChapterName` as every object's summary rather
+    /// than as a heading mark (Simulink Requirements does).
+    fn chapter_is_summary(&self) -> bool {
+        self.doc.headers.last().is_some_and(|h| {
+            [&h.source_tool_id, &h.req_if_tool_id]
+                .into_iter()
+                .flatten()
+                .any(|t| t.to_ascii_lowercase().contains("simulink"))
+        })
+    }
+
     fn attributes_of(&self, values: Vec<(ValueTarget, String)>) -> BTreeMap<String, String> {
         let mut map = BTreeMap::new();
         for (target, value) in values {
@@ -1244,7 +1369,7 @@ impl<'o> State<'o> {
             node_slot.push(slot);
             let Some(slot) = slot else {
                 let file = self.files.get(node.file).cloned().unwrap_or_default();
-                let message = match &node.object {
+                let message = || match &node.object {
                     Some(o) => format!("refers to spec object `{o}`, which is not defined; node skipped"),
                     None => "no OBJECT; node skipped".to_owned(),
                 };
@@ -1287,7 +1412,7 @@ impl<'o> State<'o> {
                     head.specification = spec_name;
                     head.chapter_path = path;
                 }
-                _ => {}
+                _ => self.doc.repeated_nodes.push((node.identifier.clone(), node.line)),
             }
         }
 
@@ -1297,7 +1422,8 @@ impl<'o> State<'o> {
             let file = self.relation_files.get(i).and_then(|&f| self.files.get(f)).cloned().unwrap_or_default();
             for (end, value) in [("source", &rel.source), ("target", &rel.target)] {
                 if !value.is_empty() && !self.objects.contains_key(value.as_str()) {
-                    let message = format!("{end} `{value}` is not a spec object of this document (dangling reference)");
+                    let message =
+                        || format!("{end} `{value}` is not a spec object of this document (dangling reference)");
                     self.warn(&file, Some(rel.line), "SPEC-RELATION", Some(&rel.identifier), message);
                 }
             }
@@ -1307,6 +1433,12 @@ impl<'o> State<'o> {
         // Reading order: placed objects by (specification, node), then the rest in file order.
         sort_by_placement(&mut self.doc.requirements, &placed_req);
         sort_by_placement(&mut self.doc.headings, &placed_head);
+
+        let mut fill: BTreeMap<&str, usize> = BTreeMap::new();
+        for def in self.attr_defs.iter().filter(|d| d.on_objects) {
+            *fill.entry(def.name.as_str()).or_default() += def.filled;
+        }
+        self.doc.object_attributes = fill.into_iter().map(|(name, n)| (name.to_owned(), n)).collect();
 
         if self.suppressed_warnings > 0 {
             let message = format!(
@@ -1322,6 +1454,26 @@ impl<'o> State<'o> {
             });
         }
         self.doc
+    }
+}
+
+/// What a spec-object type's name says about its objects.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum TypeRole {
+    Heading,
+    Requirement,
+    Unknown,
+}
+
+fn type_role(name: &str) -> TypeRole {
+    let lower = name.to_lowercase();
+    let word = |w: &str| lower.split(|c: char| !c.is_alphanumeric()).any(|part| part == w);
+    if word("heading") || word("headline") || word("chapter") || word("section") || word("headings") {
+        TypeRole::Heading
+    } else if word("requirement") || word("requirements") {
+        TypeRole::Requirement
+    } else {
+        TypeRole::Unknown
     }
 }
 
@@ -1393,7 +1545,10 @@ impl Namespaces {
     }
 
     fn binding(&self, prefix: &str) -> Option<&Binding> {
-        self.bindings.iter().rev().find(|b| b.prefix == prefix)
+        // Unprefixed names are most of a file: compare lengths first, so that the empty
+        // prefix never reaches a `memcmp` call (which costs more than the rest of the
+        // element when a file is a flood of tiny elements).
+        self.bindings.iter().rev().find(|b| b.prefix.len() == prefix.len() && (prefix.is_empty() || b.prefix == prefix))
     }
 
     /// An unprefixed name without a default namespace is `None`; an undeclared prefix is
@@ -1449,6 +1604,14 @@ fn split_name<'a>(e: &'a BytesStart<'_>) -> (&'a str, &'a str) {
 
 fn local_name<'a>(e: &'a BytesStart<'_>) -> &'a str {
     split_name(e).1
+}
+
+fn forbidden_char(file: &str, at: Location, c: char, how: &str) -> ImportError {
+    let message = format!(
+        "character {} ({how}) is not allowed in XML 1.0: the file is not well-formed (remove it, or write it as text)",
+        describe(c)
+    );
+    ImportError::new(ImportErrorKind::Malformed, file, Some(at), message)
 }
 
 fn attribute_limit(file: &str, loc: Location, max: usize) -> ImportError {
@@ -1511,6 +1674,11 @@ fn scan_attributes(
             );
             ImportError::new(kind, file, Some(loc), message)
         })?;
+        // Raw forbidden bytes were refused with the whole tag; a character reference can
+        // still bring one in.
+        if let Some(c) = value.chars().find(|&c| is_forbidden(c)) {
+            return Err(forbidden_char(file, loc, c, &format!("in attribute {key}, as a character reference")));
+        }
         if let Some(prefix) = namespace_prefix {
             namespaces.bind(depth, prefix, value.trim());
             continue;

@@ -68,6 +68,11 @@ impl<R: BufRead> Tracked<R> {
         self.event_nl.clear();
     }
 
+    /// Byte offset where the current event starts.
+    pub(crate) fn event_start(&self) -> u64 {
+        self.event_pos
+    }
+
     /// Where the current event starts (the `<` of a tag, the first byte of a text run).
     pub(crate) fn event_location(&self) -> Location {
         Location { line: self.event_newlines + 1, column: self.event_pos - self.event_line_start + 1 }

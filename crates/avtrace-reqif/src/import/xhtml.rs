@@ -98,7 +98,17 @@ pub(crate) struct XhtmlText {
     cells: u32,
     /// Cells seen in the current row, one entry per open table.
     row_cells: Vec<u32>,
+    /// Open `object` elements: their text is the alternative text of an image or OLE object.
+    objects: u32,
+    /// Objects seen, with the `data` of the first few, for the image-only warning.
+    pub(crate) object_count: u32,
+    pub(crate) object_data: Vec<String>,
+    /// Some text stands outside every object.
+    text_outside_objects: bool,
 }
+
+/// How many object `data` references an image-only warning names.
+const OBJECTS_NAMED: usize = 3;
 
 impl XhtmlText {
     pub(crate) fn len(&self) -> usize {
@@ -143,8 +153,26 @@ impl XhtmlText {
         }
     }
 
+    /// Whether the value holds objects (images, OLE) and no text of its own: what reads
+    /// as its text is only their alternative text, if any.
+    pub(crate) fn only_objects(&self) -> bool {
+        self.object_count > 0 && !self.text_outside_objects
+    }
+
+    /// An `object` starts, with its `data` (the file it shows).
+    pub(crate) fn object(&mut self, data: Option<String>) {
+        self.object_count += 1;
+        if let Some(d) = data
+            && self.object_data.len() < OBJECTS_NAMED
+            && !self.object_data.contains(&d)
+        {
+            self.object_data.push(d);
+        }
+    }
+
     pub(crate) fn start(&mut self, name: &str) {
         match name {
+            "object" => self.objects += 1,
             "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.block(Block::Paragraph),
             "div" | "blockquote" | "address" | "caption" | "thead" | "tbody" | "tfoot" | "dl" | "dt" | "hr" => {
                 self.block(Block::Line)
@@ -268,11 +296,15 @@ impl XhtmlText {
                 self.cells = self.cells.saturating_sub(1);
                 self.after_marker = false;
             }
+            "object" => self.objects = self.objects.saturating_sub(1),
             _ => {}
         }
     }
 
     pub(crate) fn text(&mut self, text: &str) {
+        if self.objects == 0 && !self.text_outside_objects && !text.trim_matches(is_xml_space).is_empty() {
+            self.text_outside_objects = true;
+        }
         if self.pre > 0 && self.cells == 0 {
             for (i, line) in text.split('\n').enumerate() {
                 if i > 0 {

@@ -244,6 +244,78 @@ fn warnings_are_capped() {
     assert!(doc.warnings[3].message.contains("more warning(s) not shown"), "{}", doc.warnings[3]);
 }
 
+/// The case of a hostile `.reqifz`: millions of tiny faulty elements. Past the cap each
+/// costs a counter, not a message, and the count is still said.
+#[test]
+fn tiny_faulty_elements_are_counted_past_the_warning_cap() {
+    let n = 2_000_000;
+    let body = "<x/>".repeat(n);
+    let xml = MINIMAL.replace("<REQ-IF-CONTENT/>", &format!("<REQ-IF-CONTENT>{body}</REQ-IF-CONTENT>"));
+    let archive = zip_of(&[("tiny.reqif", xml.as_bytes())]);
+    assert!(archive.len() < 200 << 10, "compressed to {}", archive.len());
+    let doc = import_reqifz(Cursor::new(archive), "tiny.reqifz", &ImportOptions::new()).expect("lenient");
+    let cap = Limits::default().max_warnings;
+    assert_eq!(doc.warnings.len(), cap + 1);
+    let last = &doc.warnings[cap];
+    assert!(last.message.contains(&format!("{} more warning(s) not shown", n - cap)), "{last}");
+    // Past the fault limit the import stops: the rest of a flood is not worth reading.
+    let limits = Limits { max_faults: 100_000, ..Limits::default() };
+    let archive = zip_of(&[("tiny.reqif", xml.as_bytes())]);
+    let err = import_reqifz(Cursor::new(archive), "tiny.reqifz", &ImportOptions::new().with_limits(limits))
+        .expect_err("a flood of faults");
+    assert_eq!(err.kind(), ImportErrorKind::LimitExceeded, "{err}");
+    assert!(err.message().contains("more than 100000 problems"), "{err}");
+    assert!(err.file().ends_with("tiny.reqifz!tiny.reqif"), "{err}");
+}
+
+/// The case of a `.reqifz` within the archive limit whose values would fill memory: the
+/// document budget stops it, however far the archive expands.
+#[test]
+fn an_archive_of_large_values_is_held_to_the_document_budget() {
+    let value = "v".repeat(1 << 20);
+    let objects: String = (0..24)
+        .map(|i| {
+            format!(
+                "<SPEC-OBJECT IDENTIFIER=\"o{i}\" LAST-CHANGE=\"2020-01-01T00:00:00Z\"><VALUES><ATTRIBUTE-VALUE-STRING THE-VALUE=\"{value}\"><DEFINITION><ATTRIBUTE-DEFINITION-STRING-REF>a</ATTRIBUTE-DEFINITION-STRING-REF></DEFINITION></ATTRIBUTE-VALUE-STRING></VALUES></SPEC-OBJECT>"
+            )
+        })
+        .collect();
+    let xml = MINIMAL.replace(
+        "<REQ-IF-CONTENT/>",
+        &format!("<REQ-IF-CONTENT><SPEC-OBJECTS>{objects}</SPEC-OBJECTS></REQ-IF-CONTENT>"),
+    );
+    let archive = zip_of(&[("big.reqif", xml.as_bytes())]);
+    let limits = Limits { max_document_bytes: 16 << 20, ..Limits::default() };
+    let opts = ImportOptions::new().with_limits(limits);
+    let err = import_reqifz(Cursor::new(archive.clone()), "big.reqifz", &opts).expect_err("over budget");
+    assert_eq!(err.kind(), ImportErrorKind::LimitExceeded, "{err}");
+    assert!(err.message().contains("16 MiB"), "{err}");
+    assert!(err.file().ends_with("big.reqifz!big.reqif"), "{err}");
+    // Within the budget the same archive reads.
+    let limits = Limits { max_document_bytes: 32 << 20, ..Limits::default() };
+    let doc = import_reqifz(Cursor::new(archive), "big.reqifz", &ImportOptions::new().with_limits(limits))
+        .expect("within budget");
+    assert_eq!(doc.requirements.len(), 24);
+}
+
+/// XML 1.0 forbids C0 controls and U+FFFE/U+FFFF, raw or as references.
+#[test]
+fn forbidden_characters_are_refused_with_their_place() {
+    for (text, fragment, column) in
+        [("a&#x1;b", "U+0001", 8), ("a&#xFFFE;b", "U+FFFE", 8), ("a\u{1}b", "U+0001 (written raw)", 8)]
+    {
+        let xml = MINIMAL.replace("<REQ-IF-CONTENT/>", &format!("<REQ-IF-CONTENT>\n<x>{text}</x></REQ-IF-CONTENT>"));
+        let err = import_reader(xml.as_bytes(), "c.reqif", &ImportOptions::new()).expect_err("refused");
+        assert_eq!(err.kind(), ImportErrorKind::Malformed, "{err}");
+        assert!(err.message().contains(fragment), "{err}");
+        let line = xml.lines().position(|l| l.starts_with("<x>")).expect("line") as u64 + 1;
+        assert_eq!(err.location().map(|l| l.line), Some(line), "{err}");
+        if fragment.contains("raw") {
+            assert_eq!(err.location().map(|l| l.column), Some(column - 3), "{err}");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 

@@ -96,7 +96,16 @@ fn version_1_2_is_a_warning() {
 
 #[test]
 fn valid_rich_xhtml_imports_silently() {
-    let doc = check("pos_object.reqif", &[]);
+    // Valid, but the value is only an image: said, with the file and the alternative text.
+    let doc = check(
+        "pos_object.reqif",
+        &[(
+            "ATTRIBUTE-VALUE-XHTML",
+            Some("ID_TC1100_SpecObject1"),
+            82,
+            "holds only an image or OLE object (files/x.png) and no text: its alternative text `alt text` is kept",
+        )],
+    );
     assert_eq!(doc.requirements[0].title, "alt text");
     let doc = check("pos_rich.reqif", &[]);
     assert_eq!(doc.requirements[0].title, "text bold x\n- i\nc");

@@ -237,11 +237,14 @@ fn rmf_multi_file_reqifz_resolves_across_members() {
 #[test]
 fn pror_sample_reads_despite_schema_errors() {
     let doc = import("14_pror_ProREssentialsDocumentation.reqif", &ImportOptions::new());
-    assert_eq!(counts(&doc), (25, 0, 1, 2));
+    // Objects of ProR's "Headline" type are headings, named by their Description.
+    assert_eq!(counts(&doc), (23, 2, 1, 2));
+    assert_eq!(doc.headings[0].object_type, "Headline");
     // ProR maps to the fallback names: "ID" is the id, "Description" the text.
     let r = doc.requirements.iter().find(|r| r.id() == "REQ-1").expect("REQ-1");
     assert_eq!(r.text, "The documentation shall be hosted online");
-    assert_eq!(r.parent.as_deref(), Some("rmf-f16d1dd3-4354-4ae3-8b61-67f0fe7d3957"));
+    assert_eq!(r.parent, None);
+    assert_eq!(r.chapter_path, [doc.headings[0].title.clone()]);
     assert_eq!(
         doc.requirements.iter().find(|r| r.title == "Wiki Approach").map(|r| r.object_type.as_str()),
         Some("Approach")
