@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use avtrace_model::Granularity;
 use avtrace_trace::{Counts, MarketTrace, Status};
 
 use crate::TraceView;
@@ -83,9 +84,48 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
             let _ =
                 writeln!(out, "  {}  {}", left(&view.catalog.instrument_name(instrument), 16), count_cells(&counts));
         }
+        out.push_str(&chapter_line(view, mt));
     }
     out.push('\n');
     out.push_str(&next_steps(view));
+    out
+}
+
+/// The obligations that stand for a whole chapter, which a reader must not take for one
+/// paragraph each; empty when there are none.
+fn chapter_line(view: &TraceView<'_>, mt: &MarketTrace) -> String {
+    let names: Vec<String> = mt
+        .obligations
+        .iter()
+        .filter(|o| view.catalog.clause(o.clause).granularity == Granularity::Chapter)
+        .map(|o| view.catalog.clause_name(o.clause))
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    let text = format!(
+        "chapter-level: {} of {} obligations stand for a whole chapter, so one \"covered\" may hide many \
+         paragraphs: {}",
+        names.len(),
+        mt.obligations.len(),
+        names.join(", ")
+    );
+    // Wrapped at 100 columns between words (clause names keep their inner spaces), so a
+    // long list reads whole in a terminal.
+    let mut out = String::from("  ");
+    let mut column = 2;
+    for word in text.split(' ') {
+        if column > 4 && column + 1 + word.len() > 100 {
+            out.push_str("\n    ");
+            column = 4;
+        } else if column > 2 {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += word.len();
+    }
+    out.push('\n');
     out
 }
 
@@ -192,6 +232,14 @@ fn next_steps(view: &TraceView<'_>) -> String {
     out
 }
 
+/// A clause's title, marked when the clause stands for a whole chapter.
+fn chapter_title(clause: &avtrace_model::Clause) -> String {
+    match clause.granularity {
+        Granularity::Chapter => format!("[chapter] {}", clause.title),
+        Granularity::Paragraph => clause.title.clone(),
+    }
+}
+
 /// The `gaps` table: per market, every uncovered then partial obligation, with why it
 /// applies and, for partial ones, the chain to review.
 pub fn gaps_table(view: &TraceView<'_>) -> String {
@@ -226,7 +274,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                 "  {}  {}  {}",
                 left(coverage.status.as_str(), 9),
                 left(&name, 26),
-                fit(&clause.title, 59)
+                fit(&chapter_title(clause), 59)
             );
             if coverage.status == Status::Partial
                 && let Some(chain) = &coverage.chain
