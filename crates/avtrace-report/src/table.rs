@@ -104,10 +104,10 @@ fn chapter_line(view: &TraceView<'_>, mt: &MarketTrace) -> String {
         return String::new();
     }
     let text = format!(
-        "chapter-level: {} of {} obligations stand for a whole chapter, so one \"covered\" may hide many \
-         paragraphs: {}",
+        "chapter-level: {} of {} {} for a whole chapter, so one \"covered\" may hide many paragraphs: {}",
         names.len(),
-        mt.obligations.len(),
+        plural(mt.obligations.len(), "obligation"),
+        if names.len() == 1 { "stands" } else { "stand" },
         names.join(", ")
     );
     // Wrapped at 100 columns between words (clause names keep their inner spaces), so a
