@@ -110,20 +110,29 @@ fn chapter_line(view: &TraceView<'_>, mt: &MarketTrace) -> String {
         if names.len() == 1 { "stands" } else { "stand" },
         names.join(", ")
     );
-    // Wrapped at 100 columns between words (clause names keep their inner spaces), so a
-    // long list reads whole in a terminal.
+    indented_lines(&text)
+}
+
+/// `text` as lines of at most 100 columns, broken between words, the first indented by two
+/// spaces and the rest by four, so that a long list of names reads whole in a terminal.
+fn indented_lines(text: &str) -> String {
     let mut out = String::from("  ");
     let mut column = 2;
+    let mut line_empty = true;
     for word in text.split(' ') {
-        if column > 4 && column + 1 + word.len() > 100 {
+        let width = word.chars().count();
+        if !line_empty && column + 1 + width > 100 {
             out.push_str("\n    ");
             column = 4;
-        } else if column > 2 {
+            line_empty = true;
+        }
+        if !line_empty {
             out.push(' ');
             column += 1;
         }
         out.push_str(word);
-        column += word.len();
+        column += width;
+        line_empty = false;
     }
     out.push('\n');
     out
@@ -195,7 +204,10 @@ fn unmodelled_line(view: &TraceView<'_>, mt: &MarketTrace) -> String {
     if names.is_empty() {
         return String::new();
     }
-    format!("  unmodelled: {} (mandated, but no requirement clauses in the catalog: not counted)\n", names.join(", "))
+    indented_lines(&format!(
+        "unmodelled: {} (mandated, but no requirement clauses in the catalog: not counted)",
+        names.join(", ")
+    ))
 }
 
 fn next_steps(view: &TraceView<'_>) -> String {
