@@ -214,3 +214,87 @@ fn un_r155_annex_5_rows_match_the_published_tables() {
     assert_eq!(ours, expected, "the rows of Annex 5 Tables B1-C3");
     assert!(expected.len() >= 42, "at least 42 threat-to-mitigation rows, found {}", expected.len());
 }
+
+/// The rows of the table in `standards/README.md` under "What the catalog holds": instrument
+/// name, then its cells.
+fn readme_rows() -> Vec<Vec<String>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../standards/README.md");
+    let text = std::fs::read_to_string(path).expect("standards/README.md is readable");
+    let table = text.split("## What the catalog holds").nth(1).expect("the section exists");
+    table
+        .lines()
+        .take_while(|l| !l.starts_with("### "))
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| instrument") && !l.starts_with("| ---"))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_owned()).collect())
+        .collect()
+}
+
+#[test]
+fn the_readme_counts_are_the_catalogs() {
+    let catalog = builtin();
+    let rows = readme_rows();
+    let mut listed = BTreeSet::new();
+    for row in &rows {
+        let [name, _edition, _title, clauses, chapters, mix, _file] = &row[..] else {
+            panic!("malformed README row {row:?}")
+        };
+        let ix = catalog.instrument_by_ref(name).unwrap_or_else(|_| panic!("README lists unknown {name}"));
+        let instrument = catalog.instrument(ix);
+        let own: Vec<ClauseIx> = instrument.clause_indices().collect();
+        let (mut verified, mut secondary, mut uncertain) = (0, 0, 0);
+        for &c in &own {
+            match catalog.clause(c).confidence.or(instrument.confidence).map(|c| c.as_str()) {
+                Some("verified") => verified += 1,
+                Some("secondary") => secondary += 1,
+                _ => uncertain += 1,
+            }
+        }
+        let chapter_level =
+            own.iter().filter(|c| catalog.clause(**c).granularity == avtrace_model::Granularity::Chapter).count();
+        assert_eq!(clauses, &own.len().to_string(), "{name}: clauses");
+        assert_eq!(chapters, &chapter_level.to_string(), "{name}: chapter-level clauses");
+        assert_eq!(mix, &format!("{verified} / {secondary} / {uncertain}"), "{name}: confidence mix");
+        listed.insert(catalog.instrument_name(ix));
+    }
+    let all: BTreeSet<String> =
+        (0..catalog.instruments.len()).map(|i| catalog.instrument_name(InstrumentIx::new(i))).collect();
+    assert_eq!(listed, all, "the README lists every instrument once");
+}
+
+#[test]
+fn chapter_level_clauses_are_obligations_with_a_reason() {
+    // A chapter-level entry stands for paragraphs a reader cannot see, so it must be an
+    // obligation (a heading already stands for what is under it) and say why it is coarse.
+    let catalog = builtin();
+    let mut problems = Vec::new();
+    for (i, clause) in catalog.clauses.iter().enumerate() {
+        if clause.granularity != avtrace_model::Granularity::Chapter {
+            continue;
+        }
+        let name = catalog.clause_name(ClauseIx::new(i));
+        if !clause.kind.is_obligation(true) {
+            problems.push(format!("{name}: a {} cannot be chapter-level", clause.kind));
+        }
+        if clause.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            problems.push(format!("{name}: no note saying what the chapter holds or why it is coarse"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_r157_01_series_carries_the_lane_change_duties_the_sources_number() {
+    // What the example's lane-change requirements rely on, and the numbers no source gives.
+    let catalog = builtin();
+    let r157 = catalog.instrument_by_ref("UN-R157").expect("UN R157 01 series");
+    assert_eq!(catalog.instrument(r157).edition, "01 series");
+    for id in ["2.30", "7.1", "7.1.1", "7.1.2", "7.1.3", "8.2", "8.3.1", "Annex 4 3.5.2", "Annex 5 7.4"] {
+        assert!(catalog.clause_in(r157, id).is_some(), "UN-R157:{id} is missing");
+    }
+    // "5.2.6" is the lane-change number often quoted, but no source shows it.
+    assert!(catalog.clause_in(r157, "5.2.6").is_none(), "UN-R157:5.2.6 has no source");
+    for id in ["7", "8", "9", "Annex 4", "Annex 5"] {
+        let c = catalog.clause(catalog.clause_in(r157, id).expect("chapter entry"));
+        assert_eq!(c.granularity, avtrace_model::Granularity::Chapter, "UN-R157:{id} stands for a chapter");
+    }
+}
