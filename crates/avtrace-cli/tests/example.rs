@@ -128,3 +128,15 @@ fn the_table_fits_100_columns_and_points_at_the_gaps() {
     assert_eq!(code, 0);
     assert!(stdout.contains("GB-44497"), "{stdout}");
 }
+
+#[test]
+fn a_chapter_level_obligation_says_so_in_json_and_gaps() {
+    let doc = trace_json(&["--market", "EU"]);
+    let clauses = doc["markets"][0]["clauses"].as_array().unwrap();
+    let find = |id: &str| clauses.iter().find(|c| c["clause"] == id).unwrap_or_else(|| panic!("{id}")).clone();
+    assert_eq!(find("UN-R157:7")["granularity"], "chapter");
+    assert!(find("UN-R157:7.1.3").get("granularity").is_none(), "one paragraph carries no field");
+    let (code, stdout, _) = avtrace(&["gaps", "--program", PROGRAM, "--market", "KR"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("KR-KMVSS:Annex 27           [chapter] "), "{stdout}");
+}
