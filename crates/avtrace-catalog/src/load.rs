@@ -310,7 +310,8 @@ fn check_instrument(cx: &mut Ctx<'_>, file: FileIx, raw: RawInstrument) -> Optio
         let conf = cx.confidence(file, &clause.confidence);
         let granularity = match &clause.granularity {
             Some(word) => cx.word(file, word, "granularity", Granularity::parse),
-            None => Some(Granularity::default()),
+            // Without the key, an entry is one paragraph.
+            None => Some(Granularity::Paragraph),
         };
         clauses.push(match (clause_ok, kind, granularity) {
             (true, Some(kind), Some(granularity)) => Some((kind, granularity, conf)),

@@ -113,12 +113,6 @@ vocabulary!(
     }
 );
 
-impl Default for Granularity {
-    fn default() -> Self {
-        Granularity::Paragraph
-    }
-}
-
 vocabulary!(
     /// How sure the catalog is of a fact.
     Confidence {
