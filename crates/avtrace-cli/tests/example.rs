@@ -139,4 +139,7 @@ fn a_chapter_level_obligation_says_so_in_json_and_gaps() {
     let (code, stdout, _) = avtrace(&["gaps", "--program", PROGRAM, "--market", "KR"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("KR-KMVSS:Annex 27           [chapter] "), "{stdout}");
+    let (code, stdout, _) = avtrace(&["show", "UN-R157:8"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("requirement (chapter-level: stands for paragraphs not listed)"), "{stdout}");
 }
