@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use avtrace_model::{
-    Adoption, Catalog, Clause, ClauseIx, ClauseKind, Confidence, Date, FileIx, Instrument, InstrumentIx,
+    Adoption, Catalog, Clause, ClauseIx, ClauseKind, Confidence, Date, FileIx, Granularity, Instrument, InstrumentIx,
     InstrumentKind, Level, Mandate, MapEntry, Mapping, Market, Program, Recognition, Relation, Span, Term, UnknownWord,
     Vocabulary, edition_matches, natural_cmp,
 };
@@ -164,6 +164,7 @@ fn code_for(what: &str) -> &'static str {
         "level" => "unknown-level",
         "adoption" => "unknown-adoption",
         "confidence" => "unknown-confidence",
+        "granularity" => "unknown-granularity",
         "requirement status" => "unknown-status",
         _ => "unknown-value",
     }
@@ -180,8 +181,9 @@ struct Pending {
     kind: InstrumentKind,
     confidence: Option<Confidence>,
     published: Option<Date>,
-    /// Clause kinds and confidences, parallel to `raw.clauses`; `None` for rejected clauses.
-    clauses: Vec<Option<(ClauseKind, Option<Confidence>)>>,
+    /// Clause kinds, granularities and confidences, parallel to `raw.clauses`; `None` for
+    /// rejected clauses.
+    clauses: Vec<Option<(ClauseKind, Granularity, Option<Confidence>)>>,
 }
 
 /// Loads and validates a catalog from its files.
@@ -373,8 +375,13 @@ fn check_instrument(cx: &mut Ctx<'_>, file: FileIx, raw: RawInstrument) -> Optio
         }
         let kind = cx.word(file, &clause.kind, "clause kind", ClauseKind::parse);
         let conf = cx.confidence(file, &clause.confidence);
-        clauses.push(match (clause_ok, kind) {
-            (true, Some(kind)) => Some((kind, conf)),
+        let granularity = match &clause.granularity {
+            Some(word) => cx.word(file, word, "granularity", Granularity::parse),
+            // Without the key, an entry is one paragraph.
+            None => Some(Granularity::Paragraph),
+        };
+        clauses.push(match (clause_ok, kind, granularity) {
+            (true, Some(kind), Some(granularity)) => Some((kind, granularity, conf)),
             _ => None,
         });
     }
@@ -397,21 +404,24 @@ fn build_instruments(cx: &mut Ctx<'_>, pending: Vec<Pending>) -> (Catalog, Vec<C
     for (i, p) in pending.into_iter().enumerate() {
         let Pending { file, raw, kind, confidence, published, clauses: checked } = p;
         let start = clauses.len();
-        let mut own: Vec<(RawClause, ClauseKind, Option<Confidence>, u32)> = raw
+        let mut own: Vec<(RawClause, ClauseKind, Granularity, Option<Confidence>, u32)> = raw
             .clauses
             .into_iter()
             .zip(checked)
             .enumerate()
-            .filter_map(|(pos, (c, k))| k.map(|(kind, conf)| (c, kind, conf, u32::try_from(pos).unwrap_or(u32::MAX))))
+            .filter_map(|(pos, (c, k))| {
+                k.map(|(kind, granularity, conf)| (c, kind, granularity, conf, u32::try_from(pos).unwrap_or(u32::MAX)))
+            })
             .collect();
         own.sort_by(|a, b| natural_cmp(a.0.id.get_ref(), b.0.id.get_ref()));
-        for (c, kind, conf, position) in own {
+        for (c, kind, granularity, conf, position) in own {
             clauses.push(Clause {
                 instrument: InstrumentIx::new(i),
                 span: span(file, &c.id),
                 id: c.id.into_inner(),
                 title: c.title,
                 kind,
+                granularity,
                 parent: None,
                 refs: Vec::new(),
                 source: c.source,

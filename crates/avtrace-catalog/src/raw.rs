@@ -41,6 +41,8 @@ pub(crate) struct RawClause {
     pub(crate) title: String,
     pub(crate) kind: S,
     #[serde(default)]
+    pub(crate) granularity: Option<S>,
+    #[serde(default)]
     pub(crate) parent: Option<S>,
     #[serde(default)]
     pub(crate) refs: Vec<S>,

@@ -8,8 +8,8 @@
 //! written too), and decoding rebuilds the lookups through the model's own constructors.
 
 use avtrace_model::{
-    Adoption, Catalog, Clause, ClauseIx, ClauseKind, Confidence, Date, Instrument, InstrumentIx, InstrumentKind, Level,
-    Mandate, MapEntry, Mapping, Market, Recognition, Relation, Span, Term, Vocabulary,
+    Adoption, Catalog, Clause, ClauseIx, ClauseKind, Confidence, Date, Granularity, Instrument, InstrumentIx,
+    InstrumentKind, Level, Mandate, MapEntry, Mapping, Market, Recognition, Relation, Span, Term, Vocabulary,
 };
 
 /// Bytes that are not a snapshot of this build.
@@ -61,11 +61,13 @@ pub fn encode_catalog(catalog: &Catalog) -> Vec<u8> {
     }
     w.len(catalog.clauses.len());
     for c in &catalog.clauses {
-        let Clause { instrument, id, title, kind, parent, refs, source, confidence, note, position, span } = c;
+        let Clause { instrument, id, title, kind, granularity, parent, refs, source, confidence, note, position, span } =
+            c;
         w.u32(instrument.0);
         w.str(id);
         w.str(title);
         w.word(*kind, ClauseKind::ALL);
+        w.word(*granularity, Granularity::ALL);
         w.opt_u32(parent.map(|p| p.0));
         w.len(refs.len());
         for r in refs {
@@ -197,6 +199,7 @@ pub fn decode_catalog(bytes: &[u8], file_offset: u32) -> Result<Catalog, Snapsho
             id: r.string()?,
             title: r.string()?,
             kind: r.word(ClauseKind::ALL)?,
+            granularity: r.word(Granularity::ALL)?,
             parent: r.opt_u32()?.map(ClauseIx),
             refs: r.list(|r| Ok(ClauseIx(r.u32()?)))?,
             source: r.opt_string()?,

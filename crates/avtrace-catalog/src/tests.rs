@@ -155,6 +155,18 @@ fn unknown_kind() {
 }
 
 #[test]
+fn unknown_granularity() {
+    let text = A.replace("kind = \"requirement\"", "kind = \"requirement\"\ngranularity = \"chaptre\"");
+    assert_eq!(
+        diagnostics(&[("a.toml", &text)], None),
+        ["a.toml:16:15 error[unknown-granularity] unknown granularity `chaptre`, expected one of: paragraph, chapter"]
+    );
+    // The spelled word loads, and the default is one paragraph.
+    let text = A.replace("kind = \"requirement\"", "kind = \"requirement\"\ngranularity = \"chapter\"");
+    assert!(diagnostics(&[("a.toml", &text)], None).is_empty());
+}
+
+#[test]
 fn unknown_relation_and_adoption() {
     let b = A.replace("id = \"A\"", "id = \"B\"");
     let mapping = "from = \"A\"\nto = \"B\"\nadoption = \"SAME\"\nsource = \"s\"\n[[map]]\nfrom = \"1.1\"\nto = \"1.1\"\nrel = \"equals\"\n";

@@ -1,6 +1,8 @@
 //! Checks on the built-in catalog's data that the loader does not make: every fact has a
-//! source and a confidence, clauses are listed in document order, and every UN R155 / R156
-//! paragraph number exists in the published text.
+//! source and a confidence, clauses are listed in document order, every UN R155 / R156
+//! paragraph number exists in the published text, and UN R155 Annex 5's threat-to-mitigation
+//! rows match its tables. The published numbers are read from short lists kept under
+//! `tests/fixtures/reference/`, so no check reads outside the repository or skips.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -108,52 +110,41 @@ fn clauses_are_listed_in_document_order() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// The paragraph numbers of a plain-text copy of a UN Regulation, in document order: main
-/// text headers (`===== 7 [...]`), numbered paragraphs (`7.2.2.2.`) and lettered items
-/// (`(a)` on its own line, under the last paragraph), up to the first annex.
-fn paragraphs_of(text: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut last = String::new();
-    for line in text.lines().map(str::trim) {
-        if line.starts_with("===== Annex") {
-            break;
-        }
-        if let Some(rest) = line.strip_prefix("===== ") {
-            last = rest.split_whitespace().next().unwrap_or_default().to_owned();
-            found.push(last.clone());
-        } else if let Some(number) = line.strip_suffix('.')
-            && !number.is_empty()
-            && number.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        {
-            last = number.to_owned();
-            found.push(last.clone());
-        } else if line.len() <= 6 && line.starts_with('(') && line.ends_with(')') && !last.is_empty() {
-            let base = last.split('(').next().unwrap_or_default().to_owned();
-            found.push(format!("{base}{line}"));
-        }
-    }
-    found
+/// A fixture under `tests/fixtures/reference/`: the short lists of numbers read from a
+/// published text (each file names its source), kept in the repository so that the checks
+/// below never depend on files outside it.
+fn fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference").join(name);
+    std::fs::read_to_string(&path).expect("fixture is readable")
 }
 
-fn sources_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/sources");
-    dir.is_dir().then_some(dir)
+/// The lines of a fixture section (`[name]` up to the next section or the end), comments
+/// and blank lines left out; the lines before any section are the section `""`.
+fn section<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
+    let mut current = "";
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = header;
+        } else if current == name {
+            out.push(line);
+        }
+    }
+    out
 }
 
 #[test]
 fn un_r155_and_r156_paragraphs_exist_in_the_published_text() {
-    let Some(dir) = sources_dir() else {
-        eprintln!("skipped: ../shared/reference/sources/ is absent, so paragraph numbers cannot be checked");
-        return;
-    };
     let catalog = builtin();
-    for (id, file) in
-        [("UN-R155", "UN_R155_original_EURLex_42021X0387.txt"), ("UN-R156", "UN_R156_original_EURLex_42021X0388.txt")]
-    {
-        let text = std::fs::read_to_string(dir.join(file)).expect("source copy is readable");
-        let published = paragraphs_of(&text);
-        assert!(published.len() > 100, "{file}: parsed only {} paragraphs", published.len());
-        let published_set: BTreeSet<&str> = published.iter().map(String::as_str).collect();
+    for (id, file) in [("UN-R155", "un-r155-paragraphs.txt"), ("UN-R156", "un-r156-paragraphs.txt")] {
+        let text = fixture(file);
+        let published = section(&text, "");
+        assert!(published.len() > 100, "{file}: only {} paragraphs", published.len());
+        let annexes: BTreeSet<&str> = section(&text, "annexes").into_iter().collect();
+        let published_set: BTreeSet<&str> = published.iter().copied().collect();
         let instrument = catalog.instrument_by_ref(id).expect("instrument is in the catalog");
         let mut ours: Vec<(u32, &str)> = catalog
             .instrument(instrument)
@@ -165,27 +156,145 @@ fn un_r155_and_r156_paragraphs_exist_in_the_published_text() {
         let unknown: Vec<&str> = ours.iter().map(|(_, id)| *id).filter(|id| !published_set.contains(id)).collect();
         assert!(unknown.is_empty(), "{id}: paragraph numbers not in {file}: {unknown:?}");
         // And in the same order as the text.
-        let rank: HashMap<&str, usize> = published.iter().enumerate().map(|(i, p)| (p.as_str(), i)).rev().collect();
+        let rank: HashMap<&str, usize> = published.iter().enumerate().map(|(i, p)| (*p, i)).rev().collect();
         let ranks: Vec<usize> = ours.iter().map(|(_, id)| rank[id]).collect();
         let out_of_order: Vec<&str> =
             ours.windows(2).zip(ranks.windows(2)).filter(|(_, r)| r[0] > r[1]).map(|(w, _)| w[1].1).collect();
         assert!(out_of_order.is_empty(), "{id}: listed out of the text's order: {out_of_order:?}");
-        // Annex headings exist as annexes of the text.
-        for (_, annex) in catalog
-            .instrument(instrument)
-            .clause_indices()
-            .map(|c| (c, catalog.clause(c).id.as_str()))
-            .filter(|(_, id)| id.starts_with("Annex "))
-        {
-            let number = annex.split_whitespace().nth(1).unwrap_or_default();
-            assert!(text.contains(&format!("===== Annex {number} [")), "{id}: {annex} is not an annex of {file}");
+        // Annex clauses belong to annexes of the text.
+        for c in catalog.instrument(instrument).clause_indices() {
+            let clause_id = catalog.clause(c).id.as_str();
+            if let Some(rest) = clause_id.strip_prefix("Annex ") {
+                let number = rest.split_whitespace().next().unwrap_or_default();
+                assert!(annexes.contains(number), "{id}: {clause_id} is not in an annex of {file}");
+            }
         }
     }
 }
 
 #[test]
-fn the_paragraph_parser_reads_numbers_and_items() {
-    let text =
-        "===== 7 [Specifications]\n7.1.\nText\n7.2.2.2.\nIntro:\n(a)\nFirst;\n(b)\nSecond.\n===== Annex 1 [x]\n1.1.\n";
-    assert_eq!(paragraphs_of(text), ["7", "7.1", "7.2.2.2", "7.2.2.2(a)", "7.2.2.2(b)"]);
+fn un_r155_annex_5_rows_match_the_published_tables() {
+    let catalog = builtin();
+    let text = fixture("un-r155-annex5.txt");
+    let threats: BTreeSet<&str> = section(&text, "threats").into_iter().collect();
+    let instrument = catalog.instrument_by_ref("UN-R155").expect("UN R155 is in the catalog");
+    let clauses: Vec<ClauseIx> = catalog.instrument(instrument).clause_indices().collect();
+    // Every Part A threat the catalog lists (its group headings aside) is a threat of Table A1.
+    for &c in &clauses {
+        if let Some(number) = catalog.clause(c).id.strip_prefix("Annex 5 Part A ")
+            && catalog.clause(c).kind.as_str() == "informative"
+        {
+            assert!(threats.contains(number), "Annex 5 Part A {number} is not a threat of Table A1");
+        }
+    }
+    let mut expected = BTreeSet::new();
+    for row in section(&text, "rows") {
+        let fields: Vec<&str> = row.split_whitespace().collect();
+        let [table, refs, mitigations, cell] = fields[..] else { panic!("malformed fixture row `{row}`") };
+        for threat in refs.split('/') {
+            assert!(threats.contains(threat) || table == "C3", "row `{row}`: {threat} is not in Table A1");
+        }
+        let id = format!("Annex 5 Table {table} {refs}");
+        let clause = catalog.clause_in(instrument, &id).unwrap_or_else(|| panic!("{id} is missing"));
+        let clause = catalog.clause(clause);
+        assert_eq!(clause.kind.as_str(), "requirement", "{id}");
+        let cited: Vec<String> = clause.refs.iter().map(|r| catalog.clause(*r).id.clone()).collect();
+        let wanted: Vec<String> = mitigations.split('+').map(str::to_owned).collect();
+        assert_eq!(cited, wanted, "{id}: the mitigations it cites");
+        // A mitigation read from a shared cell is a reading of the layout, not of the row.
+        let uncertain = clause.confidence.map(|c| c.as_str()) == Some("uncertain");
+        assert_eq!(uncertain, cell == "shared", "{id}: confidence must be uncertain exactly for a shared cell");
+        expected.insert(id);
+    }
+    let ours: BTreeSet<String> = clauses
+        .iter()
+        .map(|c| catalog.clause(*c).id.clone())
+        .filter(|id| id.starts_with("Annex 5 Table ") && id.split_whitespace().count() > 4)
+        .collect();
+    assert_eq!(ours, expected, "the rows of Annex 5 Tables B1-C3");
+    assert!(expected.len() >= 42, "at least 42 threat-to-mitigation rows, found {}", expected.len());
+}
+
+/// The rows of the table in `standards/README.md` under "What the catalog holds": instrument
+/// name, then its cells.
+fn readme_rows() -> Vec<Vec<String>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../standards/README.md");
+    let text = std::fs::read_to_string(path).expect("standards/README.md is readable");
+    let table = text.split("## What the catalog holds").nth(1).expect("the section exists");
+    table
+        .lines()
+        .take_while(|l| !l.starts_with("### "))
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| instrument") && !l.starts_with("| ---"))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_owned()).collect())
+        .collect()
+}
+
+#[test]
+fn the_readme_counts_are_the_catalogs() {
+    let catalog = builtin();
+    let rows = readme_rows();
+    let mut listed = BTreeSet::new();
+    for row in &rows {
+        let [name, _edition, _title, clauses, chapters, mix, _file] = &row[..] else {
+            panic!("malformed README row {row:?}")
+        };
+        let ix = catalog.instrument_by_ref(name).unwrap_or_else(|_| panic!("README lists unknown {name}"));
+        let instrument = catalog.instrument(ix);
+        let own: Vec<ClauseIx> = instrument.clause_indices().collect();
+        let (mut verified, mut secondary, mut uncertain) = (0, 0, 0);
+        for &c in &own {
+            match catalog.clause(c).confidence.or(instrument.confidence).map(|c| c.as_str()) {
+                Some("verified") => verified += 1,
+                Some("secondary") => secondary += 1,
+                _ => uncertain += 1,
+            }
+        }
+        let chapter_level =
+            own.iter().filter(|c| catalog.clause(**c).granularity == avtrace_model::Granularity::Chapter).count();
+        assert_eq!(clauses, &own.len().to_string(), "{name}: clauses");
+        assert_eq!(chapters, &chapter_level.to_string(), "{name}: chapter-level clauses");
+        assert_eq!(mix, &format!("{verified} / {secondary} / {uncertain}"), "{name}: confidence mix");
+        listed.insert(catalog.instrument_name(ix));
+    }
+    let all: BTreeSet<String> =
+        (0..catalog.instruments.len()).map(|i| catalog.instrument_name(InstrumentIx::new(i))).collect();
+    assert_eq!(listed, all, "the README lists every instrument once");
+}
+
+#[test]
+fn chapter_level_clauses_are_obligations_with_a_reason() {
+    // A chapter-level entry stands for paragraphs a reader cannot see, so it must be an
+    // obligation (a heading already stands for what is under it) and say why it is coarse.
+    let catalog = builtin();
+    let mut problems = Vec::new();
+    for (i, clause) in catalog.clauses.iter().enumerate() {
+        if clause.granularity != avtrace_model::Granularity::Chapter {
+            continue;
+        }
+        let name = catalog.clause_name(ClauseIx::new(i));
+        if !clause.kind.is_obligation(true) {
+            problems.push(format!("{name}: a {} cannot be chapter-level", clause.kind));
+        }
+        if clause.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            problems.push(format!("{name}: no note saying what the chapter holds or why it is coarse"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_r157_01_series_carries_the_lane_change_duties_the_sources_number() {
+    // What the example's lane-change requirements rely on, and the numbers no source gives.
+    let catalog = builtin();
+    let r157 = catalog.instrument_by_ref("UN-R157").expect("UN R157 01 series");
+    assert_eq!(catalog.instrument(r157).edition, "01 series");
+    for id in ["2.30", "7.1", "7.1.1", "7.1.2", "7.1.3", "8.2", "8.3.1", "Annex 4 3.5.2", "Annex 5 7.4"] {
+        assert!(catalog.clause_in(r157, id).is_some(), "UN-R157:{id} is missing");
+    }
+    // "5.2.6" is the lane-change number often quoted, but no source shows it.
+    assert!(catalog.clause_in(r157, "5.2.6").is_none(), "UN-R157:5.2.6 has no source");
+    for id in ["7", "8", "9", "Annex 4", "Annex 5"] {
+        let c = catalog.clause(catalog.clause_in(r157, id).expect("chapter entry"));
+        assert_eq!(c.granularity, avtrace_model::Granularity::Chapter, "UN-R157:{id} stands for a chapter");
+    }
 }

@@ -27,9 +27,12 @@ fn trace_json(extra: &[&str]) -> Value {
 fn the_example_and_the_catalog_check_with_only_the_unmodelled_mandates_to_say() {
     let (code, stdout, stderr) = avtrace(&["check", "--program", PROGRAM]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    // The two mandates on instruments the catalog has no clauses for yet, and nothing else.
-    assert!(stdout.contains("ok: 0 errors, 2 warnings"), "{stdout}{stderr}");
-    assert_eq!(stderr.matches("warning[unmodelled-mandate]").count(), 2, "{stderr}");
+    // Only the mandates on instruments the catalog has no clauses for yet (each one named in
+    // `standards/README.md` as a known gap), and nothing else.
+    let unmodelled = stderr.matches("warning[unmodelled-mandate]").count();
+    assert!(unmodelled > 0, "{stderr}");
+    assert_eq!(stderr.matches("warning[").count(), unmodelled, "{stderr}");
+    assert!(stdout.contains(&format!("ok: 0 errors, {unmodelled} warnings")), "{stdout}{stderr}");
 }
 
 #[test]
@@ -38,7 +41,7 @@ fn the_json_contract_holds_for_every_market() {
     assert_eq!(doc["program"], "L3 motorway chauffeur");
     let markets = doc["markets"].as_array().unwrap();
     let ids: Vec<&str> = markets.iter().map(|m| m["market"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["EU", "UK", "JP", "CN", "KR", "SG"], "program order");
+    assert_eq!(ids, ["EU", "UK", "JP", "CN", "KR", "SG", "US"], "program order");
     for m in markets {
         let count = |k: &str| m[k].as_u64().unwrap_or_else(|| panic!("{k} is a count"));
         let clauses = m["clauses"].as_array().unwrap();
@@ -109,7 +112,9 @@ fn the_crosswalk_turns_partial_reuse_into_coverage() {
     let clause = after["clauses"].as_array().unwrap().iter().find(|c| c["clause"] == "GB-44495:5").unwrap().clone();
     assert_eq!(clause["status"], "via-mapping");
     assert_eq!(clause["via"], serde_json::json!(["UN-R155:7.2.2.2"]));
-    assert_eq!(clause["chain"][0]["rel"], "equal");
+    // The OEM found GB 44495 chapter 5 a subset of R155 7.2.2.2: read from the satisfied R155
+    // clause, a superset, which is enough for coverage.
+    assert_eq!(clause["chain"][0]["rel"], "superset");
     assert!(clause["chain"][0]["source"].as_str().unwrap().contains("Example OEM"));
 }
 
@@ -122,4 +127,19 @@ fn the_table_fits_100_columns_and_points_at_the_gaps() {
     let (code, stdout, _) = avtrace(&["gaps", "--program", PROGRAM, "--market", "CN"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("GB-44497"), "{stdout}");
+}
+
+#[test]
+fn a_chapter_level_obligation_says_so_in_json_and_gaps() {
+    let doc = trace_json(&["--market", "EU"]);
+    let clauses = doc["markets"][0]["clauses"].as_array().unwrap();
+    let find = |id: &str| clauses.iter().find(|c| c["clause"] == id).unwrap_or_else(|| panic!("{id}")).clone();
+    assert_eq!(find("UN-R157:7")["granularity"], "chapter");
+    assert!(find("UN-R157:7.1.3").get("granularity").is_none(), "one paragraph carries no field");
+    let (code, stdout, _) = avtrace(&["gaps", "--program", PROGRAM, "--market", "KR"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("KR-KMVSS:Annex 27           [chapter] "), "{stdout}");
+    let (code, stdout, _) = avtrace(&["show", "UN-R157:8"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("requirement (chapter-level: stands for paragraphs not listed)"), "{stdout}");
 }

@@ -109,7 +109,7 @@ fn exports_validate_and_read_back_with_an_independent_reader() {
 #[test]
 fn every_market_exports_valid_reqif() {
     let dir = tempfile::tempdir().expect("temp dir");
-    for market in ["EU", "UK", "JP", "CN", "KR", "SG"] {
+    for market in ["EU", "UK", "JP", "CN", "KR", "SG", "US"] {
         let out = dir.path().join(format!("{market}.reqif"));
         let run = avtrace(&["export", "reqif", "--program", EXAMPLE, "--market", market, "-o", path(&out)]);
         assert_eq!(run.code, 0, "{market}: {}", run.stderr);
@@ -138,7 +138,7 @@ fn the_same_input_gives_the_same_bytes_and_times_come_from_the_data() {
     assert_eq!(avtrace(&["export", "reqif", "-p", EXAMPLE, "-o", path(&b)]).code, 0);
     let first = std::fs::read_to_string(&a).expect("written");
     assert_eq!(first, std::fs::read_to_string(&b).expect("written"));
-    assert!(first.contains("<CREATION-TIME>2025-04-28T00:00:00Z</CREATION-TIME>"), "the catalog's latest publication");
+    assert!(first.contains("<CREATION-TIME>2025-06-16T00:00:00Z</CREATION-TIME>"), "the catalog's latest publication");
     let run = avtrace(&["export", "reqif", "-p", EXAMPLE, "--timestamp", "2027-01-15T09:30:00Z", "-o", path(&a)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let stamped = std::fs::read_to_string(&a).expect("written");
@@ -233,12 +233,12 @@ fn import_of_an_export_gives_the_program_back() {
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     // Only what the catalog holds and what every trace recomputes is left out.
     assert!(
-        run.stderr.contains("not kept as such: 72 relations, 58 attributes, 299 objects, 0 attachments"),
+        run.stderr.contains("not kept as such: 154 relations, 70 attributes, 434 objects, 0 attachments"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("54 parents, 3 links, 126 satisfies links, 114 attribute values, 37 evidence records"),
+        run.stderr.contains("64 parents, 3 links, 180 satisfies links, 130 attribute values, 45 evidence records"),
         "{}",
         run.stderr
     );

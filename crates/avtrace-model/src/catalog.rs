@@ -6,7 +6,8 @@ use std::hash::BuildHasherDefault;
 use rustc_hash::FxHasher;
 
 use crate::{
-    Adoption, ClauseIx, ClauseKind, Confidence, Date, InstrumentIx, InstrumentKind, Level, MarketIx, Relation, Span,
+    Adoption, ClauseIx, ClauseKind, Confidence, Date, Granularity, InstrumentIx, InstrumentKind, Level, MarketIx,
+    Relation, Span,
 };
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
@@ -60,6 +61,8 @@ pub struct Clause {
     pub title: String,
     /// What it does.
     pub kind: ClauseKind,
+    /// Whether it is one paragraph or stands for a whole chapter of uncatalogued ones.
+    pub granularity: Granularity,
     /// The clause it sits under.
     pub parent: Option<ClauseIx>,
     /// Clauses it normatively cites; when it is an obligation, they become obligations.

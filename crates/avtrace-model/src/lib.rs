@@ -28,6 +28,6 @@ pub use ids::{ClauseIx, FileIx, InstrumentIx, MappingIx, MarketIx, ReqIx, Span};
 pub use natural::natural_cmp;
 pub use program::{Attrs, Evidence, Link, Program, ProgramMarket, Requirement};
 pub use vocab::{
-    Adoption, ClauseKind, Confidence, EvidenceKind, EvidenceResult, InstrumentKind, Level, Relation, RequirementStatus,
-    UnknownWord, Verification,
+    Adoption, ClauseKind, Confidence, EvidenceKind, EvidenceResult, Granularity, InstrumentKind, Level, Relation,
+    RequirementStatus, UnknownWord, Verification,
 };

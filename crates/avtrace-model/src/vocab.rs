@@ -102,6 +102,18 @@ impl ClauseKind {
 }
 
 vocabulary!(
+    /// How much of its instrument a clause stands for. A catalog entry is normally one
+    /// paragraph; where the sources give only a chapter, one entry stands for all the
+    /// paragraphs of it that are not catalogued, and a single "covered" may hide many.
+    Granularity {
+        /// One paragraph (or numbered provision) of the text: the default.
+        Paragraph = "paragraph",
+        /// A whole chapter, section or annex whose paragraphs are not catalogued.
+        Chapter = "chapter",
+    }
+);
+
+vocabulary!(
     /// How sure the catalog is of a fact.
     Confidence {
         /// Read in the instrument's own text.
@@ -291,6 +303,9 @@ mod tests {
     fn words_round_trip() {
         for kind in ClauseKind::ALL {
             assert_eq!(ClauseKind::parse(kind.as_str()), Ok(*kind));
+        }
+        for granularity in Granularity::ALL {
+            assert_eq!(Granularity::parse(granularity.as_str()), Ok(*granularity));
         }
         for rel in Relation::ALL {
             assert_eq!(rel.converse().converse(), *rel);

@@ -243,6 +243,9 @@ struct ClauseShow<'a> {
     clause: String,
     title: &'a str,
     kind: &'static str,
+    /// `chapter` when the clause stands for a whole chapter; absent for one paragraph.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    granularity: Option<&'static str>,
     instrument: String,
     instrument_title: &'a str,
     edition: &'a str,
@@ -302,6 +305,7 @@ fn clause_show<'a>(catalog: &'a Catalog, graph: &ClauseGraph, ix: ClauseIx, defi
         clause: catalog.clause_name(ix),
         title: &clause.title,
         kind: clause.kind.as_str(),
+        granularity: (clause.granularity == avtrace_model::Granularity::Chapter).then_some("chapter"),
         instrument: catalog.instrument_name(clause.instrument),
         instrument_title: &instrument.title,
         edition: &instrument.edition,
@@ -328,7 +332,14 @@ pub fn show_table(catalog: &Catalog, graph: &ClauseGraph, clause: ClauseIx, defi
     let s = clause_show(catalog, graph, clause, defined_at);
     let mut out = String::new();
     let _ = writeln!(out, "{}  {}", s.clause, s.title);
-    let _ = writeln!(out, "  kind        {}", s.kind);
+    match s.granularity {
+        Some(g) => {
+            let _ = writeln!(out, "  kind        {} ({g}-level: stands for paragraphs not listed)", s.kind);
+        }
+        None => {
+            let _ = writeln!(out, "  kind        {}", s.kind);
+        }
+    }
     let _ = writeln!(out, "  instrument  {} ({}), edition {}", s.instrument, s.instrument_title, s.edition);
     let _ = writeln!(out, "  source      {}", s.source);
     let _ = writeln!(out, "  confidence  {}", s.confidence.unwrap_or("not stated"));

@@ -1,7 +1,7 @@
 //! The JSON documents of `trace` and `gaps`. Field names and meanings of the DESIGN.md
 //! contract are kept; fields are only ever added.
 
-use avtrace_model::{Catalog, Market};
+use avtrace_model::{Catalog, Granularity, Market};
 use avtrace_trace::{Coverage, MarketTrace, Obligation, Step};
 use serde::Serialize;
 
@@ -69,6 +69,10 @@ struct ClauseDoc<'a> {
     clause: String,
     title: &'a str,
     kind: &'static str,
+    /// `chapter` when the clause stands for a whole chapter whose paragraphs the catalog
+    /// does not list, so that "covered" may hide many paragraphs; absent for one paragraph.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    granularity: Option<&'static str>,
     status: &'static str,
     requirements: Vec<&'a str>,
     /// The verification state of each of `requirements`, in the same order.
@@ -138,6 +142,7 @@ fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, cove
         clause: catalog.clause_name(o.clause),
         title: &clause.title,
         kind: clause.kind.as_str(),
+        granularity: (clause.granularity != Granularity::Paragraph).then(|| clause.granularity.as_str()),
         status: coverage.status.as_str(),
         requirements: coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id.as_str()).collect(),
         verification: coverage.requirements.iter().map(|r| view.verification(*r).as_str()).collect(),

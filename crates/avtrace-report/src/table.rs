@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use avtrace_model::Granularity;
 use avtrace_trace::{Counts, MarketTrace, Status};
 
 use crate::TraceView;
@@ -83,9 +84,57 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
             let _ =
                 writeln!(out, "  {}  {}", left(&view.catalog.instrument_name(instrument), 16), count_cells(&counts));
         }
+        out.push_str(&chapter_line(view, mt));
     }
     out.push('\n');
     out.push_str(&next_steps(view));
+    out
+}
+
+/// The obligations that stand for a whole chapter, which a reader must not take for one
+/// paragraph each; empty when there are none.
+fn chapter_line(view: &TraceView<'_>, mt: &MarketTrace) -> String {
+    let names: Vec<String> = mt
+        .obligations
+        .iter()
+        .filter(|o| view.catalog.clause(o.clause).granularity == Granularity::Chapter)
+        .map(|o| view.catalog.clause_name(o.clause))
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    let text = format!(
+        "chapter-level: {} of {} {} for a whole chapter, so one \"covered\" may hide many paragraphs: {}",
+        names.len(),
+        plural(mt.obligations.len(), "obligation"),
+        if names.len() == 1 { "stands" } else { "stand" },
+        names.join(", ")
+    );
+    indented_lines(&text)
+}
+
+/// `text` as lines of at most 100 columns, broken between words, the first indented by two
+/// spaces and the rest by four, so that a long list of names reads whole in a terminal.
+fn indented_lines(text: &str) -> String {
+    let mut out = String::from("  ");
+    let mut column = 2;
+    let mut line_empty = true;
+    for word in text.split(' ') {
+        let width = word.chars().count();
+        if !line_empty && column + 1 + width > 100 {
+            out.push_str("\n    ");
+            column = 4;
+            line_empty = true;
+        }
+        if !line_empty {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += width;
+        line_empty = false;
+    }
+    out.push('\n');
     out
 }
 
@@ -155,7 +204,10 @@ fn unmodelled_line(view: &TraceView<'_>, mt: &MarketTrace) -> String {
     if names.is_empty() {
         return String::new();
     }
-    format!("  unmodelled: {} (mandated, but no requirement clauses in the catalog: not counted)\n", names.join(", "))
+    indented_lines(&format!(
+        "unmodelled: {} (mandated, but no requirement clauses in the catalog: not counted)",
+        names.join(", ")
+    ))
 }
 
 fn next_steps(view: &TraceView<'_>) -> String {
@@ -192,6 +244,14 @@ fn next_steps(view: &TraceView<'_>) -> String {
     out
 }
 
+/// A clause's title, marked when the clause stands for a whole chapter.
+fn chapter_title(clause: &avtrace_model::Clause) -> String {
+    match clause.granularity {
+        Granularity::Chapter => format!("[chapter] {}", clause.title),
+        Granularity::Paragraph => clause.title.clone(),
+    }
+}
+
 /// The `gaps` table: per market, every uncovered then partial obligation, with why it
 /// applies and, for partial ones, the chain to review.
 pub fn gaps_table(view: &TraceView<'_>) -> String {
@@ -221,7 +281,13 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
             let clause = catalog.clause(o.clause);
             let name = catalog.clause_name(o.clause);
             first_gap.get_or_insert_with(|| name.clone());
-            let _ = writeln!(out, "  {}  {}  {}", left(coverage.status.as_str(), 9), left(&name, 26), &clause.title);
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}",
+                left(coverage.status.as_str(), 9),
+                left(&name, 26),
+                chapter_title(clause)
+            );
             if coverage.status == Status::Partial
                 && let Some(chain) = &coverage.chain
             {
