@@ -41,7 +41,7 @@ pub(crate) fn export_reqif(cli: &Cli, inputs: &mut Inputs, args: &ExportReqifArg
         let mut stderr = std::io::stderr().lock();
         if !quiet {
             for warning in &report.warnings {
-                let _ = writeln!(stderr, "warning: {warning}");
+                let _ = writeln!(stderr, "{}", crate::terminal::for_stderr(&format!("warning: {warning}")));
             }
         }
         let _ = writeln!(
@@ -187,8 +187,10 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
 
     let mut stderr = std::io::stderr().lock();
     if !cli.quiet {
+        // Warnings and the loss report quote the imported file: its control characters are
+        // shown, never sent to the terminal raw.
         for warning in &outcome.warnings {
-            let _ = writeln!(stderr, "warning: {warning}");
+            let _ = writeln!(stderr, "{}", crate::terminal::for_stderr(&format!("warning: {warning}")));
         }
         if outcome.titles_from_text > 0 {
             let _ = writeln!(
@@ -206,7 +208,7 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
         }
         Format::Table => {
             if !cli.quiet {
-                let _ = write!(stderr, "{}", loss_table(&input, &outcome.losses));
+                let _ = write!(stderr, "{}", crate::terminal::for_stderr(&loss_table(&input, &outcome.losses)));
             }
         }
     }

@@ -462,3 +462,21 @@ fn the_example_export_is_reviewed_byte_for_byte() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("example_export", std::fs::read_to_string(&out).expect("written"));
 }
+
+/// Text from an imported file reaches the terminal escaped: a C1 control (CSI, U+009B, which
+/// XML 1.0 allows) in the relation identifiers the loss report quotes is shown as text.
+#[test]
+fn the_loss_report_shows_control_characters_from_the_file_as_text() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exported = dir.path().join("example.reqif");
+    assert_eq!(avtrace(&["export", "reqif", "-p", EXAMPLE, "-o", path(&exported)]).code, 0);
+    let text = std::fs::read_to_string(&exported).expect("exported");
+    let hostile = dir.path().join("hostile.reqif");
+    std::fs::write(&hostile, text.replace("IDENTIFIER=\"SR-", "IDENTIFIER=\"SR\u{9b}2J-")).expect("written");
+    let out = dir.path().join("back.toml");
+    let run = avtrace(&["import", "reqif", path(&hostile), "-o", path(&out)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("between catalog clauses"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{9b}'), "a raw control character reached stderr:\n{}", run.stderr);
+    assert!(run.stderr.contains("SR\\u{9b}2J-"), "{}", run.stderr);
+}
