@@ -286,7 +286,7 @@ proptest! {
                 r.links = seen;
                 let pairs: std::collections::BTreeMap<&str, &str> =
                     attrs.iter().map(|(k, v)| (KEYS[*k], v.as_str())).collect();
-                r.attrs = Attrs::from_pairs(pairs);
+                r.attrs = Attrs::from_pairs(pairs.iter().map(|(k, v)| (*k, *v)));
                 r.source = sources[i].clone();
                 r
             })
