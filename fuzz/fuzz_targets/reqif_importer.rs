@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use avtrace_catalog::Sources;
-use avtrace_exchange::ExportNames;
+use avtrace_exchange::{ExportNames, ProgramOptions};
 use avtrace_model::Catalog;
 use avtrace_reqif::{Field, ImportOptions};
 use libfuzzer_sys::fuzz_target;
@@ -22,8 +22,9 @@ fn catalog() -> &'static Catalog {
 fuzz_target!(|data: &[u8]| {
     let options = ImportOptions::new().map_attribute(ExportNames::VERIFIED_BY, Field::VerifiedBy);
     let Ok(doc) = avtrace_reqif::import_reader(data, "fuzz.reqif", &options) else { return };
-    let outcome = avtrace_exchange::program_from_reqif(doc, catalog(), "Fuzz");
-    let Ok(text) = outcome.program.to_toml(&["fuzz"]) else { return };
+    let program_options = ProgramOptions { fallback_name: "Fuzz".to_owned(), ..ProgramOptions::default() };
+    let Ok(outcome) = avtrace_exchange::program_from_reqif(doc, catalog(), &program_options) else { return };
+    let text = outcome.program.to_toml(&["fuzz"]);
     let mut sources = Sources::new();
     let file = sources.add("fuzz/imported.toml", text);
     let loaded = avtrace_catalog::load_program(&sources, file, catalog());
