@@ -33,21 +33,18 @@ fn clause_graph(bencher: divan::Bencher) {
 /// trace is compared with.
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn load_program(bencher: divan::Bencher, requirements: usize) {
-    let shape = Shape::standard(requirements);
-    let world = load(&Shape::standard(0));
-    let text = avtrace_bench::program_text(&shape);
-    bencher.bench(|| {
-        let mut sources = avtrace_catalog::Sources::new();
-        let file = sources.add("program.toml", text.clone());
-        avtrace_catalog::load_program(&sources, file, &world.catalog).value
-    });
+    bench_load(bencher, Shape::standard(requirements));
 }
 
 /// Loading a program of the shape real ones take: two-line `"""` text and 10 attributes per
 /// requirement, beside the one-line program above.
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn load_program_multiline_with_attributes(bencher: divan::Bencher, requirements: usize) {
-    let shape = avtrace_bench::Shape { multiline: true, attrs: 10, ..Shape::standard(requirements) };
+    bench_load(bencher, Shape { multiline: true, attrs: 10, ..Shape::standard(requirements) });
+}
+
+/// Loads the program of `shape` from its text, each sample from a fresh source map.
+fn bench_load(bencher: divan::Bencher, shape: Shape) {
     let world = load(&Shape::standard(0));
     let text = avtrace_bench::program_text(&shape);
     bencher.bench(|| {
