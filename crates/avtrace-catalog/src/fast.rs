@@ -218,7 +218,8 @@ impl<'a> Cursor<'a> {
         (self.at == self.s.len() || self.newline()).then_some(())
     }
 
-    /// Blank lines and comment lines between tables and keys.
+    /// Blank lines and comment lines: between tables and keys, and between the items of an
+    /// array.
     fn blanks_and_comments(&mut self) -> Option<()> {
         loop {
             self.blanks();
@@ -227,11 +228,6 @@ impl<'a> Cursor<'a> {
                 return Some(());
             }
         }
-    }
-
-    /// Whitespace, line breaks and comments inside an array.
-    fn array_space(&mut self) -> Option<()> {
-        self.blanks_and_comments()
     }
 
     fn bare_key(&mut self) -> Option<&'a str> {
@@ -284,14 +280,14 @@ impl<'a> Cursor<'a> {
         }
         let mut items = Vec::new();
         loop {
-            self.array_space()?;
+            self.blanks_and_comments()?;
             if self.eat("]") {
                 return Some(items);
             }
             items.push(item(self)?);
-            self.array_space()?;
+            self.blanks_and_comments()?;
             if !self.eat(",") {
-                self.array_space()?;
+                self.blanks_and_comments()?;
                 return self.eat("]").then_some(items);
             }
         }
@@ -479,15 +475,13 @@ fn multi_line_basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
         bytes.iter().position(|&b| b == b'\\' || b == b'"' || (b < b' ' && b != b'\n' && b != b'\t') || b == 0x7f);
     let skip_newline = usize::from(body.starts_with('\n'));
     match first_special {
-        Some(p) if bytes[p] == b'"' && body[p..].starts_with("\"\"\"") => {
+        // Nothing before `p` needs reading and only quotes lie between `p` and the value's end:
+        // the value is the text as written.
+        Some(p) if body[p..].starts_with("\"\"\"") => {
             let (end, used) = closing(body, p, b'"')?;
-            if body[p..end].contains(['\\']) || body[..end].chars().any(|c| forbidden(c) && c != '\n') {
-                return None;
-            }
             Some((Cow::Borrowed(&body[skip_newline.min(end)..end]), used))
         }
-        Some(p) if bytes[p] == b'"' => multi_line_basic_escaped(body, skip_newline),
-        Some(p) if bytes[p] == b'\\' => multi_line_basic_escaped(body, skip_newline),
+        Some(p) if matches!(bytes[p], b'"' | b'\\') => multi_line_basic_escaped(body, skip_newline),
         _ => None,
     }
 }
