@@ -14,26 +14,26 @@ use serde::Deserialize;
 
 use crate::raw::{RawEvidence, RawProgram, RawRequirement};
 
-/// Files smaller than this are parsed whole: cutting gains nothing.
-const CUT_ABOVE_BYTES: usize = 1 << 20;
+/// Files smaller than this are parsed on the caller's thread: another thread gains nothing.
+const SPREAD_ABOVE_BYTES: usize = 1 << 20;
 /// Requirements per batch handed to one parser call.
 const BATCH: usize = 2_000;
 
 /// One piece of a program file, parsed, with where it starts in the file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawPiece {
+struct RawPiece<'a> {
     #[serde(default)]
     program: Option<RawProgram>,
     #[serde(default)]
-    requirements: Vec<RawRequirement>,
+    requirements: Vec<RawRequirement<'a>>,
     #[serde(default)]
     evidence: Vec<RawEvidence>,
 }
 
 /// Turns the requirements and evidence of a piece starting at `offset` into the caller's
 /// values, on the worker thread that parsed them, so that raw values never pile up.
-pub(crate) type Convert<'a, T> = dyn Fn(usize, Vec<RawRequirement>, Vec<RawEvidence>) -> T + Sync + 'a;
+pub(crate) type Convert<'a, T> = dyn for<'p> Fn(usize, Vec<RawRequirement<'p>>, Vec<RawEvidence>) -> T + Sync + 'a;
 
 /// A parse error in a piece, with its span already made absolute.
 #[derive(Debug)]
@@ -203,19 +203,18 @@ pub(crate) fn program_range(text: &str) -> Option<Range<usize>> {
     start.map(|s| s..end)
 }
 
-/// Parses `text` in pieces if it is large and can be cut safely, handing what `convert` made
-/// of each piece to `sink` in file order; returns the `[program]` table (spans relative to
-/// its offset) if there is one. `None` means "parse it whole" (small, or shaped in a way the
-/// cutter does not prove safe); then `sink` was not called.
+/// Parses `text` in pieces if it can be cut safely, handing what `convert` made of each
+/// piece to `sink` in file order; returns the `[program]` table (spans relative to its
+/// offset) if there is one. `None` means "parse it whole" (shaped in a way the cutter does
+/// not prove safe); then `sink` was not called. Every file that can be cut is, small ones
+/// too, because a piece is what the fast lane reads; only a large one is spread over up to
+/// `max_workers` threads.
 pub(crate) fn parse_in_pieces<T: Send>(
     text: &str,
     convert: &Convert<'_, T>,
     max_workers: usize,
     sink: &mut dyn FnMut(T),
 ) -> Option<Result<Option<(usize, RawProgram)>, PieceError>> {
-    if text.len() < CUT_ABOVE_BYTES {
-        return None;
-    }
     let cuts = cut_points(text)?;
     // Root keys before the first header belong to the whole document (a root
     // `requirements = [...]` collides with the `[[requirements]]` tables that follow): only
@@ -246,13 +245,41 @@ pub(crate) fn parse_in_pieces<T: Send>(
         pieces.push(run_start..text.len());
     }
 
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(max_workers).min(pieces.len()).max(1);
+    let workers = if text.len() < SPREAD_ABOVE_BYTES { 1 } else { max_workers };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(workers).min(pieces.len()).max(1);
     type Parsed<T> = Result<(Option<RawProgram>, T), PieceError>;
     // Pieces are handed out in order and their parts delivered in order as they finish, so
     // that a part is moved to its final place while later pieces are still being parsed:
     // the parts and the assembled list never both hold every requirement.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut program = None;
+    // Takes the pieces in file order.
+    let mut deliver = |range: &Range<usize>, parsed: Parsed<T>| -> Result<(), PieceError> {
+        let (piece_program, part) = parsed?;
+        if let Some(p) = piece_program {
+            if program.is_some() {
+                return Err(PieceError {
+                    message: "the `program` table is defined twice".to_owned(),
+                    span: range.start..range.start + 1,
+                });
+            }
+            program = Some((range.start, p));
+        }
+        sink(part);
+        Ok(())
+    };
+    let parse = |range: &Range<usize>| -> Parsed<T> {
+        parse_piece(text, range.clone())
+            .map(|piece| (piece.program, convert(range.start, piece.requirements, piece.evidence)))
+    };
+    if workers == 1 {
+        for range in &pieces {
+            if let Err(e) = deliver(range, parse(range)) {
+                return Some(Err(e));
+            }
+        }
+        return Some(Ok(program));
+    }
     let mut failed: Option<PieceError> = None;
     let mut delivered = 0;
     let complete = std::thread::scope(|scope| {
@@ -261,14 +288,12 @@ pub(crate) fn parse_in_pieces<T: Send>(
         // of the whole load.
         let mut handles = Vec::with_capacity(workers);
         for _ in 0..workers {
-            let (pieces, next, send) = (&pieces, &next, send.clone());
+            let (pieces, next, send, parse) = (&pieces, &next, send.clone(), &parse);
             handles.push(scope.spawn(move || {
                 loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(range) = pieces.get(k) else { break };
-                    let parsed = parse_piece(text, range.clone())
-                        .map(|piece| (piece.program, convert(range.start, piece.requirements, piece.evidence)));
-                    if send.send((k, parsed)).is_err() {
+                    if send.send((k, parse(range))).is_err() {
                         break;
                     }
                 }
@@ -281,24 +306,10 @@ pub(crate) fn parse_in_pieces<T: Send>(
             while let Some(parsed) = waiting.remove(&delivered) {
                 let range = &pieces[delivered];
                 delivered += 1;
-                if failed.is_some() {
-                    continue;
-                }
-                match parsed {
-                    Err(e) => failed = Some(e),
-                    Ok((piece_program, part)) => {
-                        if let Some(p) = piece_program {
-                            if program.is_some() {
-                                failed = Some(PieceError {
-                                    message: "the `program` table is defined twice".to_owned(),
-                                    span: range.start..range.start + 1,
-                                });
-                                continue;
-                            }
-                            program = Some((range.start, p));
-                        }
-                        sink(part);
-                    }
+                if failed.is_none()
+                    && let Err(e) = deliver(range, parsed)
+                {
+                    failed = Some(e);
                 }
             }
         }
@@ -327,11 +338,11 @@ fn only_comments(text: &str) -> bool {
     })
 }
 
-fn parse_piece(text: &str, range: Range<usize>) -> Result<RawPiece, PieceError> {
+fn parse_piece(text: &str, range: Range<usize>) -> Result<RawPiece<'_>, PieceError> {
     if let Some(piece) = crate::fast::parse(&text[range.clone()]) {
         return Ok(RawPiece { program: None, requirements: piece.requirements, evidence: piece.evidence });
     }
-    toml::from_str::<RawPiece>(&text[range.clone()]).map_err(|e| {
+    toml::from_str::<RawPiece<'static>>(&text[range.clone()]).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         PieceError {
             message: e.message().trim_end_matches('\n').to_owned(),

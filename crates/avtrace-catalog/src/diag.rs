@@ -62,12 +62,19 @@ impl Diagnostic {
 }
 
 /// One input file: the path to show and its text.
+///
+/// The text of a file added with [`Sources::add_deferred`] is read by whoever parses it and
+/// kept only if something must point into it; otherwise it is read again from disk the first
+/// time [`SourceFile::text`] is asked for (a later diagnostic, a fingerprint), so that a
+/// program of many large files never holds all their texts at once.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The path as the user would recognise it.
     pub path: String,
-    /// The contents.
-    pub text: String,
+    /// The contents, once read.
+    text: std::sync::OnceLock<String>,
+    /// Where to read a deferred file's text from.
+    origin: Option<std::path::PathBuf>,
     /// Byte offset of the start of every line, for line:column lookups; made on the first
     /// lookup, since most files never need one and a large program's would cost 8 bytes a
     /// line.
@@ -75,9 +82,28 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// The contents. A deferred file not yet kept is read now; if it can no longer be read,
+    /// its text is empty (its problems were reported when it was first read).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            self.origin.as_deref().and_then(|path| crate::files::read_text(path).ok()).unwrap_or_default()
+        })
+    }
+
+    /// Where a deferred file is read from; `None` for a file whose text was given.
+    pub fn origin(&self) -> Option<&std::path::Path> {
+        self.origin.as_deref()
+    }
+
+    /// Keeps `text` as the contents of a deferred file read elsewhere (no effect once it
+    /// has some), so that positions in it are resolved against the very bytes parsed.
+    pub(crate) fn keep(&self, text: String) {
+        let _ = self.text.set(text);
+    }
+
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
-            std::iter::once(0).chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1)).collect()
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', self.text().as_bytes()).map(|i| i + 1)).collect()
         })
     }
 }
@@ -111,7 +137,23 @@ impl Sources {
 
     /// Adds a file and returns its index.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileIx {
-        self.files.push(SourceFile { path: path.into(), text: text.into(), line_starts: Default::default() });
+        self.files.push(SourceFile {
+            path: path.into(),
+            text: std::sync::OnceLock::from(text.into()),
+            origin: None,
+            line_starts: Default::default(),
+        });
+        FileIx::new(self.files.len() - 1)
+    }
+
+    /// Adds a file whose text is read later, by its parser (see [`SourceFile`]).
+    pub fn add_deferred(&mut self, path: impl Into<String>, origin: std::path::PathBuf) -> FileIx {
+        self.files.push(SourceFile {
+            path: path.into(),
+            text: std::sync::OnceLock::new(),
+            origin: Some(origin),
+            line_starts: Default::default(),
+        });
         FileIx::new(self.files.len() - 1)
     }
 
@@ -123,15 +165,16 @@ impl Sources {
     /// Where a span starts, as path, line and column.
     pub fn locate(&self, span: Span) -> Location<'_> {
         let file = self.file(span.file());
-        let start = floor_char_boundary(&file.text, span.start as usize);
+        let text = file.text();
+        let start = floor_char_boundary(text, span.start as usize);
         let line_starts = file.line_starts();
         let line = line_starts.partition_point(|&s| s <= start).max(1);
         let line_start = line_starts[line - 1];
-        let line_end = file.text[line_start..].find('\n').map_or(file.text.len(), |n| line_start + n);
-        let line_text = file.text[line_start..line_end].trim_end_matches('\r');
-        let column = file.text[line_start..start].chars().count() + 1;
-        let end = floor_char_boundary(&file.text, (span.end as usize).clamp(start, line_end));
-        let width = file.text[start..end].chars().count().max(1);
+        let line_end = text[line_start..].find('\n').map_or(text.len(), |n| line_start + n);
+        let line_text = text[line_start..line_end].trim_end_matches('\r');
+        let column = text[line_start..start].chars().count() + 1;
+        let end = floor_char_boundary(text, (span.end as usize).clamp(start, line_end));
+        let width = text[start..end].chars().count().max(1);
         Location { path: &file.path, line, column, line_text, width }
     }
 
@@ -180,13 +223,29 @@ mod tests {
     fn locates_lines_and_character_columns() {
         let mut sources = Sources::new();
         let file = sources.add("a.toml", "id = \"X\"\ntitle = \"Ünïcode\" # x\nkind = \"bad\"\n");
-        let text = &sources.file(file).text;
+        let text = sources.file(file).text();
         let at = text.find("\"bad\"").unwrap();
         let loc = sources.locate(Span::new(file, at..at + 5));
         assert_eq!((loc.line, loc.column, loc.width), (3, 8, 5));
         let at = text.find("# x").unwrap();
         let loc = sources.locate(Span::new(file, at..at + 1));
         assert_eq!((loc.line, loc.column), (2, 19));
+    }
+
+    #[test]
+    fn a_deferred_file_is_read_when_a_position_is_asked_for_and_a_kept_text_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part.toml");
+        std::fs::write(&path, "[[requirements]]\nid = \"A\"\n").unwrap();
+        let mut sources = Sources::new();
+        let read_later = sources.add_deferred("part.toml", path.clone());
+        let kept = sources.add_deferred("part.toml", path.clone());
+        sources.file(kept).keep("\n\n[[requirements]]\nid = \"A\"\n".to_owned());
+        // The file changes on disk after it was parsed: the kept text is what spans point into.
+        std::fs::write(&path, "[[requirements]]\n\nid = \"A\"\n").unwrap();
+        assert_eq!(sources.position(Span::new(read_later, 18..20)), "part.toml:3:1");
+        assert_eq!(sources.position(Span::new(kept, 19..21)), "part.toml:4:1");
+        assert_eq!(sources.file(kept).origin(), Some(path.as_path()));
     }
 
     #[test]

@@ -17,19 +17,19 @@ use std::borrow::Cow;
 
 use toml::Spanned;
 
-use crate::raw::{RawAttrs, RawEvidence, RawLink, RawRequirement};
+use crate::raw::{C, RawAttrs, RawEvidence, RawLink, RawRequirement};
 
 /// The tables of a piece, in the order written.
 #[derive(Debug, Default)]
-pub(crate) struct FastPiece {
-    pub(crate) requirements: Vec<RawRequirement>,
+pub(crate) struct FastPiece<'a> {
+    pub(crate) requirements: Vec<RawRequirement<'a>>,
     pub(crate) evidence: Vec<RawEvidence>,
 }
 
 /// The requirements and evidence of `piece` (a slice of a program file holding only
 /// `[[requirements]]` and `[[evidence]]` tables, comments and blank lines), with spans
 /// relative to the piece; `None` when the piece steps outside the subset.
-pub(crate) fn parse(piece: &str) -> Option<FastPiece> {
+pub(crate) fn parse(piece: &str) -> Option<FastPiece<'_>> {
     let mut out = FastPiece::default();
     let mut cursor = Cursor { s: piece, at: 0, scratch: Vec::new() };
     let mut current: Option<Table> = None;
@@ -60,21 +60,21 @@ pub(crate) fn parse(piece: &str) -> Option<FastPiece> {
 
 /// A table being read.
 #[allow(clippy::large_enum_variant)] // one lives at a time, on the stack
-enum Table {
-    Requirement(RequirementTable),
+enum Table<'a> {
+    Requirement(RequirementTable<'a>),
     Evidence(EvidenceTable),
 }
 
 #[derive(Default)]
-struct RequirementTable {
+struct RequirementTable<'a> {
     id: Option<Spanned<String>>,
     title: Option<String>,
     text: Option<String>,
-    status: Option<Spanned<String>>,
-    parent: Option<Spanned<String>>,
+    status: Option<C<'a>>,
+    parent: Option<C<'a>>,
     links: Option<Vec<RawLink>>,
     attrs: Option<avtrace_model::Attrs>,
-    satisfies: Option<Vec<Spanned<String>>>,
+    satisfies: Option<Vec<C<'a>>>,
     verified_by: Option<Vec<Spanned<String>>>,
     source: Option<String>,
 }
@@ -89,9 +89,9 @@ struct EvidenceTable {
     result: Option<Spanned<String>>,
 }
 
-impl Table {
+impl<'a> Table<'a> {
     /// Reads `key = value` and the rest of its line.
-    fn key_value(&mut self, c: &mut Cursor<'_>) -> Option<()> {
+    fn key_value(&mut self, c: &mut Cursor<'a>) -> Option<()> {
         let key = c.bare_key()?;
         c.blanks();
         if !c.eat("=") {
@@ -103,10 +103,10 @@ impl Table {
                 "id" => set(&mut t.id, c.string()?)?,
                 "title" => set(&mut t.title, c.string()?.into_inner())?,
                 "text" => set(&mut t.text, c.string()?.into_inner())?,
-                "status" => set(&mut t.status, c.string()?)?,
-                "parent" => set(&mut t.parent, c.string()?)?,
+                "status" => set(&mut t.status, c.borrowed_string()?)?,
+                "parent" => set(&mut t.parent, c.borrowed_string()?)?,
                 "source" => set(&mut t.source, c.string()?.into_inner())?,
-                "satisfies" => set(&mut t.satisfies, c.array(Cursor::string)?)?,
+                "satisfies" => set(&mut t.satisfies, c.array(Cursor::borrowed_string)?)?,
                 "verified_by" => set(&mut t.verified_by, c.array(Cursor::string)?)?,
                 "links" => set(&mut t.links, c.array(Cursor::link)?)?,
                 "attrs" => set(&mut t.attrs, c.attrs()?)?,
@@ -125,7 +125,7 @@ impl Table {
         c.end_of_line()
     }
 
-    fn finish(self, out: &mut FastPiece) -> Option<()> {
+    fn finish(self, out: &mut FastPiece<'a>) -> Option<()> {
         match self {
             Table::Requirement(t) => out.requirements.push(RawRequirement {
                 id: t.id?,
@@ -245,6 +245,13 @@ impl<'a> Cursor<'a> {
         let start = self.at;
         let value = self.string_value()?;
         Some(Spanned::new(start..self.at, value.into_owned()))
+    }
+
+    /// Like [`Cursor::string`], borrowed from the piece when it holds no escape.
+    fn borrowed_string(&mut self) -> Option<C<'a>> {
+        let start = self.at;
+        let value = self.string_value()?;
+        Some(Spanned::new(start..self.at, value))
     }
 
     /// A string's value, borrowed from the piece when it holds no escape.
@@ -534,7 +541,7 @@ mod tests {
     #[serde(deny_unknown_fields)]
     struct Piece {
         #[serde(default)]
-        requirements: Vec<RawRequirement>,
+        requirements: Vec<RawRequirement<'static>>,
         #[serde(default)]
         evidence: Vec<RawEvidence>,
     }
@@ -558,15 +565,15 @@ mod tests {
         slow.len() == b.parsed.len() && fast == slow
     }
 
-    fn same_s(a: &Spanned<String>, b: &Spanned<String>) -> bool {
-        a.get_ref() == b.get_ref() && a.span() == b.span()
+    fn same_s<T: AsRef<str>>(a: &Spanned<T>, b: &Spanned<T>) -> bool {
+        a.get_ref().as_ref() == b.get_ref().as_ref() && a.span() == b.span()
     }
 
-    fn same_list(a: &[Spanned<String>], b: &[Spanned<String>]) -> bool {
+    fn same_list<T: AsRef<str>>(a: &[Spanned<T>], b: &[Spanned<T>]) -> bool {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_s(x, y))
     }
 
-    fn same_opt(a: &Option<Spanned<String>>, b: &Option<Spanned<String>>) -> bool {
+    fn same_opt<T: AsRef<str>>(a: &Option<Spanned<T>>, b: &Option<Spanned<T>>) -> bool {
         match (a, b) {
             (None, None) => true,
             (Some(x), Some(y)) => same_s(x, y),

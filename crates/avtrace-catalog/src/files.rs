@@ -185,6 +185,15 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
     read_limited(path, file, len)
 }
 
+/// Whether `path` is a regular file within [`MAX_FILE_BYTES`] that can be opened.
+fn readable(path: &Path) -> Result<(), ReadError> {
+    let file = open_input(path)?;
+    match file.metadata() {
+        Ok(m) if m.len() > MAX_FILE_BYTES => Err(ReadError::TooLarge { path: path.to_owned() }),
+        _ => Ok(()),
+    }
+}
+
 /// `bytes` as text, or where in `path` the first byte that is not UTF-8 is.
 fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|e| {
@@ -203,9 +212,14 @@ fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, ReadError> {
     })
 }
 
+/// Reads one file (or standard input, for `-`) as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    utf8(path, read_input(path)?)
+}
+
 /// Reads one file (or standard input, for `-`) into `sources`.
 pub fn add_file(sources: &mut Sources, path: &Path) -> Result<FileIx, ReadError> {
-    let text = utf8(path, read_input(path)?)?;
+    let text = read_text(path)?;
     let name = if is_stdin(path) { "<stdin>".to_owned() } else { path.display().to_string() };
     Ok(sources.add(name, text))
 }
@@ -338,8 +352,10 @@ pub fn add_program(sources: &mut Sources, path: &Path) -> Result<ProgramInput, R
                 continue;
             }
             seen.push(canonical);
-            match add_file(sources, &p) {
-                Ok(file) => includes.push(file),
+            // Checked here, where the pattern can be named, but read by the loader's workers,
+            // which keep a text only while they parse it (see `Sources::add_deferred`).
+            match readable(&p) {
+                Ok(()) => includes.push(sources.add_deferred(p.display().to_string(), p)),
                 Err(e) => diagnostics.push(Diagnostic::error("unreadable-include", at, e.to_string())),
             }
         }

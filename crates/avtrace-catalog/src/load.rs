@@ -92,7 +92,11 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn parse<T: DeserializeOwned>(&mut self, file: FileIx) -> Option<T> {
-        let text = &self.sources.file(file).text;
+        self.parse_text(file, self.sources.file(file).text())
+    }
+
+    /// Like [`Ctx::parse`], of `text` read for `file` by the caller.
+    pub(crate) fn parse_text<T: DeserializeOwned>(&mut self, file: FileIx, text: &str) -> Option<T> {
         match toml::from_str::<T>(text) {
             Ok(value) => Some(value),
             Err(err) => {

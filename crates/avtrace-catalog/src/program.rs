@@ -42,7 +42,9 @@ pub fn load_program(sources: &Sources, file: FileIx, catalog: &Catalog) -> Loade
 pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], catalog: &Catalog) -> Loaded<Program> {
     let mut cx = Ctx::new(sources);
     let mut assembly = Assembly::default();
-    let Some(main_program) = parse_file(&mut cx, main, catalog, false, usize::MAX, &mut |part| assembly.push(part))
+    let main_text = sources.file(main).text();
+    let Some(main_program) =
+        parse_file(&mut cx, main, main_text, catalog, false, usize::MAX, &mut |part| assembly.push(part))
     else {
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
@@ -80,10 +82,10 @@ pub(crate) fn include_patterns(sources: &Sources, file: FileIx) -> Vec<Spanned<S
         #[serde(default)]
         include: Vec<S>,
     }
-    let text = &sources.file(file).text;
+    let text = sources.file(file).text();
     let (offset, piece) = match crate::chunks::program_range(text) {
         Some(range) => (range.start, &text[range]),
-        None => (0, text.as_str()),
+        None => (0, text),
     };
     let Ok(head) = toml::from_str::<Head>(piece) else { return Vec::new() };
     head.program
@@ -159,10 +161,28 @@ fn parse_included(
     let inner = if includes.len() == 1 { usize::MAX } else { 1 };
     let parse_one = |file: FileIx, inner: usize| {
         let mut cx = Ctx::new(sources);
-        let mut parts = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
+        let source = sources.file(file);
+        // A deferred file is read here and its text dropped once parsed, unless a
+        // diagnostic points into it: a program's files are never all in memory at once.
+        let owned = match source.origin() {
+            Some(path) => match crate::files::read_text(path) {
+                Ok(text) => Some(text),
+                Err(e) => {
+                    cx.diagnostics.push(Diagnostic::error("unreadable-include", None, e.to_string()));
+                    return (parts, cx.diagnostics);
+                }
+            },
+            None => None,
+        };
+        let text = owned.as_deref().unwrap_or_else(|| source.text());
         // A file that fails to parse still gives its diagnostics; its parts were never
         // complete and the whole load fails on its error.
-        let _ = parse_file(&mut cx, file, catalog, true, inner, &mut |part| parts.push(part));
+        let _ = parse_file(&mut cx, file, text, catalog, true, inner, &mut |part| parts.push(part));
+        let pointed_into = !cx.diagnostics.is_empty() || parts.iter().any(|p| !p.diagnostics.is_empty());
+        if let (true, Some(text)) = (pointed_into, owned) {
+            source.keep(text);
+        }
         (parts, cx.diagnostics)
     };
     let next = AtomicUsize::new(0);
@@ -205,27 +225,28 @@ fn parse_included(
 
 /// Parses one file, handing its parts to `sink` in order. `None` when it cannot be read
 /// (the reason is in `cx`); else the `[program]` table, if the file has one.
+#[allow(clippy::too_many_arguments)]
 fn parse_file(
     cx: &mut Ctx<'_>,
     file: FileIx,
+    text: &str,
     catalog: &Catalog,
     included: bool,
     workers: usize,
     sink: &mut dyn FnMut(Part),
 ) -> Option<Option<(usize, RawProgram)>> {
     let sources = cx.sources;
-    let text = &sources.file(file).text;
-    let convert = |offset: usize, raws: Vec<RawRequirement>, evidence: Vec<RawEvidence>| {
+    let convert = |offset: usize, raws: Vec<RawRequirement<'_>>, evidence: Vec<RawEvidence>| {
         part_of(sources, catalog, file, offset, raws, evidence)
     };
     let program = match crate::chunks::parse_in_pieces(text, &convert, workers, sink) {
         None if included => {
-            let raw = cx.parse::<RawIncludedFile>(file)?;
+            let raw = cx.parse_text::<RawIncludedFile>(file, text)?;
             sink(convert(0, raw.requirements, raw.evidence));
             None
         }
         None => {
-            let raw = cx.parse::<RawProgramFile>(file)?;
+            let raw = cx.parse_text::<RawProgramFile>(file, text)?;
             sink(convert(0, raw.requirements, raw.evidence));
             Some((0, raw.program))
         }
@@ -260,7 +281,7 @@ fn part_of(
     catalog: &Catalog,
     file: FileIx,
     offset: usize,
-    raws: Vec<RawRequirement>,
+    raws: Vec<RawRequirement<'_>>,
     raw_evidence: Vec<RawEvidence>,
 ) -> Part {
     let mut cx = Ctx::new(sources);
@@ -336,7 +357,7 @@ fn part_of(
         };
         let index = part.requirements.len();
         if let Some(p) = &r.parent {
-            part.parents.push((index, p.get_ref().clone(), span_in(file, offset, p)));
+            part.parents.push((index, p.get_ref().clone().into_owned(), span_in(file, offset, p)));
         }
         for l in &r.links {
             if l.kind.get_ref().trim().is_empty() {
@@ -452,7 +473,7 @@ fn build_program(
 
     if raw.markets.is_empty() {
         // Said here, with a place, because `trace` and every report refuse such a program.
-        let header = crate::chunks::program_range(&cx.sources.file(file).text).map_or(0, |r| r.start);
+        let header = crate::chunks::program_range(cx.sources.file(file).text()).map_or(0, |r| r.start);
         cx.diagnostics.push(
             Diagnostic::warning(
                 "no-market",

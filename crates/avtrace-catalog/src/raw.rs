@@ -10,6 +10,10 @@ use toml::Spanned;
 /// A string that must be checked after parsing, with where it was written.
 pub(crate) type S = Spanned<String>;
 
+/// Like [`S`], for a value that is only read while its table is resolved (a status, a
+/// reference): the fast lane borrows it from the file instead of allocating it.
+pub(crate) type C<'a> = Spanned<std::borrow::Cow<'a, str>>;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawInstrument {
@@ -166,7 +170,7 @@ pub(crate) struct RawTerm {
 pub(crate) struct RawProgramFile {
     pub(crate) program: RawProgram,
     #[serde(default)]
-    pub(crate) requirements: Vec<RawRequirement>,
+    pub(crate) requirements: Vec<RawRequirement<'static>>,
     #[serde(default)]
     pub(crate) evidence: Vec<RawEvidence>,
 }
@@ -201,21 +205,21 @@ pub(crate) struct RawProgramMarket {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawRequirement {
+pub(crate) struct RawRequirement<'a> {
     pub(crate) id: S,
     pub(crate) title: String,
     #[serde(default)]
     pub(crate) text: String,
     #[serde(default)]
-    pub(crate) status: Option<S>,
+    pub(crate) status: Option<C<'a>>,
     #[serde(default)]
-    pub(crate) parent: Option<S>,
+    pub(crate) parent: Option<C<'a>>,
     #[serde(default)]
     pub(crate) links: Vec<RawLink>,
     #[serde(default)]
     pub(crate) attrs: RawAttrs,
     #[serde(default)]
-    pub(crate) satisfies: Vec<S>,
+    pub(crate) satisfies: Vec<C<'a>>,
     #[serde(default)]
     pub(crate) verified_by: Vec<S>,
     #[serde(default)]
@@ -264,7 +268,7 @@ pub(crate) struct RawEvidence {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawIncludedFile {
     #[serde(default)]
-    pub(crate) requirements: Vec<RawRequirement>,
+    pub(crate) requirements: Vec<RawRequirement<'static>>,
     #[serde(default)]
     pub(crate) evidence: Vec<RawEvidence>,
 }

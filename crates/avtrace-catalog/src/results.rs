@@ -32,7 +32,7 @@ pub fn apply_results(sources: &Sources, program: &mut Program, files: &[FileIx])
     }
     let mut outcomes: Vec<Vec<Outcome>> = vec![Vec::new(); program.evidence.len()];
     for &file in files {
-        let text = &sources.file(file).text;
+        let text = sources.file(file).text();
         let cases = match avtrace_junit::read(text) {
             Ok(cases) => cases,
             Err(e) => {

@@ -182,7 +182,7 @@ pub(crate) fn import_reqif(cli: &Cli, inputs: &mut Inputs, args: &ImportReqifArg
         )));
     }
     drop(loaded);
-    output::write_atomically(&args.output, check.file(file).text.as_bytes())?;
+    output::write_atomically(&args.output, check.file(file).text().as_bytes())?;
     drop(check);
 
     let mut stderr = std::io::stderr().lock();

@@ -215,6 +215,7 @@ fn check(cli: &Cli, inputs: &mut Inputs, args: &CheckArgs) -> Result<(), Failure
             output::print_table(&summary)?;
         }
     }
+    output::free_at_exit((program, catalog));
     if failed { Err(Failure::Gate) } else { Ok(()) }
 }
 
@@ -228,13 +229,20 @@ fn trace(cli: &Cli, inputs: &mut Inputs, args: &TraceArgs, gaps: bool) -> Result
     let (text, coverage, found) = traced_with(cli, inputs, &args.select, hints, |view, _| {
         let mut found = Vec::new();
         let text = match (args.format, gaps) {
-            (CheckFormat::Table, false) => avtrace_report::trace_table(view),
-            (CheckFormat::Table, true) => avtrace_report::gaps_table(view),
-            (CheckFormat::Json, false) => avtrace_report::trace_json(view),
-            (CheckFormat::Json, true) => avtrace_report::gaps_json(view),
+            (CheckFormat::Table, false) => Ok(avtrace_report::trace_table(view)),
+            (CheckFormat::Table, true) => Ok(avtrace_report::gaps_table(view)),
+            // Written as it is made: a large program's JSON is never held whole.
+            (CheckFormat::Json, false) => {
+                output::stream(args.output.as_deref(), |out| avtrace_report::write_trace_json(view, out))
+                    .map(|()| String::new())
+            }
+            (CheckFormat::Json, true) => {
+                output::stream(args.output.as_deref(), |out| avtrace_report::write_gaps_json(view, out))
+                    .map(|()| String::new())
+            }
             (CheckFormat::Sarif, _) => {
                 found = ci::gaps(view);
-                String::new()
+                Ok(String::new())
             }
         };
         let coverage: Vec<(String, f64)> = view
@@ -245,12 +253,14 @@ fn trace(cli: &Cli, inputs: &mut Inputs, args: &TraceArgs, gaps: bool) -> Result
             .collect();
         (text, coverage, found)
     })?;
+    let text = text?;
     let text = if args.format == CheckFormat::Sarif {
         ci::gaps_sarif(&inputs.sources, &args.select.program, found)
     } else {
         text
     };
     match &args.output {
+        _ if args.format == CheckFormat::Json => {}
         Some(path) => output::write_atomically(path, text.as_bytes())?,
         None if args.format == CheckFormat::Table => output::print_table(&text)?,
         None => output::print(&text)?,
@@ -338,7 +348,9 @@ fn traced_with<T>(
     let trace = avtrace_trace::trace(&catalog, &graph, &program, &targets, options);
     let program_path = provenance::relative_path(&select.program);
     let view = TraceView { catalog: &catalog, program: &program, trace: &trace, program_path: &program_path };
-    Ok(use_trace(&view, &graph))
+    let result = use_trace(&view, &graph);
+    output::free_at_exit((trace, graph, program, catalog));
+    Ok(result)
 }
 
 /// Writes rendered output to `-o FILE` (atomically) or to stdout.
@@ -369,6 +381,13 @@ fn matrix(cli: &Cli, inputs: &mut Inputs, args: &MatrixArgs) -> Result<(), Failu
         return Err(Failure::input("an xlsx workbook is binary: pass -o FILE.xlsx"));
     }
     let options = report_options(inputs, cli, &args.document)?;
+    if format == MatrixFormat::Html {
+        return with_trace(cli, inputs, &args.select, |view| {
+            output::stream(args.output.as_deref(), |out| {
+                avtrace_report::write_matrix_html(view, &options, out).map_err(std::io::Error::other)
+            })
+        })?;
+    }
     let rendered = with_trace(cli, inputs, &args.select, |view| match format {
         MatrixFormat::Html => avtrace_report::matrix_html(view, &options).map(String::into_bytes),
         MatrixFormat::Xlsx => avtrace_report::matrix_xlsx(view, &options),
@@ -400,8 +419,12 @@ fn report_options(
 
 fn report(cli: &Cli, inputs: &mut Inputs, args: &ReportArgs) -> Result<(), Failure> {
     let options = report_options(inputs, cli, &args.document)?;
-    let rendered = with_trace(cli, inputs, &args.select, |view| avtrace_report::report_html(view, &options))?;
-    emit(args.output.as_deref(), rendered.map_err(|e| Failure::input(e.to_string()))?.into_bytes())
+    // Written as it is made: a large program's page is never held whole.
+    with_trace(cli, inputs, &args.select, |view| {
+        output::stream(args.output.as_deref(), |out| {
+            avtrace_report::write_report_html(view, &options, out).map_err(std::io::Error::other)
+        })
+    })?
 }
 
 fn graph(cli: &Cli, inputs: &mut Inputs, args: &GraphArgs) -> Result<(), Failure> {

@@ -30,6 +30,29 @@ pub(crate) fn print_table(text: &str) -> Result<(), Failure> {
     write_stdout(&crate::terminal::for_stdout(text))
 }
 
+/// Writes what `write` makes to `path` (atomically) or, without one, to standard output, as
+/// it is made: a large document is never held whole. On a terminal it is gathered first,
+/// so that [`print`] can make control characters visible.
+pub(crate) fn stream(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    if let Some(path) = path {
+        return write_atomically_with(path, |file| write(file).map_err(|e| e.to_string()));
+    }
+    if crate::terminal::stdout_is_terminal() {
+        let mut text = Vec::new();
+        write(&mut text).map_err(|e| Failure::input(format!("cannot write to standard output: {e}")))?;
+        return print(&String::from_utf8_lossy(&text));
+    }
+    let mut stdout = std::io::stdout().lock();
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::input(format!("cannot write to standard output: {e}"))),
+    }
+}
+
 fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
@@ -241,4 +264,12 @@ mod anonymous {
             Err(_) => rustix::fs::linkat(file, "", CWD, path, AtFlags::EMPTY_PATH).map_err(Into::into),
         }
     }
+}
+
+/// Leaves `value` to be reclaimed when the process exits, which every command does once its
+/// output is written. A program of a million requirements holds millions of allocations;
+/// freeing them one by one took a third of `check`'s time, and the OS takes the pages back
+/// at once.
+pub(crate) fn free_at_exit<T>(value: T) {
+    std::mem::forget(value);
 }

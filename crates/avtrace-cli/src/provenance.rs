@@ -82,7 +82,7 @@ pub(crate) fn epoch(explicit: Option<&str>) -> Result<u64, Failure> {
 /// sorted, so that it names the content alone (not where the folder is, nor read order).
 pub(crate) fn catalog_fingerprint(sources: &Sources, files: &[FileIx]) -> String {
     let mut digests: Vec<[u8; 32]> =
-        files.iter().map(|&f| Sha256::digest(sources.file(f).text.as_bytes()).into()).collect();
+        files.iter().map(|&f| Sha256::digest(sources.file(f).text().as_bytes()).into()).collect();
     digests.sort_unstable();
     let mut all = Sha256::new();
     for d in &digests {

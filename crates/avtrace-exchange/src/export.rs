@@ -164,7 +164,7 @@ pub fn reqif_export<'a>(
 ) -> ExportDocument<impl Iterator<Item = SpecObject> + 'a, impl Iterator<Item = SpecRelation> + 'a> {
     let markets: Vec<&str> = trace.markets.iter().map(|m| catalog.market(m.market).id.as_str()).collect();
     let statuses: BTreeSet<&str> = program.requirements.iter().map(|r| r.status.as_str()).collect();
-    let attr_keys: BTreeSet<&str> = program.requirements.iter().flat_map(|r| r.attrs.iter().map(|(k, _)| k)).collect();
+    let attr_keys = program.attribute_keys();
     let link_kinds: BTreeSet<&str> =
         program.requirements.iter().flat_map(|r| r.links.iter().map(|l| l.kind.as_str())).collect();
     let schema = schema(&markets, &statuses, &attr_keys, &link_kinds);

@@ -91,6 +91,22 @@ pub struct Evidence {
 }
 
 impl Program {
+    /// Every attribute key some requirement carries, sorted. Requirements mostly carry the
+    /// same keys as the one before, so only a new set is merged: a million requirements'
+    /// keys are not each sorted or looked up.
+    pub fn attribute_keys(&self) -> std::collections::BTreeSet<&str> {
+        let mut keys = std::collections::BTreeSet::new();
+        let mut previous: Option<&Attrs> = None;
+        for r in &self.requirements {
+            let same = previous.is_some_and(|p| p.iter().map(|(k, _)| k).eq(r.attrs.iter().map(|(k, _)| k)));
+            if !same {
+                keys.extend(r.attrs.iter().map(|(k, _)| k));
+                previous = Some(&r.attrs);
+            }
+        }
+        keys
+    }
+
     /// The evidence record `id`, if the program defines one (a linear search: build a map
     /// to look up many).
     pub fn evidence_by_id(&self, id: &str) -> Option<&Evidence> {
@@ -105,16 +121,12 @@ impl Program {
 
 /// A requirement's attributes, compact: every key and value in one string, with where each
 /// ends. A million requirements with ten attributes each are two allocations apiece, not
-/// twenty-one.
+/// twenty-one; a requirement without attributes has none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Attrs(Option<Box<AttrsInner>>);
-
-/// Most programs have no attributes: a requirement without them pays one word for the box.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct AttrsInner {
-    text: String,
+pub struct Attrs {
+    text: Box<str>,
     /// End offsets in `text`: key, value, key, value, ...
-    ends: Vec<u32>,
+    ends: Box<[u32]>,
 }
 
 impl Attrs {
@@ -128,27 +140,22 @@ impl Attrs {
         let pairs = pairs.into_iter();
         // Sized once: a million requirements' attributes should not grow piece by piece.
         let (count, bytes) = pairs.clone().fold((0, 0), |(n, b), (k, v)| (n + 2, b + k.len() + v.len()));
-        let mut inner = AttrsInner { text: String::with_capacity(bytes), ends: Vec::with_capacity(count) };
+        let mut text = String::with_capacity(bytes);
+        let mut ends = Vec::with_capacity(count);
         for (k, v) in pairs {
             for part in [k, v] {
-                inner.text.push_str(part);
-                inner.ends.push(u32::try_from(inner.text.len()).unwrap_or(u32::MAX));
+                text.push_str(part);
+                ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
             }
         }
-        if inner.ends.is_empty() {
-            return Attrs(None);
-        }
-        Attrs(Some(Box::new(inner)))
+        Attrs { text: text.into_boxed_str(), ends: ends.into_boxed_slice() }
     }
 
     /// The `(key, value)` pairs, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let (text, ends): (&str, &[u32]) = match &self.0 {
-            Some(inner) => (&inner.text, &inner.ends),
-            None => ("", &[]),
-        };
+        let text: &str = &self.text;
         let mut start = 0usize;
-        let mut parts = ends.iter().map(move |&end| {
+        let mut parts = self.ends.iter().map(move |&end| {
             let end = (end as usize).min(text.len());
             let part = text.get(start..end).unwrap_or("");
             start = end;
@@ -164,12 +171,12 @@ impl Attrs {
 
     /// How many attributes.
     pub fn len(&self) -> usize {
-        self.0.as_ref().map_or(0, |inner| inner.ends.len() / 2)
+        self.ends.len() / 2
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_none()
+        self.ends.is_empty()
     }
 }
 

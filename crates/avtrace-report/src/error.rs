@@ -1,8 +1,9 @@
 //! The one way rendering can fail: a library under a renderer (askama, rust_xlsxwriter,
 //! csv) refused its input, e.g. a cell longer than a spreadsheet allows.
 
-/// A renderer could not produce its output. Nothing was written: renderers return bytes and
-/// the caller writes them, so a failure never leaves half a file.
+/// A renderer could not produce its output. Renderers return bytes or write to a writer the
+/// caller gives (which the CLI only puts in place once complete), so a failure never leaves
+/// half a file.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot render the {format} output: {source}")]
 pub struct ReportError {

@@ -24,11 +24,11 @@ pub fn evidence_index_csv(view: &TraceView<'_>) -> Result<Vec<u8>, ReportError> 
     for id in ids {
         let record = view.program.evidence_by_id(id);
         let naming: Vec<&crate::matrix::RequirementDoc<'_>> =
-            doc.requirements.iter().filter(|r| r.verified_by.contains(&id)).collect();
+            doc.requirements.iter().filter(|r| r.verified_by.iter().any(|v| v == id)).collect();
         let mut obligations: Vec<&str> = Vec::new();
         for r in &naming {
             for c in &r.clauses {
-                if !obligations.contains(&c.as_str()) {
+                if !obligations.contains(&&**c) {
                     obligations.push(c);
                 }
             }

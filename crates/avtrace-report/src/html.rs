@@ -24,24 +24,14 @@ const STYLE: &str = include_str!("../../../templates/report.css");
 /// The script of every page.
 const SCRIPT: &str = include_str!("../../../templates/report.js");
 
-/// Text inserted into a page unescaped, because this module made it safe for where it goes:
-/// our own stylesheet and script, and JSON escaped for a `<script>` element. It never holds
-/// data as given.
+/// Text inserted into a page unescaped, because it is ours: the stylesheet and script
+/// shipped in `templates/`. It never holds data as given (data goes through [`ScriptJson`]).
 struct Trusted(String);
 
 impl Trusted {
     /// A stylesheet or script shipped with avtrace.
     fn asset(text: &'static str) -> Trusted {
         Trusted(text.to_owned())
-    }
-
-    /// `value` as JSON that cannot end its `<script type="application/json">` element or
-    /// open a comment there: `<`, `>` and `&` (the only characters that can start `</script`
-    /// or `<!--`) are written as the JSON escapes `\u003c`, `\u003e`, `\u0026`, which
-    /// `JSON.parse` reads back as the same characters.
-    fn script_json(value: &impl Serialize) -> Result<Trusted, ReportError> {
-        let json = serde_json::to_string(value).map_err(|e| ReportError::new("html", e))?;
-        Ok(Trusted(escape_script_json(&json)))
     }
 }
 
@@ -53,19 +43,50 @@ impl fmt::Display for Trusted {
 
 impl askama::filters::HtmlSafe for Trusted {}
 
-/// JSON text with `<`, `>` and `&` written as JSON escapes. Those characters only occur
-/// inside JSON strings, where `\u003c` means the same as `<`.
-pub(crate) fn escape_script_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len() + json.len() / 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
+/// `value` as JSON that cannot end its `<script type="application/json">` element or open a
+/// comment there: `<`, `>` and `&` (the only characters that can start `</script` or `<!--`)
+/// are written as the JSON escapes `\u003c`, `\u003e`, `\u0026`, which `JSON.parse` reads
+/// back as the same characters. Serialised as the page is written, so that a large
+/// program's data is never held as one string.
+struct ScriptJson<'a, T: Serialize>(&'a T);
+
+impl<T: Serialize> fmt::Display for ScriptJson<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        serde_json::to_writer(ScriptEscaper(f), self.0).map_err(|_| fmt::Error)
     }
-    out
+}
+
+impl<T: Serialize> askama::filters::HtmlSafe for ScriptJson<'_, T> {}
+
+/// Passes JSON text on with `<`, `>` and `&` written as JSON escapes. Those characters only
+/// occur inside JSON strings, where `\u003c` means the same as `<`.
+struct ScriptEscaper<'a, 'f>(&'a mut fmt::Formatter<'f>);
+
+impl std::io::Write for ScriptEscaper<'_, '_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        // serde_json writes whole tokens and string runs cut at ASCII escapes, so every
+        // write is UTF-8 on its own.
+        let text = std::str::from_utf8(bytes).map_err(std::io::Error::other)?;
+        let fail = |_| std::io::Error::other("the page could not be written");
+        let mut rest = text;
+        while let Some(at) = rest.find(['<', '>', '&']) {
+            self.0.write_str(&rest[..at]).map_err(fail)?;
+            self.0
+                .write_str(match rest.as_bytes()[at] {
+                    b'<' => "\\u003c",
+                    b'>' => "\\u003e",
+                    _ => "\\u0026",
+                })
+                .map_err(fail)?;
+            rest = &rest[at + 1..];
+        }
+        self.0.write_str(rest).map_err(fail)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Standard base64 (RFC 4648, with padding), for the script hash of the CSP.
@@ -204,7 +225,7 @@ struct Layout<'a> {
     csp: String,
     style: Trusted,
     script: Trusted,
-    data: Trusted,
+    data: ScriptJson<'a, MatrixDoc<'a>>,
     markets: Vec<SummaryRow<'a>>,
     instruments: Vec<InstrumentOption>,
     legend: &'static [StatusStyle],
@@ -237,7 +258,7 @@ fn layout<'a>(doc: &'a MatrixDoc<'a>, heading: &str, options: &ReportOptions) ->
         csp: content_security_policy(),
         style: Trusted::asset(STYLE),
         script: Trusted::asset(SCRIPT),
-        data: Trusted::script_json(doc)?,
+        data: ScriptJson(doc),
         markets: doc.markets.iter().map(|m| summary_row(m.market, m.name, &m.sop, &m.counts, &m.unmodelled)).collect(),
         instruments: doc.instruments.iter().map(|i| InstrumentOption { instrument: i.instrument.clone() }).collect(),
         legend: &LEGEND,
@@ -483,12 +504,19 @@ struct ReportPage<'a> {
 /// The `matrix --format html` page: the summary per market and the interactive matrix
 /// (for an authority, the static obligation tables of [`report_html`]).
 pub fn matrix_html(view: &TraceView<'_>, options: &ReportOptions) -> Result<String, ReportError> {
-    if options.audience == crate::Audience::Authority {
-        return crate::authority::authority_html(view, options);
-    }
-    let doc = build(view);
-    let page = MatrixPage { layout: layout(&doc, "Traceability matrix", options)? };
-    page.render().map_err(|e| ReportError::new("html", e))
+    page_string(|out| write_matrix_html(view, options, out))
+}
+
+/// [`matrix_html`], written to `out` as it is made: a large program's page is never held
+/// whole.
+pub fn write_matrix_html(
+    view: &TraceView<'_>,
+    options: &ReportOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    write_page(view, options, out, |doc, options| {
+        Ok(Box::new(MatrixPage { layout: layout(doc, "Traceability matrix", options)? }))
+    })
 }
 
 /// The `report` page. For engineers: the summary per market with coverage bars, the market
@@ -496,13 +524,47 @@ pub fn matrix_html(view: &TraceView<'_>, options: &ReportOptions) -> Result<Stri
 /// For an authority: formal wording, every obligation with its requirements, evidence and
 /// verification state in static tables (no script), and a sign-off block.
 pub fn report_html(view: &TraceView<'_>, options: &ReportOptions) -> Result<String, ReportError> {
+    page_string(|out| write_report_html(view, options, out))
+}
+
+/// [`report_html`], written to `out` as it is made.
+pub fn write_report_html(
+    view: &TraceView<'_>,
+    options: &ReportOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    write_page(view, options, out, |doc, options| {
+        Ok(Box::new(ReportPage {
+            layout: layout(doc, "Coverage report", options)?,
+            heatmap: heatmap(doc),
+            gaps: gaps(doc),
+        }))
+    })
+}
+
+/// A page made for engineers by `page`, or the authority's static report, written through a
+/// buffer (askama's many small writes are not system calls).
+fn write_page<'a>(
+    view: &TraceView<'a>,
+    options: &ReportOptions,
+    out: &mut dyn std::io::Write,
+    page: impl for<'d> FnOnce(&'d MatrixDoc<'a>, &ReportOptions) -> Result<Box<dyn askama::DynTemplate + 'd>, ReportError>,
+) -> Result<(), ReportError> {
+    let fail = |e| ReportError::new("html", e);
     if options.audience == crate::Audience::Authority {
-        return crate::authority::authority_html(view, options);
+        return out.write_all(crate::authority::authority_html(view, options)?.as_bytes()).map_err(fail);
     }
     let doc = build(view);
-    let page =
-        ReportPage { layout: layout(&doc, "Coverage report", options)?, heatmap: heatmap(&doc), gaps: gaps(&doc) };
-    page.render().map_err(|e| ReportError::new("html", e))
+    let page = page(&doc, options)?;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    page.dyn_write_into(&mut buffered).and_then(|()| std::io::Write::flush(&mut buffered)).map_err(fail)
+}
+
+/// What a page writer wrote, as a string.
+fn page_string(write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), ReportError>) -> Result<String, ReportError> {
+    let mut out = Vec::new();
+    write(&mut out)?;
+    String::from_utf8(out).map_err(|e| ReportError::new("html", e))
 }
 
 #[cfg(test)]
@@ -512,7 +574,7 @@ mod tests {
     #[test]
     fn script_json_cannot_close_its_element() {
         let value = serde_json::json!({ "text": "</script><!-- <script>alert(1)</script> & more" });
-        let Trusted(json) = Trusted::script_json(&value).unwrap();
+        let json = ScriptJson(&value).to_string();
         assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'), "{json}");
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(back, value);

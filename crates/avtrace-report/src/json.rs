@@ -3,6 +3,8 @@
 
 use avtrace_model::{Catalog, Granularity, Market};
 use avtrace_trace::{Coverage, MarketTrace, Obligation, Step};
+use std::io::Write as _;
+
 use serde::Serialize;
 
 use crate::TraceView;
@@ -21,7 +23,24 @@ struct TraceDoc<'a> {
     markets: Vec<MarketDoc<'a>>,
     /// Every requirement with its parent and verification state (`passed`, `failed`,
     /// `claimed`, `none`), in the order written.
-    requirements: Vec<RequirementState<'a>>,
+    requirements: RequirementStates<'a>,
+}
+
+/// The requirements' states, serialised as they are read: a million of them are not first
+/// gathered into a list.
+struct RequirementStates<'a>(&'a TraceView<'a>);
+
+impl Serialize for RequirementStates<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let requirements = &view.program.requirements;
+        serializer.collect_seq(requirements.iter().enumerate().map(|(i, r)| RequirementState {
+            id: &r.id,
+            parent: r.parent.map(|p| requirements[p.index()].id.as_str()),
+            status: r.status.as_str(),
+            verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
+        }))
+    }
 }
 
 /// A requirement's place in the tree and how far it is verified.
@@ -205,7 +224,9 @@ fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) ->
     }
 }
 
-fn document(view: &TraceView<'_>, gaps_only: bool) -> String {
+/// Writes the document to `out` as it is serialised, so that the text of a large program's
+/// trace is never held whole.
+fn write_document(view: &TraceView<'_>, gaps_only: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = TraceDoc {
         program: &view.program.name,
         revision: view.program.revision.as_deref(),
@@ -214,22 +235,29 @@ fn document(view: &TraceView<'_>, gaps_only: bool) -> String {
         min_status: view.trace.options.min_status.as_str(),
         requirement_count: view.program.requirements.len(),
         markets: view.trace.markets.iter().map(|mt| market_doc(view, mt, gaps_only)).collect(),
-        requirements: view
-            .program
-            .requirements
-            .iter()
-            .enumerate()
-            .map(|(i, r)| RequirementState {
-                id: &r.id,
-                parent: r.parent.map(|p| view.program.requirements[p.index()].id.as_str()),
-                status: r.status.as_str(),
-                verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
-            })
-            .collect(),
+        requirements: RequirementStates(view),
     };
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    out.push('\n');
-    out
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn document(view: &TraceView<'_>, gaps_only: bool) -> String {
+    let mut out = Vec::new();
+    // Writing to memory fails only if serialising does, which these types never do.
+    let _ = write_document(view, gaps_only, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`trace_json`], written to `out` as it is made.
+pub fn write_trace_json(view: &TraceView<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_document(view, false, out)
+}
+
+/// [`gaps_json`], written to `out` as it is made.
+pub fn write_gaps_json(view: &TraceView<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_document(view, true, out)
 }
 
 /// The `trace --format json` document: every obligation of every traced market.

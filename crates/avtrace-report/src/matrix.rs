@@ -185,13 +185,48 @@ pub(crate) struct RequirementDoc<'a> {
     pub(crate) depth: usize,
     /// `passed`, `failed`, `claimed` or `none`.
     pub(crate) verification: &'static str,
-    pub(crate) verified_by: Vec<&'a str>,
-    /// Free attributes, by key.
-    pub(crate) attrs: BTreeMap<&'a str, &'a str>,
+    pub(crate) verified_by: &'a [String],
+    /// Free attributes, by key (the program keeps them sorted).
+    #[serde(serialize_with = "attrs_as_map")]
+    pub(crate) attrs: &'a avtrace_model::Attrs,
     /// Other typed links to requirements.
     pub(crate) links: Vec<LinkDoc<'a>>,
     /// The obligation clauses whose coverage rests on it, in clause order.
-    pub(crate) clauses: Vec<String>,
+    pub(crate) clauses: Vec<ClauseName>,
+}
+
+fn attrs_as_map<S: serde::Serializer>(attrs: &&avtrace_model::Attrs, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(attrs.iter())
+}
+
+/// A clause's name as output shows it, formatted once per clause and shared by every
+/// requirement that names it: a million requirements do not each format their own.
+#[derive(Clone, Debug)]
+pub(crate) struct ClauseName(std::sync::Arc<str>);
+
+impl ClauseName {
+    fn new(name: String) -> ClauseName {
+        ClauseName(name.into())
+    }
+}
+
+impl std::ops::Deref for ClauseName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for ClauseName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for ClauseName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
 }
 
 /// A typed link between requirements.
@@ -236,6 +271,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
     // Position of each obligation clause in `clauses`, indexed by clause.
     let mut row_of: Vec<Option<usize>> = vec![None; catalog.clauses.len()];
     let mut clauses: Vec<MatrixClause<'a>> = Vec::new();
+    let mut names: Vec<ClauseName> = Vec::new();
     let mut instruments: Vec<InstrumentDoc<'a>> = Vec::new();
     let mut last_instrument: Option<InstrumentIx> = None;
     for (ix, coverage) in trace.covered_clauses() {
@@ -250,8 +286,10 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
         if let Some(slot) = row_of.get_mut(ix.index()) {
             *slot = Some(clauses.len());
         }
+        let name = catalog.clause_name(ix);
+        names.push(ClauseName::new(name.clone()));
         clauses.push(MatrixClause {
-            clause: catalog.clause_name(ix),
+            clause: name,
             instrument: catalog.instrument_name(clause.instrument),
             title: &clause.title,
             kind: clause.kind.as_str(),
@@ -306,24 +344,24 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
                 parent: r.parent.map(|p| program.requirements[p.index()].id.as_str()),
                 depth,
                 verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
-                verified_by: r.verified_by.iter().map(String::as_str).collect(),
-                attrs: r.attrs.iter().collect(),
+                verified_by: &r.verified_by,
+                attrs: &r.attrs,
                 links: r
                     .links
                     .iter()
                     .map(|l| LinkDoc { kind: &l.kind, to: &program.requirements[l.to.index()].id })
                     .collect(),
-                clauses: std::mem::take(&mut by_requirement[i]).into_iter().map(|c| catalog.clause_name(c)).collect(),
+                clauses: std::mem::take(&mut by_requirement[i])
+                    .into_iter()
+                    .map(|c| match row(c) {
+                        Some(r) => names[r].clone(),
+                        None => ClauseName::new(catalog.clause_name(c)),
+                    })
+                    .collect(),
             }
         })
         .collect();
-    let attribute_keys: Vec<&str> = program
-        .requirements
-        .iter()
-        .flat_map(|r| r.attrs.iter().map(|(k, _)| k))
-        .collect::<std::collections::BTreeSet<&str>>()
-        .into_iter()
-        .collect();
+    let attribute_keys: Vec<&str> = program.attribute_keys().into_iter().collect();
 
     MatrixDoc {
         program: &program.name,

@@ -66,9 +66,7 @@ fn rows(doc: &MatrixDoc<'_>) -> Vec<Vec<String>> {
                     because.clone(),
                 ];
                 cells.extend(
-                    doc.attribute_keys
-                        .iter()
-                        .map(|k| req.and_then(|r| r.attrs.get(k)).copied().unwrap_or("").to_owned()),
+                    doc.attribute_keys.iter().map(|k| req.and_then(|r| r.attrs.get(k)).unwrap_or("").to_owned()),
                 );
                 cells
             };

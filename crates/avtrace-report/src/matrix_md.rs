@@ -172,7 +172,7 @@ fn render(doc: &MatrixDoc<'_>) -> String {
                 md_cell(r.verification),
                 md_cell(&r.verified_by.join(", ")),
             ];
-            row.extend(doc.attribute_keys.iter().map(|k| md_cell(r.attrs.get(k).copied().unwrap_or(""))));
+            row.extend(doc.attribute_keys.iter().map(|k| md_cell(r.attrs.get(k).unwrap_or(""))));
             row.push(md_cell(&r.clauses.join(", ")));
             row.push(md_cell(r.text));
             row

@@ -344,7 +344,7 @@ fn requirements_sheet(doc: &MatrixDoc<'_>, f: &Formats, page: &PageSetup) -> Res
         s.text(row, 4, r.verification, &f.text)?;
         s.text(row, 5, &r.verified_by.join(", "), &f.wrap)?;
         for (k, key) in doc.attribute_keys.iter().enumerate() {
-            s.text(row, col(first_attr + k), r.attrs.get(key).copied().unwrap_or(""), &f.text)?;
+            s.text(row, col(first_attr + k), r.attrs.get(key).unwrap_or(""), &f.text)?;
         }
         let after = first_attr + doc.attribute_keys.len();
         s.text(row, col(after), &r.clauses.join(", "), &f.wrap)?;
