@@ -298,3 +298,51 @@ fn the_r157_01_series_carries_the_lane_change_duties_the_sources_number() {
         assert_eq!(c.granularity, avtrace_model::Granularity::Chapter, "UN-R157:{id} stands for a chapter");
     }
 }
+
+#[test]
+fn the_eu_safety_baseline_carries_only_the_numbers_its_texts_show() {
+    // Issue 9: UN R79, R152 and the ISA act gained clauses from partial sources. Only the
+    // numbers read in the instrument's own text may be `verified`; the rest stay secondary,
+    // and R10, R160's requirements and DDAW stay out until a text is read.
+    let catalog = builtin();
+    let verified: [(&str, &[&str]); 3] = [
+        ("UN-R79", &["1", "2"]),
+        ("UN-R152", &["5.1.2", "5.4.1.1"]),
+        ("EU-2021-1958", &["Annex I", "Annex I 1", "Annex II", "Art. 1", "Art. 2", "Art. 3", "Art. 4"]),
+    ];
+    for (id, expected) in verified {
+        let ix = catalog.instrument_by_ref(id).expect("instrument is in the catalog");
+        let instrument = catalog.instrument(ix);
+        let mut ours: Vec<&str> = instrument
+            .clause_indices()
+            .filter(|c| catalog.clause(*c).confidence.or(instrument.confidence).map(|c| c.as_str()) == Some("verified"))
+            .map(|c| catalog.clause(c).id.as_str())
+            .collect();
+        ours.sort_unstable();
+        assert_eq!(ours, expected, "{id}: the clauses read in the instrument's own text");
+        let obligations = instrument.clause_indices().filter(|c| catalog.clause(*c).kind.is_obligation(false)).count();
+        assert!(obligations > 0, "{id}: no requirement clause, so the EU trace would list it as unmodelled");
+    }
+    // The risk mitigation function came with the 04 series; the 03-series entry must not hold it.
+    let r79 = catalog.instrument_by_ref("UN-R79").expect("UN R79");
+    assert_eq!(catalog.instrument(r79).edition, "03 series");
+    assert!(catalog.clause_in(r79, "5.1.6.3").is_none(), "UN-R79:5.1.6.3 (RMF) is 04-series text");
+    for id in ["UN-R10", "EU-2021-1341"] {
+        let ix = catalog.instrument_by_ref(id).expect("instrument is in the catalog");
+        assert_eq!(catalog.instrument(ix).clause_indices().count(), 0, "{id}: no text was read, so no clause");
+    }
+    let r160 = catalog.instrument_by_ref("UN-R160").expect("UN R160");
+    let r160_obligations =
+        catalog.instrument(r160).clause_indices().filter(|c| catalog.clause(*c).kind.is_obligation(false)).count();
+    assert_eq!(r160_obligations, 0, "UN-R160: its requirement paragraphs were never read in a text");
+    // A machine-made summary of a document is not the document: no clause rests on one alone.
+    for clause in &catalog.clauses {
+        let source = clause.source.as_deref().unwrap_or_default();
+        assert!(
+            !source.starts_with("LLM-made"),
+            "{}:{} is numbered from a summary only",
+            catalog.instrument(clause.instrument).id,
+            clause.id
+        );
+    }
+}
