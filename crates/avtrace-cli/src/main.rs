@@ -65,6 +65,11 @@ fn version_text() -> String {
     }
 }
 
+/// See `Cargo.toml` for why.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     output::catch_file_size_limit();
     let mut command = Cli::command();
