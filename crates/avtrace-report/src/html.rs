@@ -52,7 +52,11 @@ struct ScriptJson<'a, T: Serialize>(&'a T);
 
 impl<T: Serialize> fmt::Display for ScriptJson<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        serde_json::to_writer(ScriptEscaper(f), self.0).map_err(|_| fmt::Error)
+        // Buffered, so that the escaper sees large runs rather than serde_json's many small
+        // writes; a buffer is only ever passed on whole, so its runs stay whole UTF-8.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, ScriptEscaper(f));
+        serde_json::to_writer(&mut out, self.0).map_err(|_| fmt::Error)?;
+        std::io::Write::flush(&mut out).map_err(|_| fmt::Error)
     }
 }
 
@@ -65,22 +69,23 @@ struct ScriptEscaper<'a, 'f>(&'a mut fmt::Formatter<'f>);
 impl std::io::Write for ScriptEscaper<'_, '_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         // serde_json writes whole tokens and string runs cut at ASCII escapes, so every
-        // write is UTF-8 on its own.
+        // write (and every whole buffer of them) is UTF-8 on its own.
         let text = std::str::from_utf8(bytes).map_err(std::io::Error::other)?;
         let fail = |_| std::io::Error::other("the page could not be written");
-        let mut rest = text;
-        while let Some(at) = rest.find(['<', '>', '&']) {
-            self.0.write_str(&rest[..at]).map_err(fail)?;
+        let mut start = 0;
+        // The three bytes are ASCII, so every cut is at a character boundary.
+        for at in memchr::memchr3_iter(b'<', b'>', b'&', bytes) {
+            self.0.write_str(&text[start..at]).map_err(fail)?;
             self.0
-                .write_str(match rest.as_bytes()[at] {
+                .write_str(match bytes[at] {
                     b'<' => "\\u003c",
                     b'>' => "\\u003e",
                     _ => "\\u0026",
                 })
                 .map_err(fail)?;
-            rest = &rest[at + 1..];
+            start = at + 1;
         }
-        self.0.write_str(rest).map_err(fail)?;
+        self.0.write_str(&text[start..]).map_err(fail)?;
         Ok(bytes.len())
     }
 
