@@ -20,7 +20,7 @@ struct TraceDoc<'a> {
     min_status: &'static str,
     /// How many requirements the program has.
     requirement_count: usize,
-    markets: Vec<MarketDoc<'a>>,
+    markets: Lazy<Box<dyn Iterator<Item = MarketDoc<'a>> + 'a>>,
     /// Every requirement with its parent and verification state (`passed`, `failed`,
     /// `claimed`, `none`), in the order written.
     requirements: RequirementStates<'a>,
@@ -28,11 +28,11 @@ struct TraceDoc<'a> {
 
 /// The requirements' states, serialised as they are read: a million of them are not first
 /// gathered into a list.
-struct RequirementStates<'a>(&'a TraceView<'a>);
+struct RequirementStates<'a>(TraceView<'a>);
 
 impl Serialize for RequirementStates<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let view = self.0;
+        let view = &self.0;
         let requirements = &view.program.requirements;
         serializer.collect_seq(requirements.iter().enumerate().map(|(i, r)| RequirementState {
             id: &r.id,
@@ -69,7 +69,24 @@ struct MarketDoc<'a> {
     /// obligations are not counted anywhere above.
     unmodelled: Vec<String>,
     mandates: Vec<MandateDoc<'a>>,
-    clauses: Vec<ClauseDoc<'a>>,
+    clauses: Lazy<Box<dyn Iterator<Item = ClauseDoc<'a>> + 'a>>,
+}
+
+/// A list serialised as its items are made: a market of a million-clause catalog has
+/// hundreds of thousands of clause documents, which are never all in memory at once.
+struct Lazy<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Lazy<I> {
+    fn new(items: I) -> Lazy<I> {
+        Lazy(std::cell::Cell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Lazy<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Serialised once: a second time would find the list taken, and write it empty.
+        serializer.collect_seq(self.0.take().into_iter().flatten())
+    }
 }
 
 #[derive(Serialize)]
@@ -186,12 +203,14 @@ fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) ->
     let catalog = view.catalog;
     let market = catalog.market(mt.market);
     let counts = &mt.counts;
-    let listed: Vec<(&Obligation, &Coverage)> = if gaps_only {
-        mt.gaps(view.trace).collect()
+    let listed: Box<dyn Iterator<Item = (&Obligation, &Coverage)>> = if gaps_only {
+        Box::new(mt.gaps(view.trace))
     } else {
-        mt.obligations.iter().filter_map(|o| view.trace.coverage(o.clause).map(|c| (o, c))).collect()
+        Box::new(mt.obligations.iter().filter_map(|o| view.trace.coverage(o.clause).map(|c| (o, c))))
     };
-    let clauses = listed.into_iter().map(|(o, c)| clause_doc(view, market, o, c)).collect();
+    let view = *view;
+    let clauses =
+        Lazy::new(Box::new(listed.map(move |(o, c)| clause_doc(&view, market, o, c))) as Box<dyn Iterator<Item = _>>);
     MarketDoc {
         market: &market.id,
         name: &market.name,
@@ -227,6 +246,7 @@ fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) ->
 /// Writes the document to `out` as it is serialised, so that the text of a large program's
 /// trace is never held whole.
 fn write_document(view: &TraceView<'_>, gaps_only: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let view = *view;
     let doc = TraceDoc {
         program: &view.program.name,
         revision: view.program.revision.as_deref(),
@@ -234,7 +254,7 @@ fn write_document(view: &TraceView<'_>, gaps_only: bool, out: &mut dyn std::io::
         recommendations: view.trace.options.include_recommendations,
         min_status: view.trace.options.min_status.as_str(),
         requirement_count: view.program.requirements.len(),
-        markets: view.trace.markets.iter().map(|mt| market_doc(view, mt, gaps_only)).collect(),
+        markets: Lazy::new(Box::new(view.trace.markets.iter().map(move |mt| market_doc(&view, mt, gaps_only)))),
         requirements: RequirementStates(view),
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
