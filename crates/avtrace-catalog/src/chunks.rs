@@ -215,6 +215,15 @@ pub(crate) fn parse_in_pieces<T: Send>(
     max_workers: usize,
     sink: &mut dyn FnMut(T),
 ) -> Option<Result<Option<(usize, RawProgram)>, PieceError>> {
+    // A file read on one thread needs no cutting when the fast lane takes it whole (it
+    // declines a `[program]` table and root keys, which then go the long way): the
+    // lexical scan for cut points would be a second pass over every byte.
+    if (max_workers == 1 || text.len() < SPREAD_ABOVE_BYTES)
+        && let Some(piece) = crate::fast::parse(text)
+    {
+        sink(convert(0, piece.requirements, piece.evidence));
+        return Some(Ok(None));
+    }
     let cuts = cut_points(text)?;
     // Root keys before the first header belong to the whole document (a root
     // `requirements = [...]` collides with the `[[requirements]]` tables that follow): only
