@@ -75,6 +75,9 @@ pub struct SourceFile {
     text: std::sync::OnceLock<String>,
     /// Where to read a deferred file's text from.
     origin: Option<std::path::PathBuf>,
+    /// The place that named a deferred file (an `include` pattern), for problems found when
+    /// it is read.
+    named_at: Option<Span>,
     /// Byte offset of the start of every line, for line:column lookups; made on the first
     /// lookup, since most files never need one and a large program's would cost 8 bytes a
     /// line.
@@ -93,6 +96,12 @@ impl SourceFile {
     /// Where a deferred file is read from; `None` for a file whose text was given.
     pub fn origin(&self) -> Option<&std::path::Path> {
         self.origin.as_deref()
+    }
+
+    /// The place that named a deferred file (the `include` pattern that matched it), where a
+    /// file that cannot be read after all is reported.
+    pub fn named_at(&self) -> Option<Span> {
+        self.named_at
     }
 
     /// Keeps `text` as the contents of a deferred file read elsewhere (no effect once it
@@ -141,17 +150,25 @@ impl Sources {
             path: path.into(),
             text: std::sync::OnceLock::from(text.into()),
             origin: None,
+            named_at: None,
             line_starts: Default::default(),
         });
         FileIx::new(self.files.len() - 1)
     }
 
-    /// Adds a file whose text is read later, by its parser (see [`SourceFile`]).
-    pub fn add_deferred(&mut self, path: impl Into<String>, origin: std::path::PathBuf) -> FileIx {
+    /// Adds a file whose text is read later, by its parser (see [`SourceFile`]), named at
+    /// `named_at` (an `include` pattern).
+    pub fn add_deferred(
+        &mut self,
+        path: impl Into<String>,
+        origin: std::path::PathBuf,
+        named_at: Option<Span>,
+    ) -> FileIx {
         self.files.push(SourceFile {
             path: path.into(),
             text: std::sync::OnceLock::new(),
             origin: Some(origin),
+            named_at,
             line_starts: Default::default(),
         });
         FileIx::new(self.files.len() - 1)
@@ -238,8 +255,8 @@ mod tests {
         let path = dir.path().join("part.toml");
         std::fs::write(&path, "[[requirements]]\nid = \"A\"\n").unwrap();
         let mut sources = Sources::new();
-        let read_later = sources.add_deferred("part.toml", path.clone());
-        let kept = sources.add_deferred("part.toml", path.clone());
+        let read_later = sources.add_deferred("part.toml", path.clone(), None);
+        let kept = sources.add_deferred("part.toml", path.clone(), None);
         sources.file(kept).keep("\n\n[[requirements]]\nid = \"A\"\n".to_owned());
         // The file changes on disk after it was parsed: the kept text is what spans point into.
         std::fs::write(&path, "[[requirements]]\n\nid = \"A\"\n").unwrap();

@@ -355,7 +355,7 @@ pub fn add_program(sources: &mut Sources, path: &Path) -> Result<ProgramInput, R
             // Checked here, where the pattern can be named, but read by the loader's workers,
             // which keep a text only while they parse it (see `Sources::add_deferred`).
             match readable(&p) {
-                Ok(()) => includes.push(sources.add_deferred(p.display().to_string(), p)),
+                Ok(()) => includes.push(sources.add_deferred(p.display().to_string(), p, at)),
                 Err(e) => diagnostics.push(Diagnostic::error("unreadable-include", at, e.to_string())),
             }
         }

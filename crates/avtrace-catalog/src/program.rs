@@ -169,7 +169,7 @@ fn parse_included(
             Some(path) => match crate::files::read_text(path) {
                 Ok(text) => Some(text),
                 Err(e) => {
-                    cx.diagnostics.push(Diagnostic::error("unreadable-include", None, e.to_string()));
+                    cx.diagnostics.push(Diagnostic::error("unreadable-include", source.named_at(), e.to_string()));
                     return (parts, cx.diagnostics);
                 }
             },

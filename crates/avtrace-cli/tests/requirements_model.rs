@@ -183,6 +183,18 @@ fn each_bad_input_class_of_the_format_has_its_message_and_place() {
     assert_has(&r.stderr, "error[unreadable-include]: included file");
     assert_has(&r.stderr, &place(dir.path(), "p.toml", 3, 12));
 
+    // An included file that is not UTF-8: found when a worker reads it, and still reported
+    // at the pattern that named it, with the bad byte's place in the message.
+    let dir = program_dir(&[("p.toml", &format!("{HEAD}[[requirements]]\nid = \"A\"\ntitle = \"a\"\n"))]);
+    std::fs::create_dir_all(dir.path().join("more")).expect("create folder");
+    std::fs::write(dir.path().join("more/x.toml"), b"[[requirements]]\nid = \"B\"\ntitle = \"b\xff\"\n")
+        .expect("write file");
+    let r = check(dir.path(), &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_has(&r.stderr, "error[unreadable-include]: ");
+    assert_has(&r.stderr, "x.toml:3:11: not UTF-8 text");
+    assert_has(&r.stderr, &place(dir.path(), "p.toml", 3, 12));
+
     // Evidence the program does not define, once it defines some.
     let dir = program_dir(&[
         ("p.toml", &format!("{HEAD}[[requirements]]\nid = \"A\"\ntitle = \"a\"\nverified_by = [\"TC-2\"]\n")),
