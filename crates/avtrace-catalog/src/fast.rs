@@ -242,9 +242,8 @@ impl<'a> Cursor<'a> {
 
     /// A string of any of TOML's four kinds, with the span of its literal (quotes included).
     fn string(&mut self) -> Option<Spanned<String>> {
-        let start = self.at;
-        let value = self.string_value()?;
-        Some(Spanned::new(start..self.at, value.into_owned()))
+        let value = self.borrowed_string()?;
+        Some(Spanned::new(value.span(), value.into_inner().into_owned()))
     }
 
     /// Like [`Cursor::string`], borrowed from the piece when it holds no escape.
