@@ -386,21 +386,20 @@ fn matrix(cli: &Cli, inputs: &mut Inputs, args: &MatrixArgs) -> Result<(), Failu
         return Err(Failure::input("an xlsx workbook is binary: pass -o FILE.xlsx"));
     }
     let options = report_options(inputs, cli, &args.document)?;
-    if format == MatrixFormat::Html {
-        return with_trace(cli, inputs, &args.select, |view| {
-            output::stream(args.output.as_deref(), |out| {
-                avtrace_report::write_matrix_html(view, &options, out).map_err(std::io::Error::other)
-            })
-        })?;
-    }
-    let rendered = with_trace(cli, inputs, &args.select, |view| match format {
-        MatrixFormat::Html => avtrace_report::matrix_html(view, &options).map(String::into_bytes),
-        MatrixFormat::Xlsx => avtrace_report::matrix_xlsx(view, &options),
-        MatrixFormat::Csv => avtrace_report::matrix_csv(view),
-        MatrixFormat::Md => Ok(avtrace_report::matrix_markdown(view).into_bytes()),
-        MatrixFormat::Json => Ok(avtrace_report::matrix_json(view).into_bytes()),
-    })?;
-    emit(args.output.as_deref(), rendered.map_err(|e| Failure::input(e.to_string()))?)
+    let destination = args.output.as_deref();
+    let emit_rendered = |rendered: Result<Vec<u8>, avtrace_report::ReportError>| {
+        emit(destination, rendered.map_err(|e| Failure::input(e.to_string()))?)
+    };
+    with_trace(cli, inputs, &args.select, |view| match format {
+        // Written as it is made: a large program's page is never held whole.
+        MatrixFormat::Html => output::stream(destination, |out| {
+            avtrace_report::write_matrix_html(view, &options, out).map_err(std::io::Error::other)
+        }),
+        MatrixFormat::Xlsx => emit_rendered(avtrace_report::matrix_xlsx(view, &options)),
+        MatrixFormat::Csv => emit_rendered(avtrace_report::matrix_csv(view)),
+        MatrixFormat::Md => emit_rendered(Ok(avtrace_report::matrix_markdown(view).into_bytes())),
+        MatrixFormat::Json => emit_rendered(Ok(avtrace_report::matrix_json(view).into_bytes())),
+    })?
 }
 
 /// How a document is rendered: for whom, dated when, from which catalog (loaded here, so

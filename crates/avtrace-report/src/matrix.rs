@@ -118,7 +118,7 @@ pub(crate) struct InstrumentDoc<'a> {
 /// One obligation clause (of one market or more) and how it is covered.
 #[derive(Serialize)]
 pub(crate) struct MatrixClause<'a> {
-    pub(crate) clause: String,
+    pub(crate) clause: ClauseName,
     pub(crate) instrument: String,
     pub(crate) title: &'a str,
     pub(crate) kind: &'static str,
@@ -271,7 +271,6 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
     // Position of each obligation clause in `clauses`, indexed by clause.
     let mut row_of: Vec<Option<usize>> = vec![None; catalog.clauses.len()];
     let mut clauses: Vec<MatrixClause<'a>> = Vec::new();
-    let mut names: Vec<ClauseName> = Vec::new();
     let mut instruments: Vec<InstrumentDoc<'a>> = Vec::new();
     let mut last_instrument: Option<InstrumentIx> = None;
     for (ix, coverage) in trace.covered_clauses() {
@@ -286,10 +285,8 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
         if let Some(slot) = row_of.get_mut(ix.index()) {
             *slot = Some(clauses.len());
         }
-        let name = catalog.clause_name(ix);
-        names.push(ClauseName::new(name.clone()));
         clauses.push(MatrixClause {
-            clause: name,
+            clause: ClauseName::new(catalog.clause_name(ix)),
             instrument: catalog.instrument_name(clause.instrument),
             title: &clause.title,
             kind: clause.kind.as_str(),
@@ -326,7 +323,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
                 .iter()
                 .map(|(i, c)| InstrumentCounts { instrument: catalog.instrument_name(*i), counts: CountsDoc::of(c) })
                 .collect(),
-            gaps: gap_rows.iter().map(|&r| clauses[r].clause.clone()).collect(),
+            gaps: gap_rows.iter().map(|&r| clauses[r].clause.to_string()).collect(),
             gap_rows,
         });
     }
@@ -354,7 +351,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
                 clauses: std::mem::take(&mut by_requirement[i])
                     .into_iter()
                     .map(|c| match row(c) {
-                        Some(r) => names[r].clone(),
+                        Some(r) => clauses[r].clause.clone(),
                         None => ClauseName::new(catalog.clause_name(c)),
                     })
                     .collect(),

@@ -51,7 +51,7 @@ fn rows(doc: &MatrixDoc<'_>) -> Vec<Vec<String>> {
             let row = |req: Option<&RequirementDoc<'_>>, id: &str| {
                 let mut cells = vec![
                     market.market.to_owned(),
-                    clause.clause.clone(),
+                    clause.clause.to_string(),
                     clause.instrument.clone(),
                     clause.title.to_owned(),
                     clause.status.to_owned(),
