@@ -763,7 +763,7 @@ pub fn unmodelled_mandates(catalog: &Catalog, program: Option<&Program>) -> Vec<
     for (m, market) in catalog.markets.iter().enumerate() {
         let sop = program.map(|p| p.sop_in(avtrace_model::MarketIx::new(m)));
         for mandate in &market.mandates {
-            if catalog.is_modelled(mandate.instrument) {
+            if catalog.is_mandate_modelled(mandate) {
                 continue;
             }
             if let (Some(program), Some(sop)) = (program, sop) {
@@ -774,17 +774,15 @@ pub fn unmodelled_mandates(catalog: &Catalog, program: Option<&Program>) -> Vec<
                 }
             }
             let name = catalog.instrument_name(mandate.instrument);
-            out.push(
-                Diagnostic::warning(
-                    "unmodelled-mandate",
-                    Some(mandate.span),
-                    format!("{} mandates {name}, which has no requirement clauses in the catalog", market.id),
-                )
-                .with_note(format!(
-                    "traces of {} list it as unmodelled: its obligations cannot be counted until its clauses are added",
-                    market.id
-                )),
-            );
+            let message = if mandate.clauses.is_empty() {
+                format!("{} mandates {name}, which has no requirement clauses in the catalog", market.id)
+            } else {
+                format!("{} mandates parts of {name} that hold no requirement clauses in the catalog", market.id)
+            };
+            out.push(Diagnostic::warning("unmodelled-mandate", Some(mandate.span), message).with_note(format!(
+                "traces of {} list it as unmodelled: its obligations cannot be counted until its clauses are added",
+                market.id
+            )));
         }
     }
     out
@@ -912,6 +910,51 @@ fn build_markets(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMark
     markets.into_values().collect()
 }
 
+/// The clauses a mandate's `clauses` list names in its instrument, sorted; empty when it
+/// has no list (the whole instrument). `None` after an error: a list that is empty, names a
+/// clause twice or names one the instrument lacks.
+fn mandated_parts(
+    cx: &mut Ctx<'_>,
+    catalog: &Catalog,
+    file: FileIx,
+    instrument: Option<InstrumentIx>,
+    list: Option<&Spanned<Vec<S>>>,
+) -> Option<Vec<ClauseIx>> {
+    let Some(list) = list else { return Some(Vec::new()) };
+    if list.get_ref().is_empty() {
+        cx.error(
+            "empty-value",
+            span(file, list),
+            "`clauses` is empty: name the parts of the instrument the mandate imposes, or leave `clauses` out for all of it",
+        );
+        return None;
+    }
+    // Without its instrument the names cannot be checked; that error is already reported.
+    let instrument = instrument?;
+    let mut parts = Vec::with_capacity(list.get_ref().len());
+    let mut ok = true;
+    for id in list.get_ref() {
+        match catalog.clause_in(instrument, id.get_ref()) {
+            Some(clause) if parts.contains(&clause) => {
+                cx.error("duplicate-id", span(file, id), format!("`clauses` names {} twice", id.get_ref()));
+                ok = false;
+            }
+            Some(clause) => parts.push(clause),
+            None => {
+                let name = catalog.instrument_name(instrument);
+                cx.error(
+                    "dangling-reference",
+                    span(file, id),
+                    format!("mandate: {name} has no clause {}", id.get_ref()),
+                );
+                ok = false;
+            }
+        }
+    }
+    parts.sort_unstable();
+    ok.then_some(parts)
+}
+
 fn build_mandate(cx: &mut Ctx<'_>, catalog: &Catalog, file: FileIx, m: RawMandate) -> Option<Mandate> {
     cx.non_empty(file, &m.source, "source");
     let instrument = match catalog.instrument_by_ref(m.instrument.get_ref()) {
@@ -933,6 +976,7 @@ fn build_mandate(cx: &mut Ctx<'_>, catalog: &Catalog, file: FileIx, m: RawMandat
     for word in &m.features {
         check_word(cx, span(file, word), "feature", word.get_ref(), &catalog.vocabulary.features, "the mandate");
     }
+    let clauses = mandated_parts(cx, catalog, file, instrument, m.clauses.as_ref());
     Some(Mandate {
         instrument: instrument?,
         level: level?,
@@ -940,6 +984,7 @@ fn build_mandate(cx: &mut Ctx<'_>, catalog: &Catalog, file: FileIx, m: RawMandat
         scope: m.scope,
         categories: m.categories.into_iter().map(Spanned::into_inner).collect(),
         features: m.features.into_iter().map(Spanned::into_inner).collect(),
+        clauses: clauses?,
         legal_basis: m.legal_basis,
         span: span(file, &m.instrument),
         source: m.source.into_inner(),

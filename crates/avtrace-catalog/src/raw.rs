@@ -121,6 +121,8 @@ pub(crate) struct RawMandate {
     pub(crate) categories: Vec<S>,
     #[serde(default)]
     pub(crate) features: Vec<S>,
+    #[serde(default)]
+    pub(crate) clauses: Option<Spanned<Vec<S>>>,
     pub(crate) legal_basis: String,
     pub(crate) source: S,
     #[serde(default)]

@@ -119,6 +119,7 @@ pub fn encode_catalog(catalog: &Catalog) -> Vec<u8> {
                 scope,
                 categories,
                 features,
+                clauses,
                 legal_basis,
                 source,
                 confidence,
@@ -131,6 +132,10 @@ pub fn encode_catalog(catalog: &Catalog) -> Vec<u8> {
             w.opt_str(scope.as_deref());
             w.strs(categories);
             w.strs(features);
+            w.len(clauses.len());
+            for c in clauses {
+                w.u32(c.0);
+            }
             w.str(legal_basis);
             w.str(source);
             w.opt_word(*confidence, Confidence::ALL);
@@ -247,6 +252,7 @@ pub fn decode_catalog(bytes: &[u8], file_offset: u32) -> Result<Catalog, Snapsho
                     scope: r.opt_string()?,
                     categories: r.strings()?,
                     features: r.strings()?,
+                    clauses: r.list(|r| Ok(ClauseIx(r.u32()?)))?,
                     legal_basis: r.string()?,
                     source: r.string()?,
                     confidence: r.opt_word(Confidence::ALL)?,
@@ -312,8 +318,10 @@ fn check_indices(
             instrument(m.from) && instrument(m.to) && m.entries.iter().all(|e| clause(e.from) && clause(e.to))
         })
         && markets.iter().all(|m| {
-            m.mandates.iter().all(|d| instrument(d.instrument))
-                && m.recognitions.iter().all(|r| r.instruments.iter().copied().all(instrument))
+            m.mandates.iter().all(|d| {
+                instrument(d.instrument)
+                    && d.clauses.iter().all(|c| instruments[d.instrument.index()].clauses.contains(&c.0))
+            }) && m.recognitions.iter().all(|r| r.instruments.iter().copied().all(instrument))
         });
     if ok { Ok(()) } else { Err("an index points past its list") }
 }

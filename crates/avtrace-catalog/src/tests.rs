@@ -689,6 +689,32 @@ fn mandates_on_instruments_without_requirement_clauses_are_warned_about() {
     );
 }
 
+#[test]
+fn a_mandate_names_parts_its_instrument_has_once_each() {
+    let market =
+        |parts: &str| MARKET.replace("features = [\"alks\"]\n", &format!("features = [\"alks\"]\nclauses = {parts}\n"));
+    let vocabulary = (
+        "vocabulary/words.toml",
+        "[[features]]\nid = \"alks\"\nmeaning = \"m\"\nsource = \"s\"\n[[categories]]\nid = \"M\"\nmeaning = \"m\"\nsource = \"s\"\n",
+    );
+    let load = |parts: &str| {
+        let m = market(parts);
+        diagnostics(&[("a.toml", A), ("markets/xx.toml", &m), vocabulary], None)
+    };
+    assert_eq!(load("[\"1\"]"), Vec::<String>::new());
+    assert_eq!(load("[\"1.1\", \"1\"]"), Vec::<String>::new());
+    assert_eq!(
+        load("[\"1\", \"9.9\"]"),
+        ["markets/xx.toml:10:17 error[dangling-reference] mandate: A has no clause 9.9"]
+    );
+    assert_eq!(load("[\"1\", \"1\"]"), ["markets/xx.toml:10:17 error[duplicate-id] `clauses` names 1 twice"]);
+    assert_eq!(
+        load("[]"),
+        ["markets/xx.toml:10:11 error[empty-value] `clauses` is empty: name the parts of the instrument the mandate \
+          imposes, or leave `clauses` out for all of it"]
+    );
+}
+
 /// `docs/program.schema.json` names exactly the keys the loader accepts, table by table.
 #[test]
 fn the_schema_lists_the_keys_the_loader_accepts() {

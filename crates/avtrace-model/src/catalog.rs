@@ -160,6 +160,10 @@ pub struct Mandate {
     pub categories: Vec<String>,
     /// Features the program must all have; empty means always.
     pub features: Vec<String>,
+    /// The parts of the instrument it imposes, each with every clause beneath it, sorted;
+    /// empty means the whole instrument. A law that imposes only some sections of a code
+    /// (the passenger-car standards of 49 CFR 571, say) names them here.
+    pub clauses: Vec<ClauseIx>,
     /// The law that makes it apply.
     pub legal_basis: String,
     /// Where the mandate was read.
@@ -402,11 +406,31 @@ impl Catalog {
         self.markets = markets;
     }
 
-    /// Whether the instrument at `ix` has a clause that can be an obligation (a requirement
-    /// or a recommendation). A mandate on one that has none adds no obligation: the
-    /// instrument is unmodelled, and outputs must say so rather than count nothing.
-    pub fn is_modelled(&self, ix: InstrumentIx) -> bool {
-        self.instrument(ix).clause_indices().any(|c| self.clause(c).kind.is_obligation(true))
+    /// Whether `mandate` brings any clause that can be an obligation: its instrument is
+    /// modelled and, when the mandate names parts of it, one of those parts holds one.
+    pub fn is_mandate_modelled(&self, mandate: &Mandate) -> bool {
+        self.mandated_clauses(mandate).any(|c| self.clause(c).kind.is_obligation(true))
+    }
+
+    /// The clauses of `mandate`'s instrument that it imposes, in clause order: all of them,
+    /// or those it names with every clause beneath them.
+    pub fn mandated_clauses<'a>(&'a self, mandate: &'a Mandate) -> impl Iterator<Item = ClauseIx> + 'a {
+        self.instrument(mandate.instrument).clause_indices().filter(move |&c| self.mandate_covers(mandate, c))
+    }
+
+    /// Whether `clause` is one `mandate` imposes: a clause of its instrument that is, or sits
+    /// beneath, a part the mandate names (any clause when it names none).
+    pub fn mandate_covers(&self, mandate: &Mandate, clause: ClauseIx) -> bool {
+        let instrument = self.instrument(mandate.instrument);
+        if !instrument.clauses.contains(&clause.0) {
+            return false;
+        }
+        // Parents form a tree within one instrument, so no chain is longer than its clauses;
+        // the bound keeps a malformed catalog from looping.
+        mandate.clauses.is_empty()
+            || std::iter::successors(Some(clause), |&x| self.clause(x).parent)
+                .take(instrument.clause_indices().len())
+                .any(|x| mandate.clauses.binary_search(&x).is_ok())
     }
 
     /// The instrument at `ix`.

@@ -134,8 +134,12 @@ struct MandateDoc<'a> {
     scope: Option<&'a str>,
     categories: &'a [String],
     features: &'a [String],
-    /// Whether the catalog holds requirement clauses of the instrument; a mandate on an
-    /// unmodelled one adds no obligation to a trace.
+    /// The parts of the instrument the mandate imposes (each with what lies beneath it);
+    /// absent when it imposes the whole instrument.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    clauses: Vec<&'a str>,
+    /// Whether the catalog holds requirement clauses among what the mandate imposes; a
+    /// mandate on an unmodelled instrument adds no obligation to a trace.
     modelled: bool,
     legal_basis: &'a str,
     source: &'a str,
@@ -167,7 +171,8 @@ fn market_docs(catalog: &Catalog) -> Vec<MarketDoc<'_>> {
                     scope: d.scope.as_deref(),
                     categories: &d.categories,
                     features: &d.features,
-                    modelled: catalog.is_modelled(d.instrument),
+                    clauses: d.clauses.iter().map(|&c| catalog.clause(c).id.as_str()).collect(),
+                    modelled: catalog.is_mandate_modelled(d),
                     legal_basis: &d.legal_basis,
                     source: &d.source,
                     confidence: d.confidence.map(Confidence::as_str),
@@ -202,6 +207,9 @@ pub fn markets_table(catalog: &Catalog) -> String {
         }
         if !d.features.is_empty() {
             conditions.push(format!("with {}", d.features.join("+")));
+        }
+        if !d.clauses.is_empty() {
+            conditions.push(format!("{} parts", d.clauses.len()));
         }
         conditions.join(" ")
     };

@@ -96,6 +96,9 @@ struct MandateDoc<'a> {
     from: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<&'a str>,
+    /// The parts of the instrument it imposes; absent when it imposes all of it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    clauses: Vec<&'a str>,
     legal_basis: &'a str,
     source: &'a str,
 }
@@ -234,6 +237,7 @@ fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) ->
                     level: mandate.level.as_str(),
                     from: mandate.from.to_string(),
                     scope: mandate.scope.as_deref(),
+                    clauses: mandate.clauses.iter().map(|&c| catalog.clause(c).id.as_str()).collect(),
                     legal_basis: &mandate.legal_basis,
                     source: &mandate.source,
                 }

@@ -44,7 +44,7 @@ pub fn starter_program(catalog: &Catalog, request: &StarterRequest) -> String {
             .mandates
             .iter()
             .filter(|m| m.applies(&request.categories, &features, *sop, Level::Mandatory))
-            .flat_map(|m| catalog.instrument(m.instrument).clause_indices())
+            .flat_map(|m| catalog.mandated_clauses(m))
             .find(|&c| catalog.clause(c).kind.is_obligation(false))
     });
     let mut out = String::new();

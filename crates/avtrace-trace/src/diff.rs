@@ -223,6 +223,10 @@ fn mandates(catalog: &Catalog) -> Vec<String> {
             if !d.features.is_empty() {
                 s.push_str(&format!(" with {}", d.features.join("+")));
             }
+            if !d.clauses.is_empty() {
+                let parts: Vec<&str> = d.clauses.iter().map(|&c| catalog.clause(c).id.as_str()).collect();
+                s.push_str(&format!(" only {}", parts.join(", ")));
+            }
             if let Some(scope) = &d.scope {
                 s.push_str(&format!(" ({scope})"));
             }

@@ -377,7 +377,7 @@ pub fn trace(
         let (applied, obligations) =
             market_obligations(catalog, graph, program, &features, target, options, &mut scratch);
         let unmodelled: Vec<usize> =
-            applied.iter().copied().filter(|&m| !catalog.is_modelled(market.mandates[m].instrument)).collect();
+            applied.iter().copied().filter(|&m| !catalog.is_mandate_modelled(&market.mandates[m])).collect();
 
         let mut counts = Counts::default();
         for o in &obligations {
@@ -458,8 +458,7 @@ fn market_obligations(
     };
     let mut seeds = Vec::new();
     for &m in &applied {
-        let instrument = catalog.instrument(market.mandates[m].instrument);
-        for clause in instrument.clause_indices() {
+        for clause in catalog.mandated_clauses(&market.mandates[m]) {
             if catalog.clause(clause).kind.is_obligation(options.include_recommendations)
                 && add(clause, Reason::Mandate(m), &mut obligations)
             {

@@ -3,7 +3,7 @@
 //! pass in silence.
 
 use avtrace_graph::{ChainSearch, ClauseGraph};
-use avtrace_model::{Catalog, ClauseIx, ClauseKind, Exclusion, InstrumentIx, Level, MarketIx, Program, ReqIx};
+use avtrace_model::{Catalog, ClauseIx, ClauseKind, Exclusion, Level, MarketIx, Program, ReqIx};
 
 use crate::{MarketTarget, TraceOptions};
 
@@ -79,8 +79,8 @@ pub fn unreached_requirements(
     out
 }
 
-/// The mandates of the traced markets on `clause`'s instrument (or on another edition of
-/// it) that do not apply to the program, each with its first failed condition.
+/// The mandates of the traced markets that impose `clause` but do not apply to the
+/// program, each with its first failed condition.
 fn exclusions(
     catalog: &Catalog,
     program: &Program,
@@ -89,11 +89,10 @@ fn exclusions(
     level: Level,
     clause: ClauseIx,
 ) -> Vec<(MarketIx, usize, Exclusion)> {
-    let instrument: InstrumentIx = catalog.clause(clause).instrument;
     let mut out = Vec::new();
     for target in targets {
         for (m, mandate) in catalog.market(target.market).mandates.iter().enumerate() {
-            if mandate.instrument != instrument {
+            if !catalog.mandate_covers(mandate, clause) {
                 continue;
             }
             let Some(exclusion) = mandate.exclusion(&program.categories, features, target.sop, level) else {

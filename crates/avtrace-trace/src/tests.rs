@@ -377,6 +377,64 @@ fn a_mandate_on_an_instrument_without_clauses_is_listed_as_unmodelled() {
     assert_eq!(mt.counts.obligations, 1);
 }
 
+/// Market XX mandates only the parts `parts` of A (a heading 1 over 1.1 and 1.2, and 2, 3)
+/// for M, and all of A for N.
+fn parts_fixture(parts: &str, program_categories: &str, reqs: &[(&str, &[&str])]) -> Fixture {
+    let a = "id = \"A\"\ntitle = \"A\"\nkind = \"regulation\"\nedition = \"1\"\nsource = \"s\"\n\
+        [[clauses]]\nid = \"1\"\ntitle = \"t\"\nkind = \"heading\"\n\
+        [[clauses]]\nid = \"1.1\"\ntitle = \"t\"\nkind = \"requirement\"\n\
+        [[clauses]]\nid = \"1.2\"\ntitle = \"t\"\nkind = \"requirement\"\nrefs = [\"A:3\"]\n\
+        [[clauses]]\nid = \"2\"\ntitle = \"t\"\nkind = \"requirement\"\n\
+        [[clauses]]\nid = \"3\"\ntitle = \"t\"\nkind = \"requirement\"\n\
+        [[clauses]]\nid = \"4\"\ntitle = \"t\"\nkind = \"informative\"\n";
+    let m = format!(
+        "id = \"XX\"\nname = \"X\"\n\
+         [[mandates]]\ninstrument = \"A\"\nlevel = \"mandatory\"\nfrom = \"2020-01-01\"\ncategories = [\"M\"]\n\
+         clauses = [{parts}]\nlegal_basis = \"l\"\nsource = \"s\"\n\
+         [[mandates]]\ninstrument = \"A\"\nlevel = \"mandatory\"\nfrom = \"2020-01-01\"\ncategories = [\"N\"]\n\
+         legal_basis = \"l\"\nsource = \"s\"\n"
+    );
+    let p = program(reqs).replace("categories = [\"M1\"]", &format!("categories = [{program_categories}]"));
+    load(&[("a.toml", a), ("markets/xx.toml", &m)], &p)
+}
+
+#[test]
+fn a_mandate_on_parts_of_an_instrument_obliges_only_them_and_what_they_cite() {
+    let obligations = |f: &Fixture| -> Vec<String> { f.statuses().into_iter().map(|(c, _, _)| c).collect() };
+    // A heading brings the clauses beneath it; 1.2 cites 3, which joins by reference.
+    let f = parts_fixture("\"1\"", "\"M1\"", &[("R1", &["A:1.1"])]);
+    assert_eq!(obligations(&f), ["A:1.1", "A:1.2", "A:3"]);
+    let t = f.trace();
+    assert_eq!(format!("{:?}", t.markets[0].obligations[2].because), "[CitedBy(ClauseIx(2))]");
+    assert!(t.markets[0].unmodelled.is_empty());
+    // A leaf brings itself alone.
+    let f = parts_fixture("\"2\"", "\"M1\"", &[]);
+    assert_eq!(obligations(&f), ["A:2"]);
+    // The mandate for N imposes the whole instrument.
+    let f = parts_fixture("\"2\"", "\"N1\"", &[]);
+    assert_eq!(obligations(&f), ["A:1.1", "A:1.2", "A:2", "A:3"]);
+    // Parts that hold no obligation leave the mandate unmodelled, though A is modelled.
+    let f = parts_fixture("\"4\"", "\"M1\"", &[]);
+    let t = f.trace();
+    assert_eq!(t.markets[0].unmodelled, [0]);
+    assert_eq!(t.markets[0].counts.obligations, 0);
+    // A requirement on a clause outside the parts reaches nothing, and `check` says why: no
+    // mandate that applies imposes it, and the one that imposes it is for N only.
+    let f = parts_fixture("\"2\"", "\"M1\"", &[("R1", &["A:1.1"])]);
+    let graph = ClauseGraph::new(&f.catalog);
+    let targets: Vec<MarketTarget> =
+        f.program.markets.iter().map(|m| MarketTarget { market: m.market, sop: m.sop }).collect();
+    let unreached = crate::unreached_requirements(&f.catalog, &graph, &f.program, &targets, TraceOptions::default());
+    assert_eq!(unreached.len(), 1);
+    match &unreached[0].clauses[0].1 {
+        crate::ClauseReason::Excluded(why) => {
+            assert_eq!(why.len(), 1);
+            assert_eq!(why[0].1, 1, "only the N mandate imposes A:1.1");
+        }
+        other => panic!("expected an exclusion, got {other:?}"),
+    }
+}
+
 #[test]
 fn the_best_status_wins_then_the_shortest_chain() {
     // A:1 intersects B:1 (short, partial) and A:1 = C:1 = D:1 ... via a longer full chain.
