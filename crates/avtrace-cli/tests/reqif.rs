@@ -233,7 +233,7 @@ fn import_of_an_export_gives_the_program_back() {
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     // Only what the catalog holds and what every trace recomputes is left out.
     assert!(
-        run.stderr.contains("not kept as such: 154 relations, 72 attributes, 451 objects, 0 attachments"),
+        run.stderr.contains("not kept as such: 154 relations, 72 attributes, 527 objects, 0 attachments"),
         "{}",
         run.stderr
     );
