@@ -349,3 +349,39 @@ fn the_eu_safety_baseline_carries_only_the_numbers_its_texts_show() {
         );
     }
 }
+
+/// A mandate that names parts of an instrument rests each part on what was read of it: a part
+/// holds an obligation (else naming it adds nothing), and where the mandate is more than
+/// `uncertain`, the clause records the application it read. The US passenger-car mandates
+/// keep the FMVSS whose Application paragraph was not read under a mandate of their own,
+/// marked uncertain.
+#[test]
+fn mandates_on_parts_name_parts_whose_application_was_read() {
+    use avtrace_model::Confidence;
+    let catalog = builtin();
+    let mut wrong = Vec::new();
+    let mut parts_seen = 0;
+    for market in &catalog.markets {
+        for mandate in market.mandates.iter().filter(|m| !m.clauses.is_empty()) {
+            for &part in &mandate.clauses {
+                parts_seen += 1;
+                let name = format!("{} mandate of {}", market.id, catalog.clause_name(part));
+                let holds_obligation = catalog.mandated_clauses(mandate).any(|c| {
+                    (c == part || catalog.clause(c).parent == Some(part)) && catalog.clause(c).kind.is_obligation(true)
+                });
+                if !holds_obligation {
+                    wrong.push(format!("{name}: the part holds no obligation"));
+                }
+                let clause = catalog.clause(part);
+                let read = clause.note.as_deref().is_some_and(|n| n.contains("Application as read"));
+                if mandate.confidence != Some(Confidence::Uncertain) && !read {
+                    wrong.push(format!(
+                        "{name}: the mandate is not uncertain, but the clause records no application read"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(parts_seen >= 33, "the US passenger-car mandates name their FMVSS ({parts_seen} parts seen)");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -233,12 +233,12 @@ fn import_of_an_export_gives_the_program_back() {
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     // Only what the catalog holds and what every trace recomputes is left out.
     assert!(
-        run.stderr.contains("not kept as such: 154 relations, 72 attributes, 527 objects, 0 attachments"),
+        run.stderr.contains("not kept as such: 154 relations, 76 attributes, 484 objects, 0 attachments"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("66 parents, 3 links, 184 satisfies links, 132 attribute values, 46 evidence records"),
+        run.stderr.contains("70 parents, 3 links, 191 satisfies links, 138 attribute values, 49 evidence records"),
         "{}",
         run.stderr
     );
