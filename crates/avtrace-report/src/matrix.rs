@@ -44,10 +44,13 @@ pub(crate) struct MatrixDoc<'a> {
     pub(crate) attribute_keys: Vec<&'a str>,
 }
 
+/// A matrix's requirements by id.
+pub(crate) type RequirementsById<'a, 'd> = BTreeMap<&'a str, &'d RequirementDoc<'a>>;
+
 impl<'a> MatrixDoc<'a> {
     /// The requirements by id, for the formats that print a requirement's title next to a
     /// clause (ids are unique within a program).
-    pub(crate) fn requirements_by_id(&self) -> BTreeMap<&'a str, &RequirementDoc<'a>> {
+    pub(crate) fn requirements_by_id(&self) -> RequirementsById<'a, '_> {
         self.requirements.iter().map(|r| (r.id, r)).collect()
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::TraceView;
-use crate::matrix::{MatrixDoc, build};
+use crate::matrix::{MatrixDoc, RequirementsById, build};
 use crate::text::{plural, shell_quote};
 
 /// Text made safe for one cell of a GFM table: a pipe would end the cell and a newline the
@@ -49,8 +49,8 @@ fn table(out: &mut String, header: &[&str], align_right: &[bool], rows: &[Vec<St
 
 /// The requirements behind a clause with their verification, then the requirements beneath
 /// them in the tree: `SYS-003 (passed); beneath: SW-014, SW-015`.
-pub(crate) fn requirements_text(doc: &MatrixDoc<'_>, c: &crate::matrix::MatrixClause<'_>) -> String {
-    let by_id = doc.requirements_by_id();
+/// `by_id` is [`MatrixDoc::requirements_by_id`], made once by the caller for every row.
+pub(crate) fn requirements_text(by_id: &RequirementsById<'_, '_>, c: &crate::matrix::MatrixClause<'_>) -> String {
     let mut out = c
         .requirements
         .iter()
@@ -67,6 +67,7 @@ pub(crate) fn requirements_text(doc: &MatrixDoc<'_>, c: &crate::matrix::MatrixCl
 }
 
 fn render(doc: &MatrixDoc<'_>) -> String {
+    let by_id = doc.requirements_by_id();
     let mut out = String::new();
     let _ = writeln!(out, "# Traceability matrix: {}\n", md_cell(doc.program));
     let _ = writeln!(
@@ -140,7 +141,7 @@ fn render(doc: &MatrixDoc<'_>) -> String {
                     md_cell(&c.clause),
                     md_cell(c.title),
                     md_cell(c.status),
-                    md_cell(&requirements_text(doc, c)),
+                    md_cell(&requirements_text(&by_id, c)),
                     md_cell(&c.chain_text()),
                     md_cell(&obliged.because.join("; ")),
                 ])
