@@ -367,15 +367,15 @@ fn part_of(
         }
         part.verified_by.extend(r.verified_by.iter().map(|v| span_in(file, offset, v)));
         part.requirements.push(Requirement {
-            id,
-            title: r.title,
-            text: r.text,
+            id: id.into_boxed_str(),
+            title: r.title.into_boxed_str(),
+            text: r.text.into_boxed_str(),
             status,
-            satisfies,
+            satisfies: satisfies.into_boxed_slice(),
             verified_by: r.verified_by.into_iter().map(Spanned::into_inner).collect(),
-            source: r.source,
+            source: r.source.map(String::into_boxed_str),
             parent: None,
-            links: Vec::new(),
+            links: Box::default(),
             attrs,
             span: id_span,
         });
@@ -490,7 +490,7 @@ fn build_program(
     drop(index);
     for (r, (parent, own)) in requirements.iter_mut().zip(parents.into_iter().zip(links)) {
         r.parent = parent;
-        r.links = own;
+        r.links = own.into_boxed_slice();
     }
     check_evidence(cx, &requirements, &refs, &evidence);
     Program {
@@ -556,7 +556,7 @@ type IdIndex<'r> = HashMap<&'r str, ReqIx, BuildHasherDefault<FxHasher>>;
 fn unique_ids<'r>(cx: &mut Ctx<'_>, requirements: &'r [Requirement]) -> IdIndex<'r> {
     let mut index: IdIndex<'r> = IdIndex::with_capacity_and_hasher(requirements.len(), Default::default());
     for (i, r) in requirements.iter().enumerate() {
-        if let Some(&first) = index.get(r.id.as_str()) {
+        if let Some(&first) = index.get(r.id.as_ref()) {
             if is_requirement_id(&r.id) {
                 let other = cx.sources.position(requirements[first.index()].span);
                 cx.diagnostics.push(
@@ -579,7 +579,7 @@ fn resolve_tree(
     refs: &Refs,
     index: &IdIndex<'_>,
 ) -> (Vec<Option<ReqIx>>, Vec<Vec<Link>>) {
-    let ids = || requirements.iter().map(|r| r.id.as_str());
+    let ids = || requirements.iter().map(|r| r.id.as_ref());
     let mut parents: Vec<Option<ReqIx>> = vec![None; requirements.len()];
     let mut parent_at: Vec<(usize, Span)> = Vec::with_capacity(refs.parents.len());
     let mut links: Vec<Vec<Link>> = vec![Vec::new(); requirements.len()];
@@ -633,7 +633,7 @@ fn resolve_tree(
         }
         if state[at] == 1 && parents[at].is_some() && walk.contains(&at) {
             let from = walk.iter().position(|&w| w == at).unwrap_or(0);
-            let mut cycle: Vec<&str> = walk[from..].iter().map(|&w| requirements[w].id.as_str()).collect();
+            let mut cycle: Vec<&str> = walk[from..].iter().map(|&w| requirements[w].id.as_ref()).collect();
             cycle.push(&requirements[at].id);
             let closing = walk.last().copied().unwrap_or(at);
             let place = span_of_parent(closing).unwrap_or(requirements[closing].span);

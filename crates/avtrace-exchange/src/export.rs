@@ -233,7 +233,7 @@ pub fn reqif_export<'a>(
             object_type: ExportNames::REQUIREMENT_TYPE.to_owned(),
             // Readers take LONG-NAME for the title when ReqIF.Name is empty; an untitled
             // requirement must stay untitled.
-            long_name: (!r.title.trim().is_empty()).then(|| r.id.clone()),
+            long_name: (!r.title.trim().is_empty()).then(|| r.id.to_string()),
             values,
         }
     });

@@ -48,7 +48,7 @@ fn reload(catalog: &Catalog, outcome: &crate::ImportOutcome) -> Program {
 /// Everything a program says about one requirement, by ids rather than indices, as the
 /// round trip must keep it (titles are trimmed and texts normalized by ReqIF's XHTML).
 fn comparable(catalog: &Catalog, p: &Program) -> Vec<String> {
-    let id = |ix: ReqIx| p.requirements[ix.index()].id.clone();
+    let id = |ix: ReqIx| p.requirements[ix.index()].id.to_string();
     let mut rows: Vec<String> = p
         .requirements
         .iter()
@@ -97,11 +97,11 @@ fn requirement(
     evidence: &[&str],
 ) -> Requirement {
     Requirement {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        text: text.to_owned(),
+        id: id.into(),
+        title: title.into(),
+        text: text.into(),
         status: avtrace_model::RequirementStatus::parse(status).unwrap_or_default(),
-        satisfies,
+        satisfies: satisfies.into_boxed_slice(),
         verified_by: evidence.iter().map(|e| (*e).to_owned()).collect(),
         ..Requirement::default()
     }
@@ -283,11 +283,11 @@ proptest! {
                         seen.push(link);
                     }
                 }
-                r.links = seen;
+                r.links = seen.into_boxed_slice();
                 let pairs: std::collections::BTreeMap<&str, &str> =
                     attrs.iter().map(|(k, v)| (KEYS[*k], v.as_str())).collect();
                 r.attrs = Attrs::from_pairs(pairs.iter().map(|(k, v)| (*k, *v)));
-                r.source = sources[i].clone();
+                r.source = sources[i].clone().map(String::into_boxed_str);
                 r
             })
             .collect();

@@ -38,23 +38,23 @@ pub struct ProgramMarket {
 #[derive(Debug, Clone, Default)]
 pub struct Requirement {
     /// Unique id within the program.
-    pub id: String,
+    pub id: Box<str>,
     /// Title.
-    pub title: String,
+    pub title: Box<str>,
     /// Text.
-    pub text: String,
+    pub text: Box<str>,
     /// Where it stands; only a live status satisfies anything.
     pub status: RequirementStatus,
     /// Clauses it satisfies.
-    pub satisfies: Vec<ClauseIx>,
+    pub satisfies: Box<[ClauseIx]>,
     /// Evidence that verifies it (test cases, reports); empty means unverified.
     pub verified_by: Vec<String>,
     /// Where it came from (a module, a document), when known.
-    pub source: Option<String>,
+    pub source: Option<Box<str>>,
     /// The requirement it refines (decomposition): the requirements form one forest.
     pub parent: Option<ReqIx>,
     /// Other typed links to requirements, in the order written.
-    pub links: Vec<Link>,
+    pub links: Box<[Link]>,
     /// Free attributes (ASIL, CAL, owner, supplier, ...), sorted by key; values as written
     /// (numbers and booleans in their TOML spelling).
     pub attrs: Attrs,
@@ -119,14 +119,16 @@ impl Program {
     }
 }
 
-/// A requirement's attributes, compact: every key and value in one string, with where each
-/// ends. A million requirements with ten attributes each are two allocations apiece, not
-/// twenty-one; a requirement without attributes has none.
+/// A requirement's attributes, compact: one allocation holding where each key and value
+/// ends and then every key and value. A million requirements with ten attributes each are
+/// one allocation apiece, not twenty-one; a requirement without attributes has none.
+///
+/// Layout of `packed`: the width `w` of a number (2 bytes, or 4 when the text is 64 KiB or
+/// more), the count of end offsets in `w` bytes, the end offsets (key, value, key, value,
+/// ..., relative to the text) in `w` bytes each, little-endian, then the text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attrs {
-    text: Box<str>,
-    /// End offsets in `text`: key, value, key, value, ...
-    ends: Box<[u32]>,
+    packed: Box<[u8]>,
 }
 
 impl Attrs {
@@ -139,25 +141,57 @@ impl Attrs {
     {
         let pairs = pairs.into_iter();
         // Sized once: a million requirements' attributes should not grow piece by piece.
-        let (count, bytes) = pairs.clone().fold((0, 0), |(n, b), (k, v)| (n + 2, b + k.len() + v.len()));
-        let mut text = String::with_capacity(bytes);
-        let mut ends = Vec::with_capacity(count);
-        for (k, v) in pairs {
+        let (count, bytes) = pairs.clone().fold((0usize, 0usize), |(n, b), (k, v)| (n + 2, b + k.len() + v.len()));
+        if count == 0 {
+            return Attrs::default();
+        }
+        let width: usize = if bytes <= usize::from(u16::MAX) && count <= usize::from(u16::MAX) { 2 } else { 4 };
+        let mut packed = Vec::with_capacity(1 + width * (count + 1) + bytes);
+        let push = |packed: &mut Vec<u8>, n: usize| {
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            packed.extend_from_slice(&n.to_le_bytes()[..width]);
+        };
+        packed.push(width as u8);
+        push(&mut packed, count);
+        let mut end = 0;
+        for (k, v) in pairs.clone() {
             for part in [k, v] {
-                text.push_str(part);
-                ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+                end += part.len();
+                push(&mut packed, end);
             }
         }
-        Attrs { text: text.into_boxed_str(), ends: ends.into_boxed_slice() }
+        for (k, v) in pairs {
+            packed.extend_from_slice(k.as_bytes());
+            packed.extend_from_slice(v.as_bytes());
+        }
+        Attrs { packed: packed.into_boxed_slice() }
+    }
+
+    /// The width of a number, the count of end offsets and where the text starts.
+    fn layout(&self) -> (usize, usize, usize) {
+        let Some(&width) = self.packed.first() else { return (2, 0, 0) };
+        let width = usize::from(width);
+        let count = self.number(1, width);
+        (width, count, 1 + width * (count + 1))
+    }
+
+    fn number(&self, at: usize, width: usize) -> usize {
+        let mut bytes = [0u8; 4];
+        if let Some(src) = self.packed.get(at..at + width) {
+            bytes[..width].copy_from_slice(src);
+        }
+        u32::from_le_bytes(bytes) as usize
     }
 
     /// The `(key, value)` pairs, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let text: &str = &self.text;
+        let (width, count, text_at) = self.layout();
+        let text = self.packed.get(text_at..).unwrap_or_default();
         let mut start = 0usize;
-        let mut parts = self.ends.iter().map(move |&end| {
-            let end = (end as usize).min(text.len());
-            let part = text.get(start..end).unwrap_or("");
+        let mut parts = (0..count).map(move |i| {
+            let end = self.number(1 + width * (i + 1), width).min(text.len());
+            // Built from `&str` parts, so each part is UTF-8.
+            let part = text.get(start..end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
             start = end;
             part
         });
@@ -171,12 +205,12 @@ impl Attrs {
 
     /// How many attributes.
     pub fn len(&self) -> usize {
-        self.ends.len() / 2
+        self.layout().1 / 2
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 }
 
@@ -192,5 +226,14 @@ mod tests {
         assert_eq!(attrs.get("x"), None);
         assert_eq!(attrs.len(), 3);
         assert!(Attrs::default().is_empty());
+        assert_eq!(Attrs::default().iter().count(), 0);
+    }
+
+    #[test]
+    fn attributes_past_64_kib_take_wide_offsets() {
+        let long = "x".repeat(70_000);
+        let attrs = Attrs::from_pairs([("a", "1"), ("long", long.as_str()), ("z", "é")]);
+        assert_eq!(attrs.iter().collect::<Vec<_>>(), [("a", "1"), ("long", long.as_str()), ("z", "é")]);
+        assert_eq!(attrs.len(), 3);
     }
 }

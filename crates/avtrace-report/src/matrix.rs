@@ -294,10 +294,10 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
             title: &clause.title,
             kind: clause.kind.as_str(),
             status: coverage.status.as_str(),
-            requirements: coverage.requirements.iter().map(|r| program.requirements[r.index()].id.as_str()).collect(),
+            requirements: coverage.requirements.iter().map(|r| program.requirements[r.index()].id.as_ref()).collect(),
             subtree: subtree_of(&coverage.requirements, &children)
                 .into_iter()
-                .map(|r| program.requirements[r].id.as_str())
+                .map(|r| program.requirements[r].id.as_ref())
                 .collect(),
             verified: coverage.verified,
             via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
@@ -341,7 +341,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
                 title: &r.title,
                 text: &r.text,
                 status: r.status.as_str(),
-                parent: r.parent.map(|p| program.requirements[p.index()].id.as_str()),
+                parent: r.parent.map(|p| program.requirements[p.index()].id.as_ref()),
                 depth,
                 verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
                 verified_by: &r.verified_by,
