@@ -304,7 +304,7 @@ mod tests {
         let whole = load(&one).program;
         assert_eq!(split.requirements.len(), whole.requirements.len());
         for (a, b) in split.requirements.iter().zip(&whole.requirements) {
-            assert_eq!((&a.id, &a.satisfies, &a.attrs), (&b.id, &b.satisfies, &b.attrs));
+            assert_eq!((&a.id(), &a.satisfies, &a.attrs), (&b.id(), &b.satisfies, &b.attrs));
         }
     }
 

@@ -34,7 +34,7 @@ pub fn confusable_catalog_ids(sources: &Sources, catalog: &Catalog) -> Vec<Diagn
 /// Warnings for the program's requirement and evidence ids.
 pub fn confusable_program_ids(sources: &Sources, program: &Program) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let requirements = program.requirements.iter().map(|r| (r.id.as_ref(), r.span));
+    let requirements = program.requirements.iter().map(|r| (r.id(), r.span));
     check_namespace(sources, "requirement id", requirements, &mut out);
     check_namespace(sources, "evidence id", program.evidence.iter().map(|e| (e.id.as_str(), e.span)), &mut out);
     out

@@ -67,9 +67,9 @@ enum Table<'a> {
 
 #[derive(Default)]
 struct RequirementTable<'a> {
-    id: Option<Spanned<String>>,
-    title: Option<String>,
-    text: Option<String>,
+    id: Option<C<'a>>,
+    title: Option<Cow<'a, str>>,
+    text: Option<Cow<'a, str>>,
     status: Option<C<'a>>,
     parent: Option<C<'a>>,
     links: Option<Vec<RawLink>>,
@@ -100,9 +100,9 @@ impl<'a> Table<'a> {
         c.blanks();
         match self {
             Table::Requirement(t) => match key {
-                "id" => set(&mut t.id, c.string()?)?,
-                "title" => set(&mut t.title, c.string()?.into_inner())?,
-                "text" => set(&mut t.text, c.string()?.into_inner())?,
+                "id" => set(&mut t.id, c.borrowed_string()?)?,
+                "title" => set(&mut t.title, c.borrowed_string()?.into_inner())?,
+                "text" => set(&mut t.text, c.borrowed_string()?.into_inner())?,
                 "status" => set(&mut t.status, c.borrowed_string()?)?,
                 "parent" => set(&mut t.parent, c.borrowed_string()?)?,
                 "source" => set(&mut t.source, c.string()?.into_inner())?,

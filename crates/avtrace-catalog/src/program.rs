@@ -12,7 +12,7 @@ use rustc_hash::FxHasher;
 
 use avtrace_model::{
     Catalog, ClauseKind, Date, Evidence, EvidenceKind, EvidenceResult, FileIx, Link, Program, ProgramMarket, ReqIx,
-    Requirement, RequirementStatus, Span,
+    Requirement, RequirementStatus, RequirementStrings, Span,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -367,9 +367,7 @@ fn part_of(
         }
         part.verified_by.extend(r.verified_by.iter().map(|v| span_in(file, offset, v)));
         part.requirements.push(Requirement {
-            id: id.into_boxed_str(),
-            title: r.title.into_boxed_str(),
-            text: r.text.into_boxed_str(),
+            strings: RequirementStrings::new(&id, &r.title, &r.text),
             status,
             satisfies: satisfies.into_boxed_slice(),
             verified_by: r.verified_by.into_iter().map(Spanned::into_inner).collect(),
@@ -570,7 +568,7 @@ impl<'r> IdIndex<'r> {
 
     fn get(&self, id: &str) -> Option<ReqIx> {
         let requirements = self.requirements;
-        let found = self.table.find(Self::hash(id), |&i| &*requirements[i as usize].id == id)?;
+        let found = self.table.find(Self::hash(id), |&i| requirements[i as usize].id() == id)?;
         Some(ReqIx::new(*found as usize))
     }
 
@@ -578,11 +576,11 @@ impl<'r> IdIndex<'r> {
     /// with that id when it is.
     fn insert(&mut self, i: usize) -> Option<ReqIx> {
         let requirements = self.requirements;
-        let id: &str = &requirements[i].id;
+        let id: &str = requirements[i].id();
         let entry = self.table.entry(
             Self::hash(id),
-            |&j| &*requirements[j as usize].id == id,
-            |&j| Self::hash(&requirements[j as usize].id),
+            |&j| requirements[j as usize].id() == id,
+            |&j| Self::hash(requirements[j as usize].id()),
         );
         match entry {
             hashbrown::hash_table::Entry::Occupied(first) => Some(ReqIx::new(*first.get() as usize)),
@@ -600,11 +598,11 @@ fn unique_ids<'r>(cx: &mut Ctx<'_>, requirements: &'r [Requirement]) -> IdIndex<
     let mut index = IdIndex { requirements, table: hashbrown::HashTable::with_capacity(requirements.len()) };
     for (i, r) in requirements.iter().enumerate() {
         if let Some(first) = index.insert(i)
-            && is_requirement_id(&r.id)
+            && is_requirement_id(r.id())
         {
             let other = cx.sources.position(requirements[first.index()].span);
             cx.diagnostics.push(
-                Diagnostic::error("duplicate-id", Some(r.span), format!("requirement `{}` is defined twice", r.id))
+                Diagnostic::error("duplicate-id", Some(r.span), format!("requirement `{}` is defined twice", r.id()))
                     .with_note(format!("first defined at {other}")),
             );
         }
@@ -620,7 +618,7 @@ fn resolve_tree(
     refs: &Refs,
     index: &IdIndex<'_>,
 ) -> (Vec<Option<ReqIx>>, Vec<(usize, Link)>) {
-    let ids = || requirements.iter().map(|r| r.id.as_ref());
+    let ids = || requirements.iter().map(|r| r.id());
     let mut parents: Vec<Option<ReqIx>> = vec![None; requirements.len()];
     let mut parent_at: Vec<(usize, Span)> = Vec::with_capacity(refs.parents.len());
     // Only the requirements that link anywhere: a list per requirement cost the load
@@ -676,8 +674,8 @@ fn resolve_tree(
         }
         if state[at] == 1 && parents[at].is_some() && walk.contains(&at) {
             let from = walk.iter().position(|&w| w == at).unwrap_or(0);
-            let mut cycle: Vec<&str> = walk[from..].iter().map(|&w| requirements[w].id.as_ref()).collect();
-            cycle.push(&requirements[at].id);
+            let mut cycle: Vec<&str> = walk[from..].iter().map(|&w| requirements[w].id()).collect();
+            cycle.push(requirements[at].id());
             let closing = walk.last().copied().unwrap_or(at);
             let place = span_of_parent(closing).unwrap_or(requirements[closing].span);
             cx.diagnostics.push(Diagnostic::error(

@@ -2,6 +2,7 @@
 //! Every key a user may mistype is denied when unknown; every value that is checked after
 //! parsing keeps its span so that the check can point at it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
@@ -208,10 +209,10 @@ pub(crate) struct RawProgramMarket {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRequirement<'a> {
-    pub(crate) id: S,
-    pub(crate) title: String,
+    pub(crate) id: C<'a>,
+    pub(crate) title: Cow<'a, str>,
     #[serde(default)]
-    pub(crate) text: String,
+    pub(crate) text: Cow<'a, str>,
     #[serde(default)]
     pub(crate) status: Option<C<'a>>,
     #[serde(default)]

@@ -477,8 +477,8 @@ fn large_programs_are_parsed_in_pieces_with_exact_positions() {
     let file = sources.add("program.toml", good.as_str());
     let program = load_program(&sources, file, &catalog).value.unwrap();
     assert_eq!(program.requirements.len(), 20_001);
-    assert_eq!(&*program.requirements[20_000].id, "BIG-19999");
-    assert_eq!(&*program.requirements[5].text, "line one\n[[requirements]]\n");
+    assert_eq!(program.requirements[20_000].id(), "BIG-19999");
+    assert_eq!(program.requirements[5].text(), "line one\n[[requirements]]\n");
     let at = sources.position(program.requirements[20_000].span);
     let line = good[..good.find("\"BIG-19999\"").unwrap()].lines().count();
     assert_eq!(at, format!("program.toml:{line}:6"));

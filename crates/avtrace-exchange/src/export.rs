@@ -211,9 +211,9 @@ pub fn reqif_export<'a>(
 
     let requirement_objects = program.requirements.iter().enumerate().map(move |(index, r)| {
         let mut values = vec![
-            AttributeValue::text(names::FOREIGN_ID, r.id.clone()),
-            AttributeValue::text(names::NAME, r.title.clone()),
-            AttributeValue::text(names::TEXT, r.text.clone()),
+            AttributeValue::text(names::FOREIGN_ID, r.id()),
+            AttributeValue::text(names::NAME, r.title()),
+            AttributeValue::text(names::TEXT, r.text()),
             AttributeValue::new(names::FOREIGN_STATE, Value::Enumeration(vec![r.status.as_str().to_owned()])),
         ];
         if !r.verified_by.is_empty() {
@@ -229,11 +229,11 @@ pub fn reqif_export<'a>(
             values.push(AttributeValue::text(attribute_name(key), value.to_owned()));
         }
         SpecObject {
-            key: requirement_key(&r.id),
+            key: requirement_key(r.id()),
             object_type: ExportNames::REQUIREMENT_TYPE.to_owned(),
             // Readers take LONG-NAME for the title when ReqIF.Name is empty; an untitled
             // requirement must stay untitled.
-            long_name: (!r.title.trim().is_empty()).then(|| r.id.to_string()),
+            long_name: (!r.title().trim().is_empty()).then(|| r.id().to_string()),
             values,
         }
     });
@@ -337,7 +337,7 @@ pub fn reqif_export<'a>(
         values: context,
         hierarchy: requirement_tree(program)
             .into_iter()
-            .map(|(i, depth)| HierarchyEntry::new(depth, requirement_key(&program.requirements[i].id)))
+            .map(|(i, depth)| HierarchyEntry::new(depth, requirement_key(program.requirements[i].id())))
             .collect(),
     }];
     if !program.evidence.is_empty() {
@@ -479,14 +479,14 @@ fn relations<'a>(
     let satisfies = program.requirements.iter().flat_map(move |r| {
         r.satisfies
             .iter()
-            .map(move |&c| SpecRelation::new(ExportNames::SATISFIES, requirement_key(&r.id), clause_key(catalog, c)))
+            .map(move |&c| SpecRelation::new(ExportNames::SATISFIES, requirement_key(r.id()), clause_key(catalog, c)))
     });
     let links = program.requirements.iter().flat_map(move |r| {
         r.links.iter().map(move |l| {
             SpecRelation::new(
                 link_type_name(&l.kind),
-                requirement_key(&r.id),
-                requirement_key(&program.requirements[l.to.index()].id),
+                requirement_key(r.id()),
+                requirement_key(program.requirements[l.to.index()].id()),
             )
         })
     });

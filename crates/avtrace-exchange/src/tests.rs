@@ -48,7 +48,7 @@ fn reload(catalog: &Catalog, outcome: &crate::ImportOutcome) -> Program {
 /// Everything a program says about one requirement, by ids rather than indices, as the
 /// round trip must keep it (titles are trimmed and texts normalized by ReqIF's XHTML).
 fn comparable(catalog: &Catalog, p: &Program) -> Vec<String> {
-    let id = |ix: ReqIx| p.requirements[ix.index()].id.to_string();
+    let id = |ix: ReqIx| p.requirements[ix.index()].id().to_string();
     let mut rows: Vec<String> = p
         .requirements
         .iter()
@@ -58,9 +58,9 @@ fn comparable(catalog: &Catalog, p: &Program) -> Vec<String> {
             let attrs: Vec<(&str, &str)> = r.attrs.iter().collect();
             format!(
                 "{} title={:?} text={:?} status={} parent={:?} links={links:?} attrs={attrs:?} satisfies={satisfies:?} verified_by={:?} source={:?}",
-                r.id,
-                r.title.trim(),
-                normalize_text(&r.text),
+                r.id(),
+                r.title().trim(),
+                normalize_text(r.text()),
                 r.status.as_str(),
                 r.parent.map(id),
                 r.verified_by,
@@ -97,9 +97,7 @@ fn requirement(
     evidence: &[&str],
 ) -> Requirement {
     Requirement {
-        id: id.into(),
-        title: title.into(),
-        text: text.into(),
+        strings: avtrace_model::RequirementStrings::new(id, title, text),
         status: avtrace_model::RequirementStatus::parse(status).unwrap_or_default(),
         satisfies: satisfies.into_boxed_slice(),
         verified_by: evidence.iter().map(|e| (*e).to_owned()).collect(),

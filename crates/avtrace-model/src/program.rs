@@ -37,12 +37,9 @@ pub struct ProgramMarket {
 /// One requirement of a program.
 #[derive(Debug, Clone, Default)]
 pub struct Requirement {
-    /// Unique id within the program.
-    pub id: Box<str>,
-    /// Title.
-    pub title: Box<str>,
-    /// Text.
-    pub text: Box<str>,
+    /// Its id (unique within the program), title and text: [`Requirement::id`],
+    /// [`Requirement::title`], [`Requirement::text`].
+    pub strings: RequirementStrings,
     /// Where it stands; only a live status satisfies anything.
     pub status: RequirementStatus,
     /// Clauses it satisfies.
@@ -60,6 +57,66 @@ pub struct Requirement {
     pub attrs: Attrs,
     /// Where it was defined.
     pub span: Span,
+}
+
+impl Requirement {
+    /// Unique id within the program.
+    pub fn id(&self) -> &str {
+        self.strings.id()
+    }
+
+    /// Title.
+    pub fn title(&self) -> &str {
+        self.strings.title()
+    }
+
+    /// Text.
+    pub fn text(&self) -> &str {
+        self.strings.text()
+    }
+}
+
+/// A requirement's id, title and text in one allocation: a million requirements are a
+/// million allocations and 32 bytes apiece fewer than with three strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequirementStrings {
+    all: Box<str>,
+    id_end: u32,
+    title_end: u32,
+}
+
+impl RequirementStrings {
+    /// The three strings. A title or text past 4 GiB is cut there (a program file cannot
+    /// be that large).
+    pub fn new(id: &str, title: &str, text: &str) -> RequirementStrings {
+        let mut all = String::with_capacity(id.len() + title.len() + text.len());
+        all.push_str(id);
+        let id_end = u32::try_from(all.len()).unwrap_or(u32::MAX);
+        all.push_str(title);
+        let title_end = u32::try_from(all.len()).unwrap_or(u32::MAX);
+        all.push_str(text);
+        RequirementStrings { all: all.into_boxed_str(), id_end, title_end }
+    }
+
+    fn part(&self, start: u32, end: Option<u32>) -> &str {
+        let end = end.map_or(self.all.len(), |e| e as usize);
+        self.all.get(start as usize..end).unwrap_or("")
+    }
+
+    /// The id.
+    pub fn id(&self) -> &str {
+        self.part(0, Some(self.id_end))
+    }
+
+    /// The title.
+    pub fn title(&self) -> &str {
+        self.part(self.id_end, Some(self.title_end))
+    }
+
+    /// The text.
+    pub fn text(&self) -> &str {
+        self.part(self.title_end, None)
+    }
 }
 
 /// A typed link from one requirement to another (`depends-on`, `conflicts-with`, ...).

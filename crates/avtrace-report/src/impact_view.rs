@@ -43,7 +43,7 @@ fn doc<'a>(view: &TraceView<'a>, impact: &Impact) -> ImpactDoc<'a> {
     let catalog = view.catalog;
     let market = |m: usize| catalog.market(view.trace.markets[m].market);
     let ids = |list: &[avtrace_model::ReqIx]| -> Vec<&'a str> {
-        list.iter().map(|r| view.program.requirements[r.index()].id.as_ref()).collect()
+        list.iter().map(|r| view.program.requirements[r.index()].id()).collect()
     };
     let clause = catalog.clause(impact.clause);
     ImpactDoc {

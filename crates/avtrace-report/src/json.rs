@@ -35,8 +35,8 @@ impl Serialize for RequirementStates<'_> {
         let view = &self.0;
         let requirements = &view.program.requirements;
         serializer.collect_seq(requirements.iter().enumerate().map(|(i, r)| RequirementState {
-            id: &r.id,
-            parent: r.parent.map(|p| requirements[p.index()].id.as_ref()),
+            id: r.id(),
+            parent: r.parent.map(|p| requirements[p.index()].id()),
             status: r.status.as_str(),
             verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
         }))
@@ -183,7 +183,7 @@ fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, cove
         kind: clause.kind.as_str(),
         granularity: (clause.granularity != Granularity::Paragraph).then(|| clause.granularity.as_str()),
         status: coverage.status.as_str(),
-        requirements: coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id.as_ref()).collect(),
+        requirements: coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id()).collect(),
         verification: coverage.requirements.iter().map(|r| view.verification(*r).as_str()).collect(),
         verified: coverage.verified,
         via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| catalog.clause_name(s.from)).collect(),

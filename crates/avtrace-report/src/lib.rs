@@ -114,7 +114,7 @@ impl<'a> TraceView<'a> {
 
     /// The ids of `requirements`, in their order.
     pub fn requirement_ids(&self, requirements: &[avtrace_model::ReqIx]) -> Vec<&'a str> {
-        requirements.iter().map(|r| self.program.requirements[r.index()].id.as_ref()).collect()
+        requirements.iter().map(|r| self.program.requirements[r.index()].id()).collect()
     }
 }
 

@@ -294,10 +294,10 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
             title: &clause.title,
             kind: clause.kind.as_str(),
             status: coverage.status.as_str(),
-            requirements: coverage.requirements.iter().map(|r| program.requirements[r.index()].id.as_ref()).collect(),
+            requirements: coverage.requirements.iter().map(|r| program.requirements[r.index()].id()).collect(),
             subtree: subtree_of(&coverage.requirements, &children)
                 .into_iter()
-                .map(|r| program.requirements[r].id.as_ref())
+                .map(|r| program.requirements[r].id())
                 .collect(),
             verified: coverage.verified,
             via: coverage.chain.iter().flat_map(|c| &c.steps).map(|s| step_doc(catalog, s)).collect(),
@@ -337,11 +337,11 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
         .map(|&(i, depth)| {
             let r = &program.requirements[i];
             RequirementDoc {
-                id: &r.id,
-                title: &r.title,
-                text: &r.text,
+                id: r.id(),
+                title: r.title(),
+                text: r.text(),
                 status: r.status.as_str(),
-                parent: r.parent.map(|p| program.requirements[p.index()].id.as_ref()),
+                parent: r.parent.map(|p| program.requirements[p.index()].id()),
                 depth,
                 verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
                 verified_by: &r.verified_by,
@@ -349,7 +349,7 @@ pub(crate) fn build<'a>(view: &TraceView<'a>) -> MatrixDoc<'a> {
                 links: r
                     .links
                     .iter()
-                    .map(|l| LinkDoc { kind: &l.kind, to: &program.requirements[l.to.index()].id })
+                    .map(|l| LinkDoc { kind: &l.kind, to: program.requirements[l.to.index()].id() })
                     .collect(),
                 clauses: std::mem::take(&mut by_requirement[i])
                     .into_iter()

@@ -292,7 +292,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                 && let Some(chain) = &coverage.chain
             {
                 let reqs: Vec<&str> =
-                    coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id.as_ref()).collect();
+                    coverage.requirements.iter().map(|r| view.program.requirements[r.index()].id()).collect();
                 let mut line = format!("{} satisfies {}", reqs.join(", "), catalog.clause_name(chain.start()));
                 for step in &chain.steps {
                     let _ = write!(line, " -{}-> {}", step.rel, catalog.clause_name(step.to));
@@ -326,7 +326,7 @@ pub fn gaps_table(view: &TraceView<'_>) -> String {
                 .requirements
                 .iter()
                 .filter(|r| view.verification(**r) == avtrace_model::Verification::Failed)
-                .map(|r| view.program.requirements[r.index()].id.as_ref())
+                .map(|r| view.program.requirements[r.index()].id())
                 .collect();
             if failed.is_empty() {
                 continue;

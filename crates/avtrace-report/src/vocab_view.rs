@@ -112,7 +112,7 @@ pub fn unreached_diagnostics(catalog: &Catalog, program: &Program, unreached: &[
             let mut d = Diagnostic::warning(
                 "unreached-requirement",
                 Some(r.span),
-                format!("requirement `{}` reaches no obligation in any target market ({markets})", r.id),
+                format!("requirement `{}` reaches no obligation in any target market ({markets})", r.id()),
             );
             if u.clauses.is_empty() {
                 d = d.with_note("it satisfies no clause");

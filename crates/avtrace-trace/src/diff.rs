@@ -100,9 +100,9 @@ pub fn diff_programs(catalog: &Catalog, old: (&Program, &Trace), new: (&Program,
     }
 
     let old_by_id: BTreeMap<&str, &avtrace_model::Requirement> =
-        old_program.requirements.iter().map(|r| (r.id.as_ref(), r)).collect();
+        old_program.requirements.iter().map(|r| (r.id(), r)).collect();
     let new_by_id: BTreeMap<&str, &avtrace_model::Requirement> =
-        new_program.requirements.iter().map(|r| (r.id.as_ref(), r)).collect();
+        new_program.requirements.iter().map(|r| (r.id(), r)).collect();
     let added = sorted(new_by_id.keys().filter(|id| !old_by_id.contains_key(*id)).map(|s| (*s).to_owned()).collect());
     let removed = sorted(old_by_id.keys().filter(|id| !new_by_id.contains_key(*id)).map(|s| (*s).to_owned()).collect());
     let names = |list: &[ClauseIx]| -> Vec<String> { list.iter().map(|c| catalog.clause_name(*c)).collect() };
@@ -110,10 +110,10 @@ pub fn diff_programs(catalog: &Catalog, old: (&Program, &Trace), new: (&Program,
     for (id, before) in &old_by_id {
         let Some(after) = new_by_id.get(id) else { continue };
         let mut fields = Vec::new();
-        if before.title != after.title {
+        if before.title() != after.title() {
             fields.push("title");
         }
-        if before.text != after.text {
+        if before.text() != after.text() {
             fields.push("text");
         }
         if before.status != after.status {

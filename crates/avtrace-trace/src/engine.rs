@@ -322,7 +322,7 @@ impl Satisfiers {
         }
         // Requirements in id order, so that every list comes out sorted without a sort each.
         // Programs are usually written in id order: a linear check spares the sort then.
-        let id = |r: &ReqIx| program.requirements[r.index()].id.as_ref();
+        let id = |r: &ReqIx| program.requirements[r.index()].id();
         if !by_id.is_sorted_by(|a, b| natural_cmp(id(a), id(b)) != std::cmp::Ordering::Greater) {
             by_id.sort_unstable_by(|a, b| natural_cmp(id(a), id(b)));
         }

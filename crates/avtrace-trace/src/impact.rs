@@ -28,7 +28,7 @@ pub struct Impact {
 /// makes obligations by citing them.
 pub fn impact(trace: &Trace, program: &Program, clause: ClauseIx) -> Impact {
     let by_id =
-        |a: &ReqIx, b: &ReqIx| natural_cmp(&program.requirements[a.index()].id, &program.requirements[b.index()].id);
+        |a: &ReqIx, b: &ReqIx| natural_cmp(program.requirements[a.index()].id(), program.requirements[b.index()].id());
     let mut satisfied_by: Vec<ReqIx> = program
         .requirements
         .iter()

@@ -687,8 +687,7 @@ fn canonical(f: &Fixture, t: &Trace) -> Vec<String> {
         .flat_map(|m| &m.obligations)
         .map(|o| {
             let c = t.coverage(o.clause).expect("coverage");
-            let reqs: Vec<&str> =
-                c.requirements.iter().map(|r| f.program.requirements[r.index()].id.as_ref()).collect();
+            let reqs: Vec<&str> = c.requirements.iter().map(|r| f.program.requirements[r.index()].id()).collect();
             let chain: Vec<String> = c
                 .chain
                 .iter()
@@ -770,7 +769,7 @@ proptest! {
         // Requirement ids follow position; rename so that the same link keeps the same id.
         let n = other.program.requirements.len();
         for (k, r) in other.program.requirements.iter_mut().enumerate() {
-            r.id = format!("R{}", n - 1 - k).into_boxed_str();
+            r.strings = avtrace_model::RequirementStrings::new(&format!("R{}", n - 1 - k), r.title(), r.text());
         }
         for (a, b) in all_levels(&straight).iter().zip(all_levels(&other).iter()) {
             prop_assert_eq!(canonical(&straight, a), canonical(&other, b));
@@ -858,7 +857,7 @@ fn impact_finds_links_chains_and_citations() {
     let b1 = f.catalog.clause_by_ref("B:1").unwrap();
     let found = crate::impact(&t, &f.program, b1);
     let reqs = |list: &[avtrace_model::ReqIx]| {
-        list.iter().map(|r| f.program.requirements[r.index()].id.to_string()).collect::<Vec<_>>()
+        list.iter().map(|r| f.program.requirements[r.index()].id().to_string()).collect::<Vec<_>>()
     };
     assert_eq!(reqs(&found.satisfied_by), ["R1"]);
     assert!(found.obliged_in.is_empty(), "B is not mandated");
