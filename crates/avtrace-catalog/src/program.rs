@@ -370,7 +370,7 @@ fn part_of(
             strings: RequirementStrings::new(&id, &r.title, &r.text),
             status,
             satisfies: satisfies.into_boxed_slice(),
-            verified_by: r.verified_by.into_iter().map(Spanned::into_inner).collect(),
+            verified_by: r.verified_by.into_iter().map(|v| v.into_inner().into_boxed_str()).collect(),
             source: r.source.map(String::into_boxed_str),
             parent: None,
             links: Box::default(),
@@ -720,7 +720,7 @@ fn check_evidence(cx: &mut Ctx<'_>, requirements: &[Requirement], refs: &Refs, e
     }
     let names = requirements.iter().flat_map(|r| &r.verified_by);
     for (id, at) in names.zip(&refs.verified_by) {
-        if !seen.contains_key(id.as_str()) {
+        if !seen.contains_key(id.as_ref()) {
             let d = Diagnostic::error(
                 "unknown-evidence",
                 Some(*at),

@@ -119,7 +119,7 @@ fn implied_evidence(program: &Program) -> Vec<Evidence> {
         for id in &r.verified_by {
             if seen.insert(id, ()).is_none() {
                 out.push(Evidence {
-                    id: id.clone(),
+                    id: id.to_string(),
                     kind: EvidenceKind::Test,
                     title: String::new(),
                     uri: None,

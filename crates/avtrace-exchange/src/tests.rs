@@ -100,7 +100,7 @@ fn requirement(
         strings: avtrace_model::RequirementStrings::new(id, title, text),
         status: avtrace_model::RequirementStatus::parse(status).unwrap_or_default(),
         satisfies: satisfies.into_boxed_slice(),
-        verified_by: evidence.iter().map(|e| (*e).to_owned()).collect(),
+        verified_by: evidence.iter().map(|e| Box::from(*e)).collect(),
         ..Requirement::default()
     }
 }
@@ -270,7 +270,7 @@ proptest! {
                     }
                 }
                 let mut r = requirement(id, &title.replace('\n', " "), text, status, sat, &[]);
-                r.verified_by = ev;
+                r.verified_by = ev.into_iter().map(String::into_boxed_str).collect();
                 // A parent earlier in the list: a forest, never a cycle.
                 r.parent = parent.filter(|_| i > 0).map(|p| ReqIx::new(p % i));
                 let mut seen = Vec::new();

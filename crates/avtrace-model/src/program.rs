@@ -45,7 +45,7 @@ pub struct Requirement {
     /// Clauses it satisfies.
     pub satisfies: Box<[ClauseIx]>,
     /// Evidence that verifies it (test cases, reports); empty means unverified.
-    pub verified_by: Vec<String>,
+    pub verified_by: Box<[Box<str>]>,
     /// Where it came from (a module, a document), when known.
     pub source: Option<Box<str>>,
     /// The requirement it refines (decomposition): the requirements form one forest.

@@ -127,7 +127,7 @@ fn obligation_row<'a>(view: &TraceView<'a>, doc: &'a MatrixDoc<'a>, c: &'a Matri
         .collect();
     let mut evidence: Vec<EvidenceLine> = Vec::new();
     for id in c.requirements.iter().filter_map(|id| by_id.get(id)).flat_map(|r| r.verified_by.iter()) {
-        if evidence.iter().any(|e| e.id == *id) {
+        if evidence.iter().any(|e| *e.id == **id) {
             continue;
         }
         let line = match view.program.evidence_by_id(id) {
@@ -137,7 +137,7 @@ fn obligation_row<'a>(view: &TraceView<'a>, doc: &'a MatrixDoc<'a>, c: &'a Matri
                 result: e.result.map_or_else(|| "result not recorded".to_owned(), |r| r.to_string()),
             },
             None => EvidenceLine {
-                id: (*id).to_owned(),
+                id: id.to_string(),
                 what: "named by the requirement, no record in the program".to_owned(),
                 result: "result not recorded".to_owned(),
             },

@@ -13,7 +13,7 @@ pub fn evidence_index_csv(view: &TraceView<'_>) -> Result<Vec<u8>, ReportError> 
     let mut ids: Vec<&str> = view.program.evidence.iter().map(|e| e.id.as_str()).collect();
     for r in &view.program.requirements {
         for id in &r.verified_by {
-            if !ids.contains(&id.as_str()) {
+            if !ids.contains(&id.as_ref()) {
                 ids.push(id);
             }
         }
@@ -24,7 +24,7 @@ pub fn evidence_index_csv(view: &TraceView<'_>) -> Result<Vec<u8>, ReportError> 
     for id in ids {
         let record = view.program.evidence_by_id(id);
         let naming: Vec<&crate::matrix::RequirementDoc<'_>> =
-            doc.requirements.iter().filter(|r| r.verified_by.iter().any(|v| v == id)).collect();
+            doc.requirements.iter().filter(|r| r.verified_by.iter().any(|v| &**v == id)).collect();
         let mut obligations: Vec<&str> = Vec::new();
         for r in &naming {
             for c in &r.clauses {

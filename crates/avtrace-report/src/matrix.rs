@@ -188,7 +188,7 @@ pub(crate) struct RequirementDoc<'a> {
     pub(crate) depth: usize,
     /// `passed`, `failed`, `claimed` or `none`.
     pub(crate) verification: &'static str,
-    pub(crate) verified_by: &'a [String],
+    pub(crate) verified_by: &'a [Box<str>],
     /// Free attributes, by key (the program keeps them sorted).
     #[serde(serialize_with = "attrs_as_map")]
     pub(crate) attrs: &'a avtrace_model::Attrs,

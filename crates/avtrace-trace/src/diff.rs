@@ -69,9 +69,9 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
 }
 
 /// The items of `a` not in `b`, in natural order.
-fn minus(a: &[String], b: &[String]) -> Vec<String> {
-    let b: std::collections::HashSet<&String> = b.iter().collect();
-    sorted(a.iter().filter(|x| !b.contains(x)).cloned().collect())
+fn minus<S: AsRef<str>>(a: &[S], b: &[S]) -> Vec<String> {
+    let b: std::collections::HashSet<&str> = b.iter().map(AsRef::as_ref).collect();
+    sorted(a.iter().map(AsRef::as_ref).filter(|x| !b.contains(x)).map(str::to_owned).collect())
 }
 
 /// Compares two programs and their traces (both computed against `catalog`). Requirements

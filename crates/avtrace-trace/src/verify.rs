@@ -51,7 +51,7 @@ impl<'p> EvidenceResults<'p> {
         }
         let (mut failed, mut all_passed) = (false, true);
         for id in &r.verified_by {
-            match self.0.get(id.as_str()).copied().flatten() {
+            match self.0.get(id.as_ref()).copied().flatten() {
                 Some(EvidenceResult::Failed) => failed = true,
                 Some(EvidenceResult::Passed) => {}
                 _ => all_passed = false,
