@@ -143,3 +143,29 @@ fn a_chapter_level_obligation_says_so_in_json_and_gaps() {
     assert_eq!(code, 0);
     assert!(stdout.contains("requirement (chapter-level: stands for paragraphs not listed)"), "{stdout}");
 }
+
+#[test]
+fn the_us_mandates_impose_the_passenger_car_fmvss_by_name() {
+    // Of the 75 standards in 49 CFR 571, the example's M1 car in the US answers to the 32 its
+    // mandates name for passenger cars (FMVSS 127 starts after its SOP), plus the SGO.
+    let doc = trace_json(&["--market", "US"]);
+    let us = &doc["markets"][0];
+    assert_eq!(us["obligations"], 33);
+    let parts: Vec<usize> = us["mandates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["instrument"] == "US-49-CFR-571")
+        .map(|m| m["clauses"].as_array().expect("the parts are listed").len())
+        .collect();
+    assert_eq!(parts, [21, 11]);
+    let obliged: BTreeSet<&str> =
+        us["clauses"].as_array().unwrap().iter().filter_map(|c| c["clause"].as_str()).collect();
+    assert!(obliged.contains("US-49-CFR-571:571.208"));
+    for not_for_cars in ["US-49-CFR-571:571.121", "US-49-CFR-571:571.222", "US-49-CFR-571:571.127"] {
+        assert!(!obliged.contains(not_for_cars), "{not_for_cars} is not an obligation of this car");
+    }
+    let (code, table, _) = avtrace(&["markets"]);
+    assert_eq!(code, 0);
+    assert!(table.contains(" M1 21 parts ") && table.contains(" M1 1 part "), "{table}");
+}

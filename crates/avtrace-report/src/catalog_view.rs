@@ -209,7 +209,7 @@ pub fn markets_table(catalog: &Catalog) -> String {
             conditions.push(format!("with {}", d.features.join("+")));
         }
         if !d.clauses.is_empty() {
-            conditions.push(format!("{} parts", d.clauses.len()));
+            conditions.push(crate::text::plural(d.clauses.len(), "part"));
         }
         conditions.join(" ")
     };
