@@ -484,12 +484,14 @@ fn build_program(
     let Assembly { mut requirements, refs, evidence, diagnostics } = assembly;
     cx.diagnostics.extend(diagnostics);
     let index = unique_ids(cx, &requirements);
-    let (parents, links) = resolve_tree(cx, &requirements, &refs, &index);
+    let (parents, mut links) = resolve_tree(cx, &requirements, &refs, &index);
     drop(index);
     for (r, parent) in requirements.iter_mut().zip(parents) {
         r.parent = parent;
     }
-    // `refs.links` lists links requirement by requirement, so each one's are consecutive.
+    // Grouped by requirement; the sort is stable, so each keeps its links in written order
+    // (and costs nothing when, as the assembly makes them, they already come in order).
+    links.sort_by_key(|(i, _)| *i);
     for group in links.chunk_by(|a, b| a.0 == b.0) {
         if let Some(r) = group.first().and_then(|(i, _)| requirements.get_mut(*i)) {
             r.links = group.iter().map(|(_, l)| l.clone()).collect();
@@ -551,7 +553,6 @@ fn check_words(cx: &mut Ctx<'_>, raw: &RawProgram, program_offset: usize, file: 
     }
 }
 
-/// Requirement ids to their first definition.
 /// Requirement ids to positions: a table of positions alone (4 bytes a slot), hashed and
 /// compared through the requirements themselves. A map keyed by `&str` took 52 MB of the
 /// load's peak for a million requirements; this takes 10.

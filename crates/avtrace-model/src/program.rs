@@ -86,8 +86,8 @@ pub struct RequirementStrings {
 }
 
 impl RequirementStrings {
-    /// The three strings. A title or text past 4 GiB is cut there (a program file cannot
-    /// be that large).
+    /// The three strings. Offsets are 32-bit: the loader refuses input files long before
+    /// 4 GiB, so no requirement's strings reach that.
     pub fn new(id: &str, title: &str, text: &str) -> RequirementStrings {
         let mut all = String::with_capacity(id.len() + title.len() + text.len());
         all.push_str(id);
