@@ -1,6 +1,7 @@
 //! Diagnostics: data problems found while loading, each pointing at a file, line and
 //! column. They are plain data; the CLI decides how to print them.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use avtrace_model::{FileIx, Span};
@@ -71,8 +72,9 @@ impl Diagnostic {
 pub struct SourceFile {
     /// The path as the user would recognise it.
     pub path: String,
-    /// The contents, once read.
-    text: std::sync::OnceLock<String>,
+    /// The contents, once read. The built-in catalog's texts are borrowed from the binary:
+    /// copying its 850 KB on every start would be a tenth of a small command's time.
+    text: std::sync::OnceLock<Cow<'static, str>>,
     /// Where to read a deferred file's text from.
     origin: Option<std::path::PathBuf>,
     /// The place that named a deferred file (an `include` pattern), for problems found when
@@ -89,7 +91,7 @@ impl SourceFile {
     /// its text is empty (its problems were reported when it was first read).
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| {
-            self.origin.as_deref().and_then(|path| crate::files::read_text(path).ok()).unwrap_or_default()
+            Cow::Owned(self.origin.as_deref().and_then(|path| crate::files::read_text(path).ok()).unwrap_or_default())
         })
     }
 
@@ -107,7 +109,7 @@ impl SourceFile {
     /// Keeps `text` as the contents of a deferred file read elsewhere (no effect once it
     /// has some), so that positions in it are resolved against the very bytes parsed.
     pub(crate) fn keep(&self, text: String) {
-        let _ = self.text.set(text);
+        let _ = self.text.set(Cow::Owned(text));
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -146,9 +148,19 @@ impl Sources {
 
     /// Adds a file and returns its index.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileIx {
+        self.add_text(path.into(), Cow::Owned(text.into()))
+    }
+
+    /// Adds a file whose text lives as long as the program (the built-in catalog's), without
+    /// copying it, and returns its index.
+    pub fn add_static(&mut self, path: impl Into<String>, text: &'static str) -> FileIx {
+        self.add_text(path.into(), Cow::Borrowed(text))
+    }
+
+    fn add_text(&mut self, path: String, text: Cow<'static, str>) -> FileIx {
         self.files.push(SourceFile {
-            path: path.into(),
-            text: std::sync::OnceLock::from(text.into()),
+            path,
+            text: std::sync::OnceLock::from(text),
             origin: None,
             named_at: None,
             line_starts: Default::default(),

@@ -84,7 +84,7 @@ pub fn add_builtin(sources: &mut Sources) -> Vec<CatalogFile> {
     builtin::BUILTIN
         .iter()
         .map(|(relative, text)| CatalogFile {
-            file: sources.add(format!("standards/{relative}"), *text),
+            file: sources.add_static(format!("standards/{relative}"), text),
             role: role_of(relative),
         })
         .collect()

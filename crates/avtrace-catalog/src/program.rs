@@ -56,7 +56,9 @@ pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], 
         );
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
-    parse_included(sources, includes, catalog, &mut |parts, diagnostics| {
+    let workers =
+        if small_in_total(sources, includes) { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+    parse_included(sources, includes, catalog, workers, &mut |parts, diagnostics| {
         cx.diagnostics.extend(diagnostics);
         for part in parts {
             assembly.push(part);
@@ -146,17 +148,18 @@ impl Assembly {
     }
 }
 
-/// Parses the included files on every core, a file at a time per core (many files are the
-/// parallelism; a large one is not cut further), and hands each file's parts and
-/// diagnostics to `deliver` in file order, as soon as the files before it are delivered.
+/// Parses the included files on up to `workers` threads, a file at a time per thread (many
+/// files are the parallelism; a large one is not cut further), and hands each file's parts
+/// and diagnostics to `deliver` in file order, as soon as the files before it are delivered.
 fn parse_included(
     sources: &Sources,
     includes: &[FileIx],
     catalog: &Catalog,
+    workers: usize,
     deliver: &mut dyn FnMut(Vec<Part>, Vec<Diagnostic>),
 ) {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(includes.len()).max(1);
+    let workers = workers.min(includes.len()).max(1);
     // One large included file still deserves every core.
     let inner = if includes.len() == 1 { usize::MAX } else { 1 };
     let parse_one = |file: FileIx, inner: usize| {
@@ -185,6 +188,13 @@ fn parse_included(
         }
         (parts, cx.diagnostics)
     };
+    if workers == 1 {
+        for &file in includes {
+            let (parts, diagnostics) = parse_one(file, inner);
+            deliver(parts, diagnostics);
+        }
+        return;
+    }
     let next = AtomicUsize::new(0);
     let mut delivered = 0;
     let mut waiting: std::collections::BTreeMap<usize, (Vec<Part>, Vec<Diagnostic>)> = Default::default();
@@ -221,6 +231,26 @@ fn parse_included(
         let (parts, diagnostics) = waiting.remove(&k).unwrap_or_else(|| parse_one(file, 1));
         deliver(parts, diagnostics);
     }
+}
+
+/// Whether the included files are too small together for threads to pay: starting them
+/// (and their allocator arenas) costs more than a few hundred kilobytes take to parse.
+/// A file that cannot be sized counts as large; its read reports why.
+fn small_in_total(sources: &Sources, includes: &[FileIx]) -> bool {
+    const THREADS_PAY_ABOVE_BYTES: u64 = 512 * 1024;
+    let mut total = 0u64;
+    for &file in includes {
+        let source = sources.file(file);
+        let size = match source.origin() {
+            Some(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            None => u64::try_from(source.text().len()).ok(),
+        };
+        total = total.saturating_add(size.unwrap_or(u64::MAX));
+        if total > THREADS_PAY_ABOVE_BYTES {
+            return false;
+        }
+    }
+    true
 }
 
 /// Parses one file, handing its parts to `sink` in order. `None` when it cannot be read
@@ -732,5 +762,56 @@ fn check_evidence(cx: &mut Ctx<'_>, requirements: &[Requirement], refs: &Refs, e
                 d.with_note("once a program defines [[evidence]], every `verified_by` entry names one of its ids"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files parsed on threads are delivered as on one: same parts, same diagnostics, in
+    /// file order. (Small programs take the one-thread path, so the threaded one is forced.)
+    #[test]
+    fn threads_deliver_what_one_thread_delivers() {
+        let mut sources = Sources::new();
+        let instrument = "id = \"A\"\ntitle = \"A\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"t\"\n\n\
+                          [[clauses]]\nid = \"1\"\ntitle = \"Duty\"\nkind = \"requirement\"\n";
+        let catalog_file =
+            crate::CatalogFile { file: sources.add("a.toml", instrument), role: crate::role_of("a.toml") };
+        let includes: Vec<FileIx> = (0..7)
+            .map(|k| {
+                let mut text = String::new();
+                for r in 0..40 {
+                    let satisfies = if r % 9 == 4 { "A:2" } else { "A:1" };
+                    text.push_str(&format!(
+                        "[[requirements]]\nid = \"R-{k}-{r}\"\ntitle = \"t\"\nsatisfies = [\"{satisfies}\"]\n"
+                    ));
+                }
+                if k == 3 {
+                    text.push_str("[[requirements]]\nid = 5\n");
+                }
+                sources.add(format!("part-{k}.toml"), text)
+            })
+            .collect();
+        let catalog = crate::load_catalog(&sources, &[catalog_file]).value.expect("the catalog loads");
+        let run = |workers: usize| {
+            let mut got: Vec<(usize, Vec<String>, Vec<String>)> = Vec::new();
+            parse_included(&sources, &includes, &catalog, workers, &mut |parts, diagnostics| {
+                let ids = parts.iter().flat_map(|p| p.requirements.iter().map(|r| r.id().to_owned())).collect();
+                let said =
+                    diagnostics.iter().chain(parts.iter().flat_map(|p| &p.diagnostics)).map(|d| d.message.clone());
+                got.push((parts.len(), ids, said.collect()));
+            });
+            got
+        };
+        let alone = run(1);
+        assert_eq!(alone.len(), 7, "one delivery per file");
+        assert_eq!(alone[0].1.len(), 40);
+        assert!(
+            alone.iter().any(|(_, _, said)| !said.is_empty()),
+            "the broken file and the dangling references are reported"
+        );
+        assert_eq!(run(2), alone);
+        assert_eq!(run(4), alone);
     }
 }
