@@ -378,6 +378,30 @@ enum Kind {
 }
 
 impl Kind {
+    /// `ATTRIBUTE-VALUE-…`: the element of a value of this kind.
+    fn value_element(&self) -> &'static str {
+        match self {
+            Kind::String => "ATTRIBUTE-VALUE-STRING",
+            Kind::Xhtml => "ATTRIBUTE-VALUE-XHTML",
+            Kind::Enumeration { .. } => "ATTRIBUTE-VALUE-ENUMERATION",
+            Kind::Date => "ATTRIBUTE-VALUE-DATE",
+            Kind::Integer => "ATTRIBUTE-VALUE-INTEGER",
+            Kind::Boolean => "ATTRIBUTE-VALUE-BOOLEAN",
+        }
+    }
+
+    /// `ATTRIBUTE-DEFINITION-…-REF`: how a value of this kind names its definition.
+    fn definition_ref_element(&self) -> &'static str {
+        match self {
+            Kind::String => "ATTRIBUTE-DEFINITION-STRING-REF",
+            Kind::Xhtml => "ATTRIBUTE-DEFINITION-XHTML-REF",
+            Kind::Enumeration { .. } => "ATTRIBUTE-DEFINITION-ENUMERATION-REF",
+            Kind::Date => "ATTRIBUTE-DEFINITION-DATE-REF",
+            Kind::Integer => "ATTRIBUTE-DEFINITION-INTEGER-REF",
+            Kind::Boolean => "ATTRIBUTE-DEFINITION-BOOLEAN-REF",
+        }
+    }
+
     fn suffix(&self) -> &'static str {
         match self {
             Kind::String => "STRING",
@@ -881,7 +905,6 @@ impl<W: Write> ReqifWriter<W> {
                     ExportErrorKind::UnknownAttribute { element: element(), attribute: attribute.clone() }.into()
                 );
             };
-            let def_ref = format!("ATTRIBUTE-DEFINITION-{}-REF", attr.kind.suffix());
             match (&attr.kind, value) {
                 (Kind::String, Value::Text(text)) => {
                     let text = clean(&mut self.report, text, &element, attribute);
@@ -946,9 +969,9 @@ impl<W: Write> ReqifWriter<W> {
                 }
             }
             start(&mut self.xml, "DEFINITION", &[])?;
-            leaf(&mut self.xml, &def_ref, &attr.id)?;
+            leaf(&mut self.xml, attr.kind.definition_ref_element(), &attr.id)?;
             end(&mut self.xml, "DEFINITION")?;
-            end(&mut self.xml, &format!("ATTRIBUTE-VALUE-{}", attr.kind.suffix()))?;
+            end(&mut self.xml, attr.kind.value_element())?;
         }
         end(&mut self.xml, "VALUES")?;
         Ok(())
