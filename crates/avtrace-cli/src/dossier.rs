@@ -30,6 +30,12 @@ fn input_copy(path: &Path) -> PathBuf {
     out
 }
 
+/// What a rendering thread made; a panic in it goes on in the caller, as it would have
+/// without the thread.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Writes the dossier.
 pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Result<(), Failure> {
     if args.select.market.len() != 1 || args.select.market[0].contains(',') {
@@ -59,22 +65,27 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
         avtrace_report::TraceView { catalog: &catalog, program: &program, trace: &trace, program_path: &program_path };
     let market = catalog.market(targets[0].market).id.to_ascii_lowercase();
 
+    // The four renderings read the same trace and nothing else: they run side by side, so
+    // that the package takes about as long as its largest part, not as their sum.
     let fail = |e: avtrace_report::ReportError| Failure::input(e.to_string());
-    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-        (
-            PathBuf::from(format!("report-{market}.html")),
-            avtrace_report::report_html(&view, &options).map_err(fail)?.into_bytes(),
-        ),
-        (PathBuf::from(format!("matrix-{market}.xlsx")), avtrace_report::matrix_xlsx(&view, &options).map_err(fail)?),
-        (PathBuf::from("evidence-index.csv"), avtrace_report::evidence_index_csv(&view).map_err(fail)?),
-    ];
-
-    let document = avtrace_exchange::reqif_export(&catalog, &graph, &program, &trace, &creation_time);
-    let mut reqif = Vec::new();
-    let (_, written) =
-        document.write_to(&mut reqif).map_err(|e| Failure::input(format!("cannot write the ReqIF export: {e}")))?;
+    let (report, matrix, evidence, reqif) = std::thread::scope(|scope| {
+        let matrix = scope.spawn(|| avtrace_report::matrix_xlsx(&view, &options));
+        let reqif = scope.spawn(|| {
+            let document = avtrace_exchange::reqif_export(&catalog, &graph, &program, &trace, &creation_time);
+            document.write_to(Vec::new())
+        });
+        let report = avtrace_report::report_html(&view, &options);
+        let evidence = avtrace_report::evidence_index_csv(&view);
+        (report, joined(matrix), evidence, joined(reqif))
+    });
+    let (reqif, written) = reqif.map_err(|e| Failure::input(format!("cannot write the ReqIF export: {e}")))?;
     let notes: Vec<String> = written.warnings.iter().map(|w| format!("warning: {w}")).collect();
-    files.push((PathBuf::from(format!("export-{market}.reqif")), reqif));
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (PathBuf::from(format!("report-{market}.html")), report.map_err(fail)?.into_bytes()),
+        (PathBuf::from(format!("matrix-{market}.xlsx")), matrix.map_err(fail)?),
+        (PathBuf::from("evidence-index.csv"), evidence.map_err(fail)?),
+        (PathBuf::from(format!("export-{market}.reqif")), reqif),
+    ];
 
     let changes = match &args.baseline {
         Some(path) => {
