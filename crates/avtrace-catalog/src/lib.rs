@@ -9,6 +9,7 @@
 
 mod chunks;
 mod confusables;
+mod cursor;
 mod diag;
 mod fast;
 mod files;
