@@ -12,6 +12,7 @@ mod confusables;
 mod cursor;
 mod diag;
 mod fast;
+mod fast_catalog;
 mod files;
 mod ids;
 mod load;

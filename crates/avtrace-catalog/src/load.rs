@@ -206,11 +206,20 @@ pub fn load_catalog(sources: &Sources, files: &[CatalogFile]) -> Loaded<Catalog>
         match f.role {
             Role::Vocabulary => vocabularies.extend(cx.parse::<RawVocabulary>(f.file).map(|raw| (f.file, raw))),
             Role::Instrument => {
-                if let Some(raw) = cx.parse::<RawInstrument>(f.file) {
+                let text = sources.file(f.file).text();
+                // The fast lane declines anything it does not read exactly as the `toml`
+                // crate would; the `toml` crate then reads the file and reports its errors.
+                let raw =
+                    crate::fast_catalog::instrument(text).or_else(|| cx.parse_text::<RawInstrument>(f.file, text));
+                if let Some(raw) = raw {
                     pending.extend(check_instrument(&mut cx, f.file, raw));
                 }
             }
-            Role::Mapping => mappings.extend(cx.parse::<RawMapping>(f.file).map(|raw| (f.file, raw))),
+            Role::Mapping => {
+                let text = sources.file(f.file).text();
+                let raw = crate::fast_catalog::mapping(text).or_else(|| cx.parse_text::<RawMapping>(f.file, text));
+                mappings.extend(raw.map(|raw| (f.file, raw)));
+            }
             Role::Market => markets.extend(cx.parse::<RawMarket>(f.file).map(|raw| (f.file, raw))),
         }
     }
