@@ -197,32 +197,9 @@ struct Pending {
 /// confidences; malformed dates; dangling parents, references, supersessions, mapping
 /// endpoints and mandated instruments; reference and parent cycles.
 pub fn load_catalog(sources: &Sources, files: &[CatalogFile]) -> Loaded<Catalog> {
+    let Read { mut pending, mappings, markets, vocabularies, diagnostics } = read_all(sources, files);
     let mut cx = Ctx::new(sources);
-    let mut pending = Vec::new();
-    let mut mappings = Vec::new();
-    let mut markets = Vec::new();
-    let mut vocabularies = Vec::new();
-    for f in files {
-        match f.role {
-            Role::Vocabulary => vocabularies.extend(cx.parse::<RawVocabulary>(f.file).map(|raw| (f.file, raw))),
-            Role::Instrument => {
-                let text = sources.file(f.file).text();
-                // The fast lane declines anything it does not read exactly as the `toml`
-                // crate would; the `toml` crate then reads the file and reports its errors.
-                let raw =
-                    crate::fast_catalog::instrument(text).or_else(|| cx.parse_text::<RawInstrument>(f.file, text));
-                if let Some(raw) = raw {
-                    pending.extend(check_instrument(&mut cx, f.file, raw));
-                }
-            }
-            Role::Mapping => {
-                let text = sources.file(f.file).text();
-                let raw = crate::fast_catalog::mapping(text).or_else(|| cx.parse_text::<RawMapping>(f.file, text));
-                mappings.extend(raw.map(|raw| (f.file, raw)));
-            }
-            Role::Market => markets.extend(cx.parse::<RawMarket>(f.file).map(|raw| (f.file, raw))),
-        }
-    }
+    cx.diagnostics = diagnostics;
 
     // Canonical order: by id, then edition; a duplicate keeps the first seen in path order.
     pending.sort_by(|a, b| {
@@ -264,6 +241,91 @@ pub fn load_catalog(sources: &Sources, files: &[CatalogFile]) -> Loaded<Catalog>
     catalog.set_markets(markets);
     collapse_ambiguous_references(&mut cx, &catalog);
     cx.finish(catalog)
+}
+
+/// Catalogs smaller than this are read on the caller's thread: another thread gains nothing
+/// (the built-in catalog is under it).
+const SPREAD_ABOVE_BYTES: usize = 1 << 20;
+
+/// What a run of catalog files was read into, in file order: every file parsed, every
+/// instrument checked on its own.
+#[derive(Default)]
+struct Read {
+    pending: Vec<Pending>,
+    mappings: Vec<(FileIx, RawMapping)>,
+    markets: Vec<(FileIx, RawMarket)>,
+    vocabularies: Vec<(FileIx, RawVocabulary)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads `files` on up to one thread per core, each thread a contiguous run of about the same
+/// number of bytes, and joins the runs in file order: the result and the order of its
+/// diagnostics are those of reading the files one after another.
+fn read_all(sources: &Sources, files: &[CatalogFile]) -> Read {
+    let sizes: Vec<usize> = files.iter().map(|f| sources.file(f.file).text().len()).collect();
+    let total: usize = sizes.iter().sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = if total < SPREAD_ABOVE_BYTES { 1 } else { cores.min(files.len()).max(1) };
+    if workers == 1 {
+        return read_files(sources, files);
+    }
+    let mut runs = Vec::with_capacity(workers);
+    let (mut start, mut bytes) = (0, 0);
+    for (i, size) in sizes.iter().enumerate() {
+        bytes += size;
+        if runs.len() + 1 < workers && bytes * workers >= total * (runs.len() + 1) {
+            runs.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    runs.push(start..files.len());
+    let reads: Vec<Read> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            runs[1..].iter().map(|run| scope.spawn(|| read_files(sources, &files[run.clone()]))).collect();
+        let first = read_files(sources, &files[runs[0].clone()]);
+        // A panic in a worker is a bug in the loader: it goes on as it would on one thread.
+        std::iter::once(first)
+            .chain(handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+            .collect()
+    });
+    let mut all = Read::default();
+    for read in reads {
+        all.pending.extend(read.pending);
+        all.mappings.extend(read.mappings);
+        all.markets.extend(read.markets);
+        all.vocabularies.extend(read.vocabularies);
+        all.diagnostics.extend(read.diagnostics);
+    }
+    all
+}
+
+/// Parses `files` one after another, checking each instrument on its own.
+fn read_files(sources: &Sources, files: &[CatalogFile]) -> Read {
+    let mut cx = Ctx::new(sources);
+    let mut read = Read::default();
+    for f in files {
+        match f.role {
+            Role::Vocabulary => read.vocabularies.extend(cx.parse::<RawVocabulary>(f.file).map(|raw| (f.file, raw))),
+            Role::Instrument => {
+                let text = sources.file(f.file).text();
+                // The fast lane declines anything it does not read exactly as the `toml`
+                // crate would; the `toml` crate then reads the file and reports its errors.
+                let raw =
+                    crate::fast_catalog::instrument(text).or_else(|| cx.parse_text::<RawInstrument>(f.file, text));
+                if let Some(raw) = raw {
+                    read.pending.extend(check_instrument(&mut cx, f.file, raw));
+                }
+            }
+            Role::Mapping => {
+                let text = sources.file(f.file).text();
+                let raw = crate::fast_catalog::mapping(text).or_else(|| cx.parse_text::<RawMapping>(f.file, text));
+                read.mappings.extend(raw.map(|raw| (f.file, raw)));
+            }
+            Role::Market => read.markets.extend(cx.parse::<RawMarket>(f.file).map(|raw| (f.file, raw))),
+        }
+    }
+    read.diagnostics = cx.diagnostics;
+    read
 }
 
 /// Gathers the errors of references made ambiguous by an id's second current edition into
@@ -1000,4 +1062,49 @@ fn build_mandate(cx: &mut Ctx<'_>, catalog: &Catalog, file: FileIx, m: RawMandat
         confidence,
         note: m.note,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A catalog large enough to be read on several threads gives the diagnostics, and the
+    /// instruments and mappings in the order, of reading its files one after another.
+    #[test]
+    fn reading_on_several_threads_changes_nothing() {
+        let mut sources = Sources::new();
+        let mut files = Vec::new();
+        for i in 0..400 {
+            let kind = if i % 37 == 5 { "law" } else { "standard" };
+            let mut text =
+                format!("id = \"I{i:03}\"\ntitle = \"t\"\nkind = \"{kind}\"\nedition = \"1\"\nsource = \"s\"\n");
+            for c in 0..60 {
+                // Now and then a clause id given twice, which only the check finds.
+                let id = if i % 41 == 7 && c == 9 { 1 } else { c + 1 };
+                text.push_str(&format!(
+                    "\n[[clauses]]\nid = \"{id}\"\ntitle = \"Clause {c}, long enough to spread the files\"\nkind = \"requirement\"\n"
+                ));
+            }
+            if i % 53 == 11 {
+                text.push_str("oops =\n");
+            }
+            files.push(CatalogFile { file: sources.add(format!("i/{i:03}.toml"), text), role: Role::Instrument });
+            let map = format!(
+                "from = \"I{i:03}\"\nto = \"I{:03}\"\nsource = \"s\"\n{}\n[[map]]\nfrom = \"1\"\nto = \"2\"\nrel = \"equal\"\n",
+                i + 1,
+                if i % 29 == 3 { "weight = 1" } else { "" }
+            );
+            files.push(CatalogFile { file: sources.add(format!("mappings/{i:03}.toml"), map), role: Role::Mapping });
+        }
+        let total: usize = files.iter().map(|f| sources.file(f.file).text().len()).sum();
+        assert!(total > SPREAD_ABOVE_BYTES, "{total} bytes are read on one thread");
+        let (spread, serial) = (read_all(&sources, &files), read_files(&sources, &files));
+        assert!(serial.diagnostics.iter().filter(|d| d.is_error()).count() > 20);
+        assert_eq!(spread.diagnostics, serial.diagnostics);
+        let instruments = |r: &Read| r.pending.iter().map(|p| (p.file, p.raw.id.get_ref().clone())).collect::<Vec<_>>();
+        assert_eq!(instruments(&spread), instruments(&serial));
+        let mappings =
+            |r: &Read| r.mappings.iter().map(|(file, m)| (*file, m.from.get_ref().clone())).collect::<Vec<_>>();
+        assert_eq!(mappings(&spread), mappings(&serial));
+    }
 }
