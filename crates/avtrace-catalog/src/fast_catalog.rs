@@ -68,12 +68,20 @@ trait Entry: Keys {
     fn finish(self) -> Option<Self::Raw>;
 }
 
+/// The fewest bytes a `[[clauses]]` or `[[map]]` table with its required keys takes
+/// (`[[map]]`, `from=""`, `to=""`, `rel=""` and three line breaks).
+const MIN_TABLE_BYTES: usize = 28;
+
 /// The root table `R`, then the `header` tables `T`, each a line `key = value` (blank
 /// lines and comments anywhere a line may stand).
 fn document<R: Keys, T: Entry>(text: &str, header: &str) -> Option<(R, Vec<T::Raw>)> {
     let mut c = Cursor::new(text);
     let mut root = R::default();
-    let mut tables = Vec::new();
+    // Sized from the headers written: grown by doubling, a large catalog's raw tables were
+    // copied and their pages touched twice. No table is shorter than `MIN_TABLE_BYTES`, which
+    // bounds the estimate when the header also appears inside strings.
+    let headers = memchr::memmem::find_iter(text.as_bytes(), header.as_bytes()).count();
+    let mut tables = Vec::with_capacity(headers.min(text.len() / MIN_TABLE_BYTES));
     let mut current: Option<T> = None;
     loop {
         c.blanks_and_comments()?;
@@ -105,9 +113,8 @@ fn document<R: Keys, T: Entry>(text: &str, header: &str) -> Option<(R, Vec<T::Ra
     if let Some(done) = current {
         tables.push(done.finish()?);
     }
-    // The `toml` crate gives an array of tables its exact length; every instrument's
-    // clauses stay in memory until the catalog is built, so the slack of doubling would
-    // be a quarter of them on average.
+    // The `toml` crate gives an array of tables its exact length (a header inside a string
+    // would leave slack here).
     tables.shrink_to_fit();
     Some((root, tables))
 }
