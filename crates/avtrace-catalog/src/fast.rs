@@ -11,12 +11,14 @@
 //! dotted or quoted keys, floats, dates, duplicate keys, a missing `id` or `title`, a carriage
 //! return inside a multi-line string — so that the `toml` crate parses that piece and reports
 //! its errors. What it accepts it reads exactly as the `toml` crate would, spans included (the
-//! property tests below compare the two).
+//! property tests below compare the two). The reading of strings, arrays and inline tables
+//! is `cursor.rs`'s, shared with the catalog's fast lane.
 
 use std::borrow::Cow;
 
 use toml::Spanned;
 
+use crate::cursor::{Cursor, set};
 use crate::raw::{C, RawAttrs, RawEvidence, RawLink, RawRequirement};
 
 /// The tables of a piece, in the order written.
@@ -31,7 +33,9 @@ pub(crate) struct FastPiece<'a> {
 /// relative to the piece; `None` when the piece steps outside the subset.
 pub(crate) fn parse(piece: &str) -> Option<FastPiece<'_>> {
     let mut out = FastPiece::default();
-    let mut cursor = Cursor { s: piece, at: 0, scratch: Vec::new() };
+    let mut cursor = Cursor::new(piece);
+    // The pairs of the `attrs` being read, kept between requirements.
+    let mut scratch = Vec::new();
     let mut current: Option<Table> = None;
     loop {
         cursor.blanks_and_comments()?;
@@ -52,7 +56,7 @@ pub(crate) fn parse(piece: &str) -> Option<FastPiece<'_>> {
             }
             continue;
         }
-        current.as_mut()?.key_value(&mut cursor)?;
+        current.as_mut()?.key_value(&mut cursor, &mut scratch)?;
     }
     current?.finish(&mut out)?;
     Some(out)
@@ -91,7 +95,7 @@ struct EvidenceTable {
 
 impl<'a> Table<'a> {
     /// Reads `key = value` and the rest of its line.
-    fn key_value(&mut self, c: &mut Cursor<'a>) -> Option<()> {
+    fn key_value(&mut self, c: &mut Cursor<'a>, scratch: &mut Vec<(&'a str, Cow<'a, str>)>) -> Option<()> {
         let key = c.bare_key()?;
         c.blanks();
         if !c.eat("=") {
@@ -109,7 +113,7 @@ impl<'a> Table<'a> {
                 "satisfies" => set(&mut t.satisfies, c.array(Cursor::borrowed_string)?)?,
                 "verified_by" => set(&mut t.verified_by, c.array(Cursor::string)?)?,
                 "links" => set(&mut t.links, c.array(Cursor::link)?)?,
-                "attrs" => set(&mut t.attrs, c.attrs()?)?,
+                "attrs" => set(&mut t.attrs, attrs(c, scratch)?)?,
                 _ => return None,
             },
             Table::Evidence(t) => match key {
@@ -152,187 +156,7 @@ impl<'a> Table<'a> {
     }
 }
 
-/// Sets a key once; a second time is a duplicate key, which the `toml` crate reports.
-fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
-    if slot.is_some() {
-        return None;
-    }
-    *slot = Some(value);
-    Some(())
-}
-
-/// A position in the piece. Every method either consumes what it reads and returns `Some`,
-/// or returns `None` (the whole piece then goes to the `toml` crate, so a half-consumed
-/// cursor is never used again).
-struct Cursor<'a> {
-    s: &'a str,
-    at: usize,
-    /// The pairs of the `attrs` being read, kept between requirements.
-    scratch: Vec<(&'a str, Cow<'a, str>)>,
-}
-
-impl<'a> Cursor<'a> {
-    fn rest(&self) -> &'a str {
-        &self.s[self.at..]
-    }
-
-    fn eat(&mut self, token: &str) -> bool {
-        let hit = self.rest().starts_with(token);
-        if hit {
-            self.at += token.len();
-        }
-        hit
-    }
-
-    /// Spaces and tabs.
-    fn blanks(&mut self) {
-        let rest = self.rest();
-        self.at += rest.len() - rest.trim_start_matches([' ', '\t']).len();
-    }
-
-    /// A line break: LF or CRLF.
-    fn newline(&mut self) -> bool {
-        self.eat("\n") || self.eat("\r\n")
-    }
-
-    /// A comment up to (not including) the line break; TOML forbids control characters
-    /// other than tab in it.
-    fn comment(&mut self) -> Option<()> {
-        if !self.rest().starts_with('#') {
-            return Some(());
-        }
-        let line = self.rest().split('\n').next().unwrap_or_default();
-        let body = line.strip_suffix('\r').unwrap_or(line);
-        if body.chars().any(|c| (c < ' ' && c != '\t') || c == '\u{7f}') {
-            return None;
-        }
-        self.at += body.len();
-        Some(())
-    }
-
-    /// Blanks, an optional comment and the line break (or the end of the piece) after a
-    /// header or a value.
-    fn end_of_line(&mut self) -> Option<()> {
-        self.blanks();
-        self.comment()?;
-        (self.at == self.s.len() || self.newline()).then_some(())
-    }
-
-    /// Blank lines and comment lines: between tables and keys, and between the items of an
-    /// array.
-    fn blanks_and_comments(&mut self) -> Option<()> {
-        loop {
-            self.blanks();
-            self.comment()?;
-            if !self.newline() {
-                return Some(());
-            }
-        }
-    }
-
-    fn bare_key(&mut self) -> Option<&'a str> {
-        let rest = self.rest();
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
-        if end == 0 {
-            return None;
-        }
-        self.at += end;
-        Some(&rest[..end])
-    }
-
-    /// A string of any of TOML's four kinds, with the span of its literal (quotes included).
-    fn string(&mut self) -> Option<Spanned<String>> {
-        let value = self.borrowed_string()?;
-        Some(Spanned::new(value.span(), value.into_inner().into_owned()))
-    }
-
-    /// Like [`Cursor::string`], borrowed from the piece when it holds no escape.
-    fn borrowed_string(&mut self) -> Option<C<'a>> {
-        let start = self.at;
-        let value = self.string_value()?;
-        Some(Spanned::new(start..self.at, value))
-    }
-
-    /// A string's value, borrowed from the piece when it holds no escape.
-    fn string_value(&mut self) -> Option<Cow<'a, str>> {
-        let rest = self.rest();
-        let (value, used) = if let Some(body) = rest.strip_prefix("\"\"\"") {
-            let (value, used) = multi_line_basic(body)?;
-            (value, 3 + used)
-        } else if let Some(body) = rest.strip_prefix("'''") {
-            let (value, used) = multi_line_literal(body)?;
-            (Cow::Borrowed(value), 3 + used)
-        } else if let Some(body) = rest.strip_prefix('"') {
-            let (value, used) = basic(body)?;
-            (value, 1 + used)
-        } else if let Some(body) = rest.strip_prefix('\'') {
-            let end = body.find(['\'', '\n'])?;
-            let value = &body[..end];
-            if body.as_bytes()[end] != b'\'' || value.chars().any(|c| (c < ' ' && c != '\t') || c == '\u{7f}') {
-                return None;
-            }
-            (Cow::Borrowed(value), 1 + end + 1)
-        } else {
-            return None;
-        };
-        self.at += used;
-        Some(value)
-    }
-
-    /// An array of `item`s, over any number of lines, with an optional trailing comma.
-    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        if !self.eat("[") {
-            return None;
-        }
-        let mut items = Vec::new();
-        loop {
-            self.blanks_and_comments()?;
-            if self.eat("]") {
-                return Some(items);
-            }
-            items.push(item(self)?);
-            self.blanks_and_comments()?;
-            if !self.eat(",") {
-                self.blanks_and_comments()?;
-                return self.eat("]").then_some(items);
-            }
-        }
-    }
-
-    /// The pairs of a one-line inline table with bare keys, in the order written, each
-    /// value read by `value`. TOML 1.1's multi-line inline tables and trailing commas are
-    /// left to the `toml` crate.
-    fn inline_table<T>(
-        &mut self,
-        pairs: &mut Vec<(&'a str, T)>,
-        mut value: impl FnMut(&mut Self) -> Option<T>,
-    ) -> Option<()> {
-        if !self.eat("{") {
-            return None;
-        }
-        self.blanks();
-        if self.eat("}") {
-            return Some(());
-        }
-        loop {
-            self.blanks();
-            let key = self.bare_key()?;
-            self.blanks();
-            if !self.eat("=") {
-                return None;
-            }
-            self.blanks();
-            pairs.push((key, value(self)?));
-            self.blanks();
-            if self.eat("}") {
-                return Some(());
-            }
-            if !self.eat(",") {
-                return None;
-            }
-        }
-    }
-
+impl Cursor<'_> {
     /// `{ kind = "...", to = "..." }`.
     fn link(&mut self) -> Option<RawLink> {
         let mut pairs = Vec::with_capacity(2);
@@ -348,192 +172,45 @@ impl<'a> Cursor<'a> {
         }
         Some(RawLink { kind: kind?, to: to? })
     }
+}
 
-    /// A string that is not multi-line (the only kind the subset takes inside an inline
-    /// table).
-    fn one_line_string(&mut self) -> Option<Spanned<String>> {
-        if self.rest().starts_with("\"\"\"") || self.rest().starts_with("'''") {
-            return None;
-        }
-        self.string()
-    }
-
-    /// `attrs`: strings, integers and booleans, as compact attributes in key order (numbers
-    /// and booleans in the spelling the `toml` crate gives them back, which the subset only
-    /// takes when it is the spelling written).
-    fn attrs(&mut self) -> Option<avtrace_model::Attrs> {
-        // One buffer for every requirement's pairs: a million requirements should not mean
-        // a million short-lived vectors.
-        let mut pairs = std::mem::take(&mut self.scratch);
-        pairs.clear();
-        let read = self.inline_table(&mut pairs, |c| {
-            if c.rest().starts_with(['"', '\'']) {
-                if c.rest().starts_with("\"\"\"") || c.rest().starts_with("'''") {
-                    return None;
-                }
-                return c.string_value();
-            }
-            let rest = c.rest();
-            let end = rest.find([' ', '\t', ',', '}']).unwrap_or(rest.len());
-            let word = &rest[..end];
-            let canonical = match word {
-                "true" | "false" => true,
-                _ => word.parse::<i64>().is_ok_and(|n| n.to_string() == word),
-            };
-            if !canonical {
+/// `attrs`: strings, integers and booleans, as compact attributes in key order (numbers and
+/// booleans in the spelling the `toml` crate gives them back, which the subset only takes
+/// when it is the spelling written).
+fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Vec<(&'a str, Cow<'a, str>)>) -> Option<avtrace_model::Attrs> {
+    // One buffer for every requirement's pairs: a million requirements should not mean a
+    // million short-lived vectors.
+    let pairs = scratch;
+    pairs.clear();
+    let read = c.inline_table(pairs, |c| {
+        if c.rest().starts_with(['"', '\'']) {
+            if c.rest().starts_with("\"\"\"") || c.rest().starts_with("'''") {
                 return None;
             }
-            c.at += end;
-            Some(Cow::Borrowed(word))
-        });
-        pairs.sort_by(|a, b| a.0.cmp(b.0));
-        let attrs = (read.is_some() && !pairs.windows(2).any(|w| w[0].0 == w[1].0))
-            .then(|| avtrace_model::Attrs::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_ref()))));
-        self.scratch = pairs;
-        attrs
-    }
-}
-
-/// TOML forbids control characters other than tab in strings (and newlines outside the
-/// multi-line kinds).
-fn forbidden(c: char) -> bool {
-    (c < ' ' && c != '\t') || c == '\u{7f}'
-}
-
-/// A one-line basic string's body (after the opening quote): its value and the bytes used,
-/// closing quote included.
-fn basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
-    let plain = body.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ' || b == 0x7f)?;
-    if body.as_bytes()[plain] == b'"' {
-        return Some((Cow::Borrowed(&body[..plain]), plain + 1));
-    }
-    let mut value = String::with_capacity(body.len().min(256));
-    let mut chars = body.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => {
-                value.shrink_to_fit();
-                return Some((Cow::Owned(value), i + 1));
-            }
-            '\\' => escape(&mut chars, &mut value)?,
-            c if forbidden(c) => return None,
-            c => value.push(c),
+            return c.string_value();
         }
-    }
-    None
-}
-
-/// Reads the escape after a backslash into `value`.
-fn escape(chars: &mut std::str::CharIndices<'_>, value: &mut String) -> Option<()> {
-    let (_, e) = chars.next()?;
-    match e {
-        'b' => value.push('\u{8}'),
-        't' => value.push('\t'),
-        'n' => value.push('\n'),
-        'f' => value.push('\u{c}'),
-        'r' => value.push('\r'),
-        'e' => value.push('\u{1b}'),
-        '"' => value.push('"'),
-        '\\' => value.push('\\'),
-        'u' | 'U' => {
-            let digits = if e == 'u' { 4 } else { 8 };
-            let mut code = 0u32;
-            for _ in 0..digits {
-                let (_, d) = chars.next()?;
-                code = code * 16 + d.to_digit(16)?;
-            }
-            value.push(char::from_u32(code)?);
+        let rest = c.rest();
+        let end = rest.find([' ', '\t', ',', '}']).unwrap_or(rest.len());
+        let word = &rest[..end];
+        let canonical = match word {
+            "true" | "false" => true,
+            _ => word.parse::<i64>().is_ok_and(|n| n.to_string() == word),
+        };
+        if !canonical {
+            return None;
         }
-        _ => return None,
-    }
-    Some(())
-}
-
-/// Where a multi-line string's closing delimiter (three `quote`s) is in `body`, allowing
-/// up to two more quotes just before it to belong to the value: `(end of value, bytes used)`.
-fn closing(body: &str, from: usize, quote: u8) -> Option<(usize, usize)> {
-    let bytes = body.as_bytes();
-    let at = from + memchr::memmem::find(&bytes[from..], &[quote; 3])?;
-    let run = bytes[at..].iter().take_while(|&&b| b == quote).count();
-    if run > 5 {
-        return None;
-    }
-    Some((at + run - 3, at + run))
-}
-
-/// A multi-line literal string's body (after `'''`): its value and the bytes used.
-fn multi_line_literal(body: &str) -> Option<(&str, usize)> {
-    let (end, used) = closing(body, 0, b'\'')?;
-    let value = &body[..end];
-    // A carriage return is left to the `toml` crate, whose newline handling is its own.
-    if value.chars().any(|c| forbidden(c) && c != '\n') {
-        return None;
-    }
-    Some((value.strip_prefix('\n').unwrap_or(value), used))
-}
-
-/// A multi-line basic string's body (after `"""`): its value and the bytes used.
-fn multi_line_basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
-    // The closing delimiter is the first `"""` not escaped; an escaped quote can only
-    // precede it when a backslash is in the string, which the slow path below handles.
-    let bytes = body.as_bytes();
-    let first_special =
-        bytes.iter().position(|&b| b == b'\\' || b == b'"' || (b < b' ' && b != b'\n' && b != b'\t') || b == 0x7f);
-    let skip_newline = usize::from(body.starts_with('\n'));
-    match first_special {
-        // Nothing before `p` needs reading and only quotes lie between `p` and the value's end:
-        // the value is the text as written.
-        Some(p) if body[p..].starts_with("\"\"\"") => {
-            let (end, used) = closing(body, p, b'"')?;
-            Some((Cow::Borrowed(&body[skip_newline.min(end)..end]), used))
-        }
-        Some(p) if matches!(bytes[p], b'"' | b'\\') => multi_line_basic_escaped(body, skip_newline),
-        _ => None,
-    }
-}
-
-/// A multi-line basic string with escapes or lone quotes, read character by character.
-fn multi_line_basic_escaped(body: &str, skip_newline: usize) -> Option<(Cow<'_, str>, usize)> {
-    let mut value = String::with_capacity(body.len().min(1024));
-    let mut chars = body[skip_newline..].char_indices();
-    while let Some((i, c)) = chars.next() {
-        let at = skip_newline + i;
-        match c {
-            '"' if body[at..].starts_with("\"\"\"") => {
-                let run = body.as_bytes()[at..].iter().take_while(|&&b| b == b'"').count();
-                if run > 5 {
-                    return None;
-                }
-                value.extend(std::iter::repeat_n('"', run - 3));
-                value.shrink_to_fit();
-                return Some((Cow::Owned(value), at + run));
-            }
-            '\\' => {
-                let after = &body[at + 1..];
-                let blank = after.len() - after.trim_start_matches([' ', '\t']).len();
-                if after[blank..].starts_with('\n') {
-                    // A line-ending backslash: the break and all whitespace after it go.
-                    let skipped = after.len() - after.trim_start_matches([' ', '\t', '\n']).len();
-                    if after[..skipped].contains('\r') {
-                        return None;
-                    }
-                    for _ in 0..after[..skipped].chars().count() {
-                        chars.next();
-                    }
-                } else {
-                    escape(&mut chars, &mut value)?;
-                }
-            }
-            c if forbidden(c) && c != '\n' => return None,
-            c => value.push(c),
-        }
-    }
-    None
+        c.at += end;
+        Some(Cow::Borrowed(word))
+    });
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    (read.is_some() && !pairs.windows(2).any(|w| w[0].0 == w[1].0))
+        .then(|| avtrace_model::Attrs::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_ref()))))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cursor::testing::{literal, value};
     use proptest::prelude::*;
 
     #[derive(Debug, serde::Deserialize)]
@@ -675,40 +352,6 @@ mod tests {
             "name = \"x\"\n[[requirements]]\nid = \"a\"\ntitle = \"t\"\n",
         ] {
             assert!(parse(piece).is_none(), "{piece}");
-        }
-    }
-
-    fn value() -> impl Strategy<Value = String> {
-        "(\\PC|[\"'\\\\\t\u{7f}\u{1}\n\r ]){0,12}"
-    }
-
-    /// A basic string's body holding `v`: quotes, backslashes and control characters
-    /// escaped, except line breaks in a multi-line string.
-    fn escaped(v: &str, multi_line: bool) -> String {
-        let mut out = String::new();
-        for c in v.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' if multi_line => out.push('\n'),
-                '\t' => out.push('\t'),
-                c if c < ' ' || c == '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out
-    }
-
-    /// A string literal of one of TOML's four kinds holding `v` (a basic one when the kind
-    /// asked for cannot hold it).
-    fn literal(v: &str, kind: u8) -> String {
-        match kind {
-            0 if !v.contains(['\'', '\n', '\r']) && !v.chars().any(forbidden) => format!("'{v}'"),
-            1 if !v.contains("'") && !v.contains('\r') && !v.chars().any(|c| forbidden(c) && c != '\n') => {
-                format!("'''\n{v}'''")
-            }
-            2 => format!("\"\"\"\n{}\"\"\"", escaped(v, true)),
-            _ => format!("\"{}\"", escaped(v, false)),
         }
     }
 

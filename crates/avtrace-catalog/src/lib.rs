@@ -9,8 +9,10 @@
 
 mod chunks;
 mod confusables;
+mod cursor;
 mod diag;
 mod fast;
+mod fast_catalog;
 mod files;
 mod ids;
 mod load;

@@ -89,13 +89,14 @@ impl ClauseGraph {
     /// edges, mappings read in both directions and adoptions expanded clause by clause.
     pub fn new(catalog: &Catalog) -> ClauseGraph {
         let n = catalog.clauses.len();
-        let mut graph = DiGraph::with_capacity(n, n * 2);
+        let hierarchy_edges = catalog.clauses.iter().map(|c| usize::from(c.parent.is_some()) + c.refs.len()).sum();
+        let mut graph = DiGraph::with_capacity(n, hierarchy_edges);
         for i in 0..n {
             graph.add_node(ClauseIx::new(i));
         }
         let node = |c: ClauseIx| NodeIndex::new(c.index());
 
-        let mut children = Vec::new();
+        let mut children = Vec::with_capacity(n);
         for (i, clause) in catalog.clauses.iter().enumerate() {
             let me = ClauseIx::new(i);
             if let Some(parent) = clause.parent {
@@ -135,12 +136,15 @@ impl ClauseGraph {
                 Some(Adoption::Neq) | None => continue,
             };
             let adoption = mapping.adoption.unwrap_or(Adoption::Neq);
-            let named: Vec<ClauseIx> = mapping.entries.iter().flat_map(|e| [e.from, e.to]).collect();
+            // Sorted for binary search: a linear search per clause made an adopted
+            // instrument's cost its clauses times the mapping's entries.
+            let mut named: Vec<ClauseIx> = mapping.entries.iter().flat_map(|e| [e.from, e.to]).collect();
+            named.sort_unstable();
             let basis = StepBasis::Adoption { mapping: mapping_ix, adoption };
             for from in catalog.instrument(mapping.from).clause_indices() {
                 let Some(to) = catalog.clause_in(mapping.to, &catalog.clause(from).id) else { continue };
                 // A clause-level statement about either clause replaces the adoption's.
-                if named.contains(&from) || named.contains(&to) {
+                if named.binary_search(&from).is_ok() || named.binary_search(&to).is_ok() {
                     continue;
                 }
                 links.push((to, MapLink { from, rel, basis }));
@@ -149,6 +153,7 @@ impl ClauseGraph {
         }
         links.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.sort_key().cmp(&y.sort_key())));
         links.dedup_by(|(a, x), (b, y)| a == b && x == y);
+        graph.reserve_exact_edges(links.len());
         for (to, link) in &links {
             graph.add_edge(node(link.from), node(*to), EdgeKind::Map { rel: link.rel, basis: link.basis });
         }

@@ -12,6 +12,12 @@ use crate::{
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// The hash a clause id is found by in its instrument's table.
+fn clause_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    BuildHasherDefault::<FxHasher>::default().hash_one(id)
+}
+
 /// A regulation, standard, technical report or law in one edition.
 #[derive(Debug, Clone)]
 pub struct Instrument {
@@ -341,8 +347,9 @@ pub enum ClauseRefError {
 struct Index {
     /// Every edition of an id, and the current one when it is unambiguous.
     instruments: FxMap<String, Editions>,
-    /// Per instrument, clause id to index.
-    clauses: Vec<FxMap<String, ClauseIx>>,
+    /// Per instrument, its clauses' indices hashed by id (`clause_hash`): a map keyed by a
+    /// copy of every id cost a million clauses some 70 MB.
+    clauses: Vec<hashbrown::HashTable<u32>>,
     markets: FxMap<String, MarketIx>,
 }
 
@@ -381,8 +388,19 @@ impl Catalog {
         let mut index = Index::default();
         for (i, instrument) in instruments.iter().enumerate() {
             index.instruments.entry(instrument.id.clone()).or_default().all.push(InstrumentIx::new(i));
-            let map = instrument.clause_indices().map(|c| (clauses[c.index()].id.clone(), c)).collect::<FxMap<_, _>>();
-            index.clauses.push(map);
+            let mut table = hashbrown::HashTable::with_capacity(instrument.clause_indices().len());
+            for c in instrument.clause_indices() {
+                let id = clauses[c.index()].id.as_str();
+                let rehash = |&other: &u32| clause_hash(&clauses[other as usize].id);
+                // As a map would: an id given twice names the later clause.
+                match table.entry(clause_hash(id), |&other| clauses[other as usize].id == id, rehash) {
+                    hashbrown::hash_table::Entry::Occupied(mut slot) => *slot.get_mut() = c.0,
+                    hashbrown::hash_table::Entry::Vacant(slot) => {
+                        slot.insert(c.0);
+                    }
+                }
+            }
+            index.clauses.push(table);
         }
         for editions in index.instruments.values_mut() {
             let superseded: Vec<InstrumentIx> =
@@ -480,7 +498,9 @@ impl Catalog {
 
     /// The clause with this id in this instrument.
     pub fn clause_in(&self, instrument: InstrumentIx, clause_id: &str) -> Option<ClauseIx> {
-        self.index.clauses[instrument.index()].get(clause_id).copied()
+        let found = self.index.clauses[instrument.index()]
+            .find(clause_hash(clause_id), |&c| self.clauses[c as usize].id == clause_id)?;
+        Some(ClauseIx(*found))
     }
 
     /// The clause named by `INSTRUMENT[@EDITION]:CLAUSE`.

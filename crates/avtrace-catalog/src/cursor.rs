@@ -1,0 +1,390 @@
+//! A reader of the part of TOML avtrace's files are written in: bare keys, the four kinds
+//! of string with TOML's rules for each (escapes, forbidden control characters, the trimmed
+//! first newline and line-ending backslashes of multi-line strings), arrays over lines with
+//! comments, one-line inline tables, comments and blank lines.
+//!
+//! The fast lanes (`fast.rs` for program files, `fast_catalog.rs` for instruments and
+//! mappings) build on it. Every method either reads exactly what the `toml` crate would, or
+//! returns `None`, and the caller hands the whole text to the `toml` crate, which then
+//! reports its errors.
+
+use std::borrow::Cow;
+
+use toml::Spanned;
+
+use crate::raw::C;
+
+/// Sets a key once; a second time is a duplicate key, which the `toml` crate reports.
+pub(crate) fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+/// A position in a text. Every method either consumes what it reads and returns `Some`,
+/// or returns `None` (the whole text then goes to the `toml` crate, so a half-consumed
+/// cursor is never used again).
+pub(crate) struct Cursor<'a> {
+    /// The text being read.
+    pub(crate) s: &'a str,
+    /// The byte offset of the next character to read.
+    pub(crate) at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(s: &'a str) -> Self {
+        Cursor { s, at: 0 }
+    }
+
+    pub(crate) fn rest(&self) -> &'a str {
+        &self.s[self.at..]
+    }
+
+    pub(crate) fn eat(&mut self, token: &str) -> bool {
+        let hit = self.rest().starts_with(token);
+        if hit {
+            self.at += token.len();
+        }
+        hit
+    }
+
+    /// Spaces and tabs.
+    pub(crate) fn blanks(&mut self) {
+        let rest = self.rest();
+        self.at += rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    }
+
+    /// A line break: LF or CRLF.
+    pub(crate) fn newline(&mut self) -> bool {
+        self.eat("\n") || self.eat("\r\n")
+    }
+
+    /// A comment up to (not including) the line break; TOML forbids control characters
+    /// other than tab in it.
+    pub(crate) fn comment(&mut self) -> Option<()> {
+        if !self.rest().starts_with('#') {
+            return Some(());
+        }
+        let line = self.rest().split('\n').next().unwrap_or_default();
+        let body = line.strip_suffix('\r').unwrap_or(line);
+        if body.chars().any(|c| (c < ' ' && c != '\t') || c == '\u{7f}') {
+            return None;
+        }
+        self.at += body.len();
+        Some(())
+    }
+
+    /// Blanks, an optional comment and the line break (or the end of the piece) after a
+    /// header or a value.
+    pub(crate) fn end_of_line(&mut self) -> Option<()> {
+        self.blanks();
+        self.comment()?;
+        (self.at == self.s.len() || self.newline()).then_some(())
+    }
+
+    /// Blank lines and comment lines: between tables and keys, and between the items of an
+    /// array.
+    pub(crate) fn blanks_and_comments(&mut self) -> Option<()> {
+        loop {
+            self.blanks();
+            self.comment()?;
+            if !self.newline() {
+                return Some(());
+            }
+        }
+    }
+
+    pub(crate) fn bare_key(&mut self) -> Option<&'a str> {
+        let rest = self.rest();
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
+        if end == 0 {
+            return None;
+        }
+        self.at += end;
+        Some(&rest[..end])
+    }
+
+    /// A string of any of TOML's four kinds, with the span of its literal (quotes included).
+    pub(crate) fn string(&mut self) -> Option<Spanned<String>> {
+        let value = self.borrowed_string()?;
+        Some(Spanned::new(value.span(), value.into_inner().into_owned()))
+    }
+
+    /// Like [`Cursor::string`], borrowed from the piece when it holds no escape.
+    pub(crate) fn borrowed_string(&mut self) -> Option<C<'a>> {
+        let start = self.at;
+        let value = self.string_value()?;
+        Some(Spanned::new(start..self.at, value))
+    }
+
+    /// A string's value, borrowed from the piece when it holds no escape.
+    pub(crate) fn string_value(&mut self) -> Option<Cow<'a, str>> {
+        let rest = self.rest();
+        let (value, used) = if let Some(body) = rest.strip_prefix("\"\"\"") {
+            let (value, used) = multi_line_basic(body)?;
+            (value, 3 + used)
+        } else if let Some(body) = rest.strip_prefix("'''") {
+            let (value, used) = multi_line_literal(body)?;
+            (Cow::Borrowed(value), 3 + used)
+        } else if let Some(body) = rest.strip_prefix('"') {
+            let (value, used) = basic(body)?;
+            (value, 1 + used)
+        } else if let Some(body) = rest.strip_prefix('\'') {
+            let end = body.find(['\'', '\n'])?;
+            let value = &body[..end];
+            if body.as_bytes()[end] != b'\'' || value.chars().any(|c| (c < ' ' && c != '\t') || c == '\u{7f}') {
+                return None;
+            }
+            (Cow::Borrowed(value), 1 + end + 1)
+        } else {
+            return None;
+        };
+        self.at += used;
+        Some(value)
+    }
+
+    /// An array of `item`s, over any number of lines, with an optional trailing comma.
+    pub(crate) fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        if !self.eat("[") {
+            return None;
+        }
+        let mut items = Vec::new();
+        loop {
+            self.blanks_and_comments()?;
+            if self.eat("]") {
+                return Some(items);
+            }
+            items.push(item(self)?);
+            self.blanks_and_comments()?;
+            if !self.eat(",") {
+                self.blanks_and_comments()?;
+                return self.eat("]").then_some(items);
+            }
+        }
+    }
+
+    /// The pairs of a one-line inline table with bare keys, in the order written, each
+    /// value read by `value`. TOML 1.1's multi-line inline tables and trailing commas are
+    /// left to the `toml` crate.
+    pub(crate) fn inline_table<T>(
+        &mut self,
+        pairs: &mut Vec<(&'a str, T)>,
+        mut value: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<()> {
+        if !self.eat("{") {
+            return None;
+        }
+        self.blanks();
+        if self.eat("}") {
+            return Some(());
+        }
+        loop {
+            self.blanks();
+            let key = self.bare_key()?;
+            self.blanks();
+            if !self.eat("=") {
+                return None;
+            }
+            self.blanks();
+            pairs.push((key, value(self)?));
+            self.blanks();
+            if self.eat("}") {
+                return Some(());
+            }
+            if !self.eat(",") {
+                return None;
+            }
+        }
+    }
+
+    /// A string that is not multi-line (the only kind the subset takes inside an inline
+    /// table).
+    pub(crate) fn one_line_string(&mut self) -> Option<Spanned<String>> {
+        if self.rest().starts_with("\"\"\"") || self.rest().starts_with("'''") {
+            return None;
+        }
+        self.string()
+    }
+}
+
+/// TOML forbids control characters other than tab in strings (and newlines outside the
+/// multi-line kinds).
+pub(crate) fn forbidden(c: char) -> bool {
+    (c < ' ' && c != '\t') || c == '\u{7f}'
+}
+
+/// A one-line basic string's body (after the opening quote): its value and the bytes used,
+/// closing quote included.
+fn basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
+    let plain = body.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ' || b == 0x7f)?;
+    if body.as_bytes()[plain] == b'"' {
+        return Some((Cow::Borrowed(&body[..plain]), plain + 1));
+    }
+    let mut value = String::with_capacity(body.len().min(256));
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                value.shrink_to_fit();
+                return Some((Cow::Owned(value), i + 1));
+            }
+            '\\' => escape(&mut chars, &mut value)?,
+            c if forbidden(c) => return None,
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// Reads the escape after a backslash into `value`.
+fn escape(chars: &mut std::str::CharIndices<'_>, value: &mut String) -> Option<()> {
+    let (_, e) = chars.next()?;
+    match e {
+        'b' => value.push('\u{8}'),
+        't' => value.push('\t'),
+        'n' => value.push('\n'),
+        'f' => value.push('\u{c}'),
+        'r' => value.push('\r'),
+        'e' => value.push('\u{1b}'),
+        '"' => value.push('"'),
+        '\\' => value.push('\\'),
+        'u' | 'U' => {
+            let digits = if e == 'u' { 4 } else { 8 };
+            let mut code = 0u32;
+            for _ in 0..digits {
+                let (_, d) = chars.next()?;
+                code = code * 16 + d.to_digit(16)?;
+            }
+            value.push(char::from_u32(code)?);
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// Where a multi-line string's closing delimiter (three `quote`s) is in `body`, allowing
+/// up to two more quotes just before it to belong to the value: `(end of value, bytes used)`.
+fn closing(body: &str, from: usize, quote: u8) -> Option<(usize, usize)> {
+    let bytes = body.as_bytes();
+    let at = from + memchr::memmem::find(&bytes[from..], &[quote; 3])?;
+    let run = bytes[at..].iter().take_while(|&&b| b == quote).count();
+    if run > 5 {
+        return None;
+    }
+    Some((at + run - 3, at + run))
+}
+
+/// A multi-line literal string's body (after `'''`): its value and the bytes used.
+fn multi_line_literal(body: &str) -> Option<(&str, usize)> {
+    let (end, used) = closing(body, 0, b'\'')?;
+    let value = &body[..end];
+    // A carriage return is left to the `toml` crate, whose newline handling is its own.
+    if value.chars().any(|c| forbidden(c) && c != '\n') {
+        return None;
+    }
+    Some((value.strip_prefix('\n').unwrap_or(value), used))
+}
+
+/// A multi-line basic string's body (after `"""`): its value and the bytes used.
+fn multi_line_basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
+    // The closing delimiter is the first `"""` not escaped; an escaped quote can only
+    // precede it when a backslash is in the string, which the slow path below handles.
+    let bytes = body.as_bytes();
+    let first_special =
+        bytes.iter().position(|&b| b == b'\\' || b == b'"' || (b < b' ' && b != b'\n' && b != b'\t') || b == 0x7f);
+    let skip_newline = usize::from(body.starts_with('\n'));
+    match first_special {
+        // Nothing before `p` needs reading and only quotes lie between `p` and the value's end:
+        // the value is the text as written.
+        Some(p) if body[p..].starts_with("\"\"\"") => {
+            let (end, used) = closing(body, p, b'"')?;
+            Some((Cow::Borrowed(&body[skip_newline.min(end)..end]), used))
+        }
+        Some(p) if matches!(bytes[p], b'"' | b'\\') => multi_line_basic_escaped(body, skip_newline),
+        _ => None,
+    }
+}
+
+/// A multi-line basic string with escapes or lone quotes, read character by character.
+fn multi_line_basic_escaped(body: &str, skip_newline: usize) -> Option<(Cow<'_, str>, usize)> {
+    let mut value = String::with_capacity(body.len().min(1024));
+    let mut chars = body[skip_newline..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        let at = skip_newline + i;
+        match c {
+            '"' if body[at..].starts_with("\"\"\"") => {
+                let run = body.as_bytes()[at..].iter().take_while(|&&b| b == b'"').count();
+                if run > 5 {
+                    return None;
+                }
+                value.extend(std::iter::repeat_n('"', run - 3));
+                value.shrink_to_fit();
+                return Some((Cow::Owned(value), at + run));
+            }
+            '\\' => {
+                let after = &body[at + 1..];
+                let blank = after.len() - after.trim_start_matches([' ', '\t']).len();
+                if after[blank..].starts_with('\n') {
+                    // A line-ending backslash: the break and all whitespace after it go.
+                    let skipped = after.len() - after.trim_start_matches([' ', '\t', '\n']).len();
+                    if after[..skipped].contains('\r') {
+                        return None;
+                    }
+                    for _ in 0..after[..skipped].chars().count() {
+                        chars.next();
+                    }
+                } else {
+                    escape(&mut chars, &mut value)?;
+                }
+            }
+            c if forbidden(c) && c != '\n' => return None,
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// Strings as the fast lanes' property tests write them.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::forbidden;
+    use proptest::prelude::*;
+
+    /// The body of a string: any printable character, quotes, backslashes, tabs, line
+    /// breaks and the control characters TOML forbids.
+    pub(crate) fn value() -> impl Strategy<Value = String> {
+        "(\\PC|[\"'\\\\\t\u{7f}\u{1}\n\r ]){0,12}"
+    }
+
+    /// A basic string's body holding `v`: quotes, backslashes and control characters
+    /// escaped, except line breaks in a multi-line string.
+    pub(crate) fn escaped(v: &str, multi_line: bool) -> String {
+        let mut out = String::new();
+        for c in v.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' if multi_line => out.push('\n'),
+                '\t' => out.push('\t'),
+                c if c < ' ' || c == '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// A string literal of one of TOML's four kinds holding `v` (a basic one when the kind
+    /// asked for cannot hold it).
+    pub(crate) fn literal(v: &str, kind: u8) -> String {
+        match kind {
+            0 if !v.contains(['\'', '\n', '\r']) && !v.chars().any(forbidden) => format!("'{v}'"),
+            1 if !v.contains("'") && !v.contains('\r') && !v.chars().any(|c| forbidden(c) && c != '\n') => {
+                format!("'''\n{v}'''")
+            }
+            2 => format!("\"\"\"\n{}\"\"\"", escaped(v, true)),
+            _ => format!("\"{}\"", escaped(v, false)),
+        }
+    }
+}
