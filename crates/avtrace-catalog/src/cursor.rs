@@ -42,8 +42,15 @@ impl<'a> Cursor<'a> {
         &self.s[self.at..]
     }
 
+    /// The rest as bytes. The scanning below works on bytes: everything it stops at is
+    /// ASCII, so `at` stays on a character boundary, and it skips the boundary check that
+    /// slicing a `str` makes at every step.
+    fn rest_bytes(&self) -> &'a [u8] {
+        self.s.as_bytes().get(self.at..).unwrap_or_default()
+    }
+
     pub(crate) fn eat(&mut self, token: &str) -> bool {
-        let hit = self.rest().starts_with(token);
+        let hit = self.rest_bytes().starts_with(token.as_bytes());
         if hit {
             self.at += token.len();
         }
@@ -52,24 +59,30 @@ impl<'a> Cursor<'a> {
 
     /// Spaces and tabs.
     pub(crate) fn blanks(&mut self) {
-        let rest = self.rest();
-        self.at += rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        self.at += self.rest_bytes().iter().take_while(|&&b| b == b' ' || b == b'\t').count();
     }
 
     /// A line break: LF or CRLF.
     pub(crate) fn newline(&mut self) -> bool {
-        self.eat("\n") || self.eat("\r\n")
+        let used = match self.rest_bytes() {
+            [b'\n', ..] => 1,
+            [b'\r', b'\n', ..] => 2,
+            _ => return false,
+        };
+        self.at += used;
+        true
     }
 
     /// A comment up to (not including) the line break; TOML forbids control characters
     /// other than tab in it.
     pub(crate) fn comment(&mut self) -> Option<()> {
-        if !self.rest().starts_with('#') {
+        let rest = self.rest_bytes();
+        if rest.first() != Some(&b'#') {
             return Some(());
         }
-        let line = self.rest().split('\n').next().unwrap_or_default();
-        let body = line.strip_suffix('\r').unwrap_or(line);
-        if body.chars().any(|c| (c < ' ' && c != '\t') || c == '\u{7f}') {
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        let body = line.strip_suffix(b"\r").unwrap_or(line);
+        if has_forbidden(body, false) {
             return None;
         }
         self.at += body.len();
@@ -97,13 +110,14 @@ impl<'a> Cursor<'a> {
     }
 
     pub(crate) fn bare_key(&mut self) -> Option<&'a str> {
-        let rest = self.rest();
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
+        let end =
+            self.rest_bytes().iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-').count();
         if end == 0 {
             return None;
         }
+        let key = self.s.get(self.at..self.at + end)?;
         self.at += end;
-        Some(&rest[..end])
+        Some(key)
     }
 
     /// A string of any of TOML's four kinds, with the span of its literal (quotes included).
@@ -132,9 +146,9 @@ impl<'a> Cursor<'a> {
             let (value, used) = basic(body)?;
             (value, 1 + used)
         } else if let Some(body) = rest.strip_prefix('\'') {
-            let end = body.find(['\'', '\n'])?;
+            let end = memchr::memchr2(b'\'', b'\n', body.as_bytes())?;
             let value = &body[..end];
-            if body.as_bytes()[end] != b'\'' || value.chars().any(|c| (c < ' ' && c != '\t') || c == '\u{7f}') {
+            if body.as_bytes()[end] != b'\'' || has_forbidden(value.as_bytes(), false) {
                 return None;
             }
             (Cow::Borrowed(value), 1 + end + 1)
@@ -215,12 +229,27 @@ pub(crate) fn forbidden(c: char) -> bool {
     (c < ' ' && c != '\t') || c == '\u{7f}'
 }
 
+/// Whether `bytes` hold a character [`forbidden`] in a string (a line feed is allowed with
+/// `line_feeds`, for the multi-line kinds). The characters are ASCII, and no byte of a
+/// multi-byte UTF-8 character is below 0x80, so bytes tell. Written without an early exit
+/// so that it compiles to vector code: the strings it scans are mostly clean.
+fn has_forbidden(bytes: &[u8], line_feeds: bool) -> bool {
+    bytes
+        .iter()
+        .fold(false, |found, &b| found | ((b < b' ') & (b != b'\t') & !(line_feeds & (b == b'\n'))) | (b == 0x7f))
+}
+
 /// A one-line basic string's body (after the opening quote): its value and the bytes used,
 /// closing quote included.
 fn basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
-    let plain = body.bytes().position(|b| b == b'"' || b == b'\\' || b < b' ' || b == 0x7f)?;
-    if body.as_bytes()[plain] == b'"' {
-        return Some((Cow::Borrowed(&body[..plain]), plain + 1));
+    let bytes = body.as_bytes();
+    let stop = memchr::memchr2(b'"', b'\\', bytes)?;
+    // A line feed before the closing quote is forbidden too: a one-line string ends on its line.
+    if has_forbidden(&bytes[..stop], false) {
+        return None;
+    }
+    if bytes[stop] == b'"' {
+        return Some((Cow::Borrowed(&body[..stop]), stop + 1));
     }
     let mut value = String::with_capacity(body.len().min(256));
     let mut chars = body.char_indices();
@@ -281,7 +310,7 @@ fn multi_line_literal(body: &str) -> Option<(&str, usize)> {
     let (end, used) = closing(body, 0, b'\'')?;
     let value = &body[..end];
     // A carriage return is left to the `toml` crate, whose newline handling is its own.
-    if value.chars().any(|c| forbidden(c) && c != '\n') {
+    if has_forbidden(value.as_bytes(), true) {
         return None;
     }
     Some((value.strip_prefix('\n').unwrap_or(value), used))
@@ -292,8 +321,10 @@ fn multi_line_basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
     // The closing delimiter is the first `"""` not escaped; an escaped quote can only
     // precede it when a backslash is in the string, which the slow path below handles.
     let bytes = body.as_bytes();
-    let first_special =
-        bytes.iter().position(|&b| b == b'\\' || b == b'"' || (b < b' ' && b != b'\n' && b != b'\t') || b == 0x7f);
+    let first_special = memchr::memchr2(b'\\', b'"', bytes);
+    if has_forbidden(&bytes[..first_special.unwrap_or(bytes.len())], true) {
+        return None;
+    }
     let skip_newline = usize::from(body.starts_with('\n'));
     match first_special {
         // Nothing before `p` needs reading and only quotes lie between `p` and the value's end:
