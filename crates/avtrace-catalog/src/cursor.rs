@@ -297,7 +297,16 @@ fn escape(chars: &mut std::str::CharIndices<'_>, value: &mut String) -> Option<(
 /// up to two more quotes just before it to belong to the value: `(end of value, bytes used)`.
 fn closing(body: &str, from: usize, quote: u8) -> Option<(usize, usize)> {
     let bytes = body.as_bytes();
-    let at = from + memchr::memmem::find(&bytes[from..], &[quote; 3])?;
+    // memchr and a look at the next two bytes: building a memmem searcher for every string
+    // costs more than the search.
+    let mut at = from;
+    let at = loop {
+        at += memchr::memchr(quote, bytes.get(at..)?)?;
+        if bytes.get(at..at + 3) == Some(&[quote; 3][..]) {
+            break at;
+        }
+        at += 1;
+    };
     let run = bytes[at..].iter().take_while(|&&b| b == quote).count();
     if run > 5 {
         return None;
