@@ -36,6 +36,21 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
+/// Writes `bytes` as `name` under `dir` and returns its `SHA256SUMS` line.
+fn seal(dir: &Path, name: &Path, bytes: &[u8]) -> Result<String, Failure> {
+    let shown = name.to_string_lossy().replace('\\', "/");
+    if shown.contains(['\n', '\\']) {
+        return Err(Failure::input(format!("{shown}: a file name sha256sum cannot list")));
+    }
+    let target = dir.join(name);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure::input(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    output::write_atomically(&target, bytes)?;
+    Ok(format!("{}  {shown}\n", hex(&Sha256::digest(bytes))))
+}
+
 /// Writes the dossier.
 pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Result<(), Failure> {
     if args.select.market.len() != 1 || args.select.market[0].contains(',') {
@@ -125,19 +140,23 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
     }
 
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    // The largest file (the ReqIF export, mostly) is written and hashed on a thread of its
+    // own while the others are written and hashed here.
+    let largest = (0..files.len()).max_by_key(|&k| files[k].1.len());
+    let files = &files;
+    let mut lines: Vec<Result<String, Failure>> = std::thread::scope(|scope| {
+        let apart = largest.map(|k| scope.spawn(move || seal(dir, &files[k].0, &files[k].1)));
+        let mut lines: Vec<Result<String, Failure>> = (0..files.len())
+            .map(|k| if Some(k) == largest { Ok(String::new()) } else { seal(dir, &files[k].0, &files[k].1) })
+            .collect();
+        if let (Some(k), Some(handle)) = (largest, apart) {
+            lines[k] = joined(handle);
+        }
+        lines
+    });
     let mut sums = String::new();
-    for (name, bytes) in &files {
-        let target = dir.join(name);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Failure::input(format!("cannot create {}: {e}", parent.display())))?;
-        }
-        output::write_atomically(&target, bytes)?;
-        let shown = name.to_string_lossy().replace('\\', "/");
-        if shown.contains(['\n', '\\']) {
-            return Err(Failure::input(format!("{shown}: a file name sha256sum cannot list")));
-        }
-        sums.push_str(&format!("{}  {shown}\n", hex(&Sha256::digest(bytes))));
+    for line in lines.drain(..) {
+        sums.push_str(&line?);
     }
     output::write_atomically(&dir.join("SHA256SUMS"), sums.as_bytes())?;
     if !cli.quiet {
