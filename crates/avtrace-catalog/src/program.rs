@@ -5,14 +5,15 @@
 //! (unique ids, parents, links, evidence) is checked once everything is read. Every
 //! diagnostic names the file it is about.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use rustc_hash::FxHasher;
 
 use avtrace_model::{
-    Catalog, ClauseKind, Date, Evidence, EvidenceKind, EvidenceResult, FileIx, Link, Program, ProgramMarket, ReqIx,
-    Requirement, RequirementStatus, RequirementStrings, Span,
+    Catalog, ClauseIx, ClauseKind, Date, Evidence, EvidenceKind, EvidenceResult, FileIx, Link, Program, ProgramMarket,
+    ReqIx, Requirement, RequirementStatus, RequirementStrings, Span,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -316,6 +317,10 @@ fn part_of(
 ) -> Part {
     let mut cx = Ctx::new(sources);
     let mut part = Part { requirements: Vec::with_capacity(raws.len()), ..Part::default() };
+    // References already resolved in this part, keyed by their text in the file: a program
+    // cites the same clauses over and over, and one probe here is cheaper than the
+    // catalog's two (the instrument, then the clause, whose id lies elsewhere in memory).
+    let mut resolved: HashMap<&str, ClauseIx, BuildHasherDefault<FxHasher>> = HashMap::default();
     for r in raws {
         let id_span = span_in(file, offset, &r.id);
         let id = r.id.into_inner();
@@ -328,7 +333,19 @@ fn part_of(
         }
         let mut satisfies = Vec::with_capacity(r.satisfies.len());
         for reference in &r.satisfies {
-            match catalog.clause_by_ref(reference.get_ref()) {
+            let borrowed = match reference.get_ref() {
+                Cow::Borrowed(text) => Some(*text),
+                Cow::Owned(_) => None,
+            };
+            let found = match borrowed.and_then(|text| resolved.get(text)) {
+                Some(&clause) => Ok(clause),
+                None => catalog.clause_by_ref(reference.get_ref()).inspect(|&clause| {
+                    if let Some(text) = borrowed {
+                        resolved.insert(text, clause);
+                    }
+                }),
+            };
+            match found {
                 Ok(clause) => {
                     if catalog.clause(clause).kind == ClauseKind::Heading {
                         cx.warning(

@@ -327,6 +327,29 @@ fn linking_a_heading_is_a_warning() {
 }
 
 #[test]
+fn a_reference_repeated_is_checked_at_every_place() {
+    let mut program = PROGRAM.replace("[\"A:1.1\"]", "[\"A:1\", \"A:1.9\"]");
+    for n in 2..=3 {
+        program.push_str(&format!(
+            "\n[[requirements]]\nid = \"R-{n}\"\ntitle = \"t\"\nsatisfies = [\"A:1.1\", \"A:1\", \"A:1.9\"]\n"
+        ));
+    }
+    let heading = "warning[links-heading] A:1 is a heading, which is never an obligation; link the clauses under it";
+    let dangling = "error[dangling-reference] in `satisfies`: A has no clause `1.9`";
+    assert_eq!(
+        program_diagnostics(&program),
+        [
+            format!("program.toml:10:14 {heading}"),
+            format!("program.toml:10:21 {dangling}"),
+            format!("program.toml:15:23 {heading}"),
+            format!("program.toml:15:30 {dangling}"),
+            format!("program.toml:20:23 {heading}"),
+            format!("program.toml:20:30 {dangling}"),
+        ]
+    );
+}
+
+#[test]
 fn errors_in_many_files_are_all_reported() {
     let bad_kind = A.replace("kind = \"heading\"", "kind = \"chapter\"").replace("id = \"A\"", "id = \"B\"");
     let bad_syntax = "id = ";
