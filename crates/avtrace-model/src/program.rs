@@ -155,7 +155,7 @@ impl Program {
         let mut keys = std::collections::BTreeSet::new();
         let mut previous: Option<&Attrs> = None;
         for r in &self.requirements {
-            let same = previous.is_some_and(|p| p.iter().map(|(k, _)| k).eq(r.attrs.iter().map(|(k, _)| k)));
+            let same = previous.is_some_and(|p| p.same_keys(&r.attrs));
             if !same {
                 keys.extend(r.attrs.iter().map(|(k, _)| k));
                 previous = Some(&r.attrs);
@@ -181,8 +181,10 @@ impl Program {
 /// one allocation apiece, not twenty-one; a requirement without attributes has none.
 ///
 /// Layout of `packed`: the width `w` of a number (2 bytes, or 4 when the text is 64 KiB or
-/// more), the count of end offsets in `w` bytes, the end offsets (key, value, key, value,
-/// ..., relative to the text) in `w` bytes each, little-endian, then the text.
+/// more), the count of end offsets in `w` bytes, the end offsets in `w` bytes each,
+/// little-endian and relative to the text (every key's, then every value's), then the text:
+/// the keys, then the values. Keys come first so that two requirements' key sets compare as
+/// two slices (see [`Attrs::same_keys`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attrs {
     packed: Box<[u8]>,
@@ -211,20 +213,21 @@ impl Attrs {
         packed.push(width as u8);
         push(&mut packed, count);
         let mut end = 0;
-        for (k, v) in pairs.clone() {
-            for part in [k, v] {
-                end += part.len();
-                push(&mut packed, end);
-            }
+        for part in pairs.clone().map(|(k, _)| k).chain(pairs.clone().map(|(_, v)| v)) {
+            end += part.len();
+            push(&mut packed, end);
         }
-        for (k, v) in pairs {
+        for (k, _) in pairs.clone() {
             packed.extend_from_slice(k.as_bytes());
+        }
+        for (_, v) in pairs {
             packed.extend_from_slice(v.as_bytes());
         }
         Attrs { packed: packed.into_boxed_slice() }
     }
 
     /// The width of a number, the count of end offsets and where the text starts.
+    #[inline]
     fn layout(&self) -> (usize, usize, usize) {
         let Some(&width) = self.packed.first() else { return (2, 0, 0) };
         let width = usize::from(width);
@@ -232,6 +235,7 @@ impl Attrs {
         (width, count, 1 + width * (count + 1))
     }
 
+    #[inline]
     fn number(&self, at: usize, width: usize) -> usize {
         let mut bytes = [0u8; 4];
         if let Some(src) = self.packed.get(at..at + width) {
@@ -240,24 +244,59 @@ impl Attrs {
         u32::from_le_bytes(bytes) as usize
     }
 
+    /// The end of part `i` (keys are parts `0..len`, values `len..2 * len`).
+    #[inline]
+    fn end(&self, width: usize, i: usize) -> usize {
+        self.number(1 + width * (i + 1), width)
+    }
+
+    /// The keys' end offsets and the keys' text, as bytes.
+    fn key_bytes(&self) -> (&[u8], &[u8]) {
+        let (width, count, text_at) = self.layout();
+        let pairs = count / 2;
+        let offsets = self.packed.get(1 + width..1 + width * (pairs + 1)).unwrap_or_default();
+        let keys_end = if pairs == 0 { 0 } else { self.end(width, pairs - 1) };
+        (offsets, self.packed.get(text_at..text_at + keys_end).unwrap_or_default())
+    }
+
+    /// Whether `other` has exactly the same keys: a program's requirements mostly share one
+    /// set, and checking that for a million of them should not decode every key.
+    pub fn same_keys(&self, other: &Attrs) -> bool {
+        if self.packed.first() == other.packed.first() {
+            // The same width: the same keys are the same offsets and the same bytes.
+            self.key_bytes() == other.key_bytes()
+        } else {
+            self.iter().map(|(k, _)| k).eq(other.iter().map(|(k, _)| k))
+        }
+    }
+
     /// The `(key, value)` pairs, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         let (width, count, text_at) = self.layout();
-        let text = self.packed.get(text_at..).unwrap_or_default();
-        let mut start = 0usize;
-        let mut parts = (0..count).map(move |i| {
-            let end = self.number(1 + width * (i + 1), width).min(text.len());
-            // Built from `&str` parts, so each part is UTF-8.
-            let part = text.get(start..end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
-            start = end;
-            part
-        });
-        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+        let pairs = count / 2;
+        let packed = self.packed.get(text_at..).unwrap_or_default();
+        // Built from `&str` parts at their boundaries, so the text is UTF-8 and every part
+        // begins and ends on a character boundary; checked once, not part by part.
+        let text = std::str::from_utf8(packed).unwrap_or_default();
+        let part = move |i: usize| {
+            let start = if i == 0 { 0 } else { self.end(width, i - 1) };
+            text.get(start..self.end(width, i)).unwrap_or_default()
+        };
+        (0..pairs).map(move |i| (part(i), part(pairs + i)))
     }
 
-    /// The value of `key`, if the requirement has it.
+    /// The value of `key`, if the requirement has it. Keys are compared as bytes and only
+    /// the value found is checked as text: a matrix asks every row for every key.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+        let (width, count, text_at) = self.layout();
+        let pairs = count / 2;
+        let text = self.packed.get(text_at..).unwrap_or_default();
+        let part = |i: usize| {
+            let start = if i == 0 { 0 } else { self.end(width, i - 1) };
+            text.get(start..self.end(width, i)).unwrap_or_default()
+        };
+        let found = (0..pairs).find(|&i| part(i) == key.as_bytes())?;
+        std::str::from_utf8(part(pairs + found)).ok()
     }
 
     /// How many attributes.
@@ -284,6 +323,22 @@ mod tests {
         assert_eq!(attrs.len(), 3);
         assert!(Attrs::default().is_empty());
         assert_eq!(Attrs::default().iter().count(), 0);
+    }
+
+    #[test]
+    fn same_keys_compares_keys_alone() {
+        let a = Attrs::from_pairs([("asil", "B"), ("owner", "x")]);
+        assert!(a.same_keys(&Attrs::from_pairs([("asil", "D"), ("owner", "a longer value")])));
+        assert!(!a.same_keys(&Attrs::from_pairs([("asil", "B")])));
+        assert!(!a.same_keys(&Attrs::from_pairs([("asil", "B"), ("owners", "x")])));
+        assert!(
+            !a.same_keys(&Attrs::from_pairs([("asi", "lB"), ("owner", "x")])),
+            "the split between key and value counts"
+        );
+        assert!(Attrs::default().same_keys(&Attrs::default()));
+        assert!(!Attrs::default().same_keys(&a));
+        let long = "x".repeat(70_000);
+        assert!(a.same_keys(&Attrs::from_pairs([("asil", long.as_str()), ("owner", "x")])), "wide offsets too");
     }
 
     #[test]
