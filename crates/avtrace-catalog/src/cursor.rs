@@ -391,6 +391,26 @@ fn multi_line_basic_escaped(body: &str, skip_newline: usize) -> Option<(Cow<'_, 
 pub(crate) mod testing {
     use super::forbidden;
     use proptest::prelude::*;
+    use toml::Spanned;
+
+    /// The same text at the same place: how a fast lane's value must match the `toml` crate's.
+    pub(crate) fn same_s<T: AsRef<str>>(a: &Spanned<T>, b: &Spanned<T>) -> bool {
+        a.get_ref().as_ref() == b.get_ref().as_ref() && a.span() == b.span()
+    }
+
+    /// [`same_s`] item by item.
+    pub(crate) fn same_list<T: AsRef<str>>(a: &[Spanned<T>], b: &[Spanned<T>]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_s(x, y))
+    }
+
+    /// [`same_s`], or both absent.
+    pub(crate) fn same_opt<T: AsRef<str>>(a: &Option<Spanned<T>>, b: &Option<Spanned<T>>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(x), Some(y)) => same_s(x, y),
+            _ => false,
+        }
+    }
 
     /// The body of a string: any printable character, quotes, backslashes, tabs, line
     /// breaks and the control characters TOML forbids.

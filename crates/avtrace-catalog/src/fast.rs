@@ -210,7 +210,7 @@ fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Vec<(&'a str, Cow<'a, str>)>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cursor::testing::{literal, value};
+    use crate::cursor::testing::{literal, same_list, same_opt, same_s, value};
     use proptest::prelude::*;
 
     #[derive(Debug, serde::Deserialize)]
@@ -239,22 +239,6 @@ mod tests {
             })
             .collect();
         slow.len() == b.parsed.len() && fast == slow
-    }
-
-    fn same_s<T: AsRef<str>>(a: &Spanned<T>, b: &Spanned<T>) -> bool {
-        a.get_ref().as_ref() == b.get_ref().as_ref() && a.span() == b.span()
-    }
-
-    fn same_list<T: AsRef<str>>(a: &[Spanned<T>], b: &[Spanned<T>]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_s(x, y))
-    }
-
-    fn same_opt<T: AsRef<str>>(a: &Option<Spanned<T>>, b: &Option<Spanned<T>>) -> bool {
-        match (a, b) {
-            (None, None) => true,
-            (Some(x), Some(y)) => same_s(x, y),
-            _ => false,
-        }
     }
 
     fn same(a: &RawRequirement, b: &RawRequirement) -> bool {

@@ -280,20 +280,8 @@ impl Entry for MapTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cursor::testing::{literal, value};
+    use crate::cursor::testing::{literal, same_list, same_opt, same_s, value};
     use proptest::prelude::*;
-
-    fn same_s(a: &S, b: &S) -> bool {
-        a.get_ref() == b.get_ref() && a.span() == b.span()
-    }
-
-    fn same_opt(a: &Option<S>, b: &Option<S>) -> bool {
-        match (a, b) {
-            (None, None) => true,
-            (Some(x), Some(y)) => same_s(x, y),
-            _ => false,
-        }
-    }
 
     fn same_clause(a: &RawClause, b: &RawClause) -> bool {
         same_s(&a.id, &b.id)
@@ -301,8 +289,7 @@ mod tests {
             && same_s(&a.kind, &b.kind)
             && same_opt(&a.granularity, &b.granularity)
             && same_opt(&a.parent, &b.parent)
-            && a.refs.len() == b.refs.len()
-            && a.refs.iter().zip(&b.refs).all(|(x, y)| same_s(x, y))
+            && same_list(&a.refs, &b.refs)
             && a.source == b.source
             && same_opt(&a.confidence, &b.confidence)
             && a.note == b.note
