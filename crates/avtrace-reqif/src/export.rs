@@ -378,39 +378,35 @@ enum Kind {
 }
 
 impl Kind {
-    /// `ATTRIBUTE-VALUE-…`: the element of a value of this kind.
-    fn value_element(&self) -> &'static str {
-        match self {
-            Kind::String => "ATTRIBUTE-VALUE-STRING",
-            Kind::Xhtml => "ATTRIBUTE-VALUE-XHTML",
-            Kind::Enumeration { .. } => "ATTRIBUTE-VALUE-ENUMERATION",
-            Kind::Date => "ATTRIBUTE-VALUE-DATE",
-            Kind::Integer => "ATTRIBUTE-VALUE-INTEGER",
-            Kind::Boolean => "ATTRIBUTE-VALUE-BOOLEAN",
+    /// The kind's names: its suffix in ReqIF element names (`STRING`), the element of a value
+    /// (`ATTRIBUTE-VALUE-STRING`) and how a value names its definition
+    /// (`ATTRIBUTE-DEFINITION-STRING-REF`). Static, so that no value formats them.
+    fn names(&self) -> (&'static str, &'static str, &'static str) {
+        macro_rules! names {
+            ($suffix:literal) => {
+                ($suffix, concat!("ATTRIBUTE-VALUE-", $suffix), concat!("ATTRIBUTE-DEFINITION-", $suffix, "-REF"))
+            };
         }
-    }
-
-    /// `ATTRIBUTE-DEFINITION-…-REF`: how a value of this kind names its definition.
-    fn definition_ref_element(&self) -> &'static str {
         match self {
-            Kind::String => "ATTRIBUTE-DEFINITION-STRING-REF",
-            Kind::Xhtml => "ATTRIBUTE-DEFINITION-XHTML-REF",
-            Kind::Enumeration { .. } => "ATTRIBUTE-DEFINITION-ENUMERATION-REF",
-            Kind::Date => "ATTRIBUTE-DEFINITION-DATE-REF",
-            Kind::Integer => "ATTRIBUTE-DEFINITION-INTEGER-REF",
-            Kind::Boolean => "ATTRIBUTE-DEFINITION-BOOLEAN-REF",
+            Kind::String => names!("STRING"),
+            Kind::Xhtml => names!("XHTML"),
+            Kind::Enumeration { .. } => names!("ENUMERATION"),
+            Kind::Date => names!("DATE"),
+            Kind::Integer => names!("INTEGER"),
+            Kind::Boolean => names!("BOOLEAN"),
         }
     }
 
     fn suffix(&self) -> &'static str {
-        match self {
-            Kind::String => "STRING",
-            Kind::Xhtml => "XHTML",
-            Kind::Enumeration { .. } => "ENUMERATION",
-            Kind::Date => "DATE",
-            Kind::Integer => "INTEGER",
-            Kind::Boolean => "BOOLEAN",
-        }
+        self.names().0
+    }
+
+    fn value_element(&self) -> &'static str {
+        self.names().1
+    }
+
+    fn definition_ref_element(&self) -> &'static str {
+        self.names().2
     }
 }
 
