@@ -14,8 +14,6 @@ use serde::Deserialize;
 
 use crate::raw::{RawEvidence, RawProgram, RawRequirement};
 
-/// Files smaller than this are parsed on the caller's thread: another thread gains nothing.
-const SPREAD_ABOVE_BYTES: usize = 1 << 20;
 /// Requirements per batch handed to one parser call.
 const BATCH: usize = 2_000;
 
@@ -218,7 +216,7 @@ pub(crate) fn parse_in_pieces<T: Send>(
     // A file read on one thread needs no cutting when the fast lane takes it whole (it
     // declines a `[program]` table and root keys, which then go the long way): the
     // lexical scan for cut points would be a second pass over every byte.
-    if (max_workers == 1 || text.len() < SPREAD_ABOVE_BYTES)
+    if (max_workers == 1 || text.len() < crate::THREADS_PAY_ABOVE_BYTES)
         && let Some(piece) = crate::fast::parse(text)
     {
         sink(convert(0, piece.requirements, piece.evidence));
@@ -254,7 +252,7 @@ pub(crate) fn parse_in_pieces<T: Send>(
         pieces.push(run_start..text.len());
     }
 
-    let workers = if text.len() < SPREAD_ABOVE_BYTES { 1 } else { max_workers };
+    let workers = if text.len() < crate::THREADS_PAY_ABOVE_BYTES { 1 } else { max_workers };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(workers).min(pieces.len()).max(1);
     type Parsed<T> = Result<(Option<RawProgram>, T), PieceError>;
     // Pieces are handed out in order and their parts delivered in order as they finish, so

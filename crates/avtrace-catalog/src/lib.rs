@@ -40,5 +40,10 @@ pub use snapshot::{SnapshotError, decode_catalog, encode_catalog};
 pub const PROGRAM_SCHEMA: &str = include_str!("../../../docs/program.schema.json");
 pub use write::{EvidenceEntry, LinkEntry, MarketEntry, ProgramFile, ProgramHeader, RequirementEntry};
 
+/// Below this many bytes of input, text is parsed on the caller's thread: starting threads
+/// (each with an allocator arena of its own, so fresh pages) costs more than they save. Used
+/// for one large program file, a program's included files together, and a catalog.
+const THREADS_PAY_ABOVE_BYTES: usize = 1 << 20;
+
 #[cfg(test)]
 mod tests;

@@ -245,10 +245,6 @@ pub fn load_catalog(sources: &Sources, files: &[CatalogFile]) -> Loaded<Catalog>
     cx.finish(catalog)
 }
 
-/// Catalogs smaller than this are read on the caller's thread: another thread gains nothing
-/// (the built-in catalog is under it).
-const SPREAD_ABOVE_BYTES: usize = 1 << 20;
-
 /// What a run of catalog files was read into, in file order: every file parsed, every
 /// instrument checked on its own.
 #[derive(Default)]
@@ -267,7 +263,8 @@ fn read_all(sources: &Sources, files: &[CatalogFile]) -> Read {
     let sizes: Vec<usize> = files.iter().map(|f| sources.file(f.file).text().len()).collect();
     let total: usize = sizes.iter().sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = if total < SPREAD_ABOVE_BYTES { 1 } else { cores.min(files.len()).max(1) };
+    // The built-in catalog is under the threshold: read on the caller's thread.
+    let workers = if total < crate::THREADS_PAY_ABOVE_BYTES { 1 } else { cores.min(files.len()).max(1) };
     if workers == 1 {
         return read_files(sources, files);
     }
@@ -1122,7 +1119,7 @@ mod tests {
             files.push(CatalogFile { file: sources.add(format!("mappings/{i:03}.toml"), map), role: Role::Mapping });
         }
         let total: usize = files.iter().map(|f| sources.file(f.file).text().len()).sum();
-        assert!(total > SPREAD_ABOVE_BYTES, "{total} bytes are read on one thread");
+        assert!(total > crate::THREADS_PAY_ABOVE_BYTES, "{total} bytes are read on one thread");
         let (spread, serial) = (read_all(&sources, &files), read_files(&sources, &files));
         assert!(serial.diagnostics.iter().filter(|d| d.is_error()).count() > 20);
         assert_eq!(spread.diagnostics, serial.diagnostics);

@@ -234,11 +234,11 @@ fn parse_included(
     }
 }
 
-/// Whether the included files are too small together for threads to pay: starting them
-/// (and their allocator arenas) costs more than a few hundred kilobytes take to parse.
-/// A file that cannot be sized counts as large; its read reports why.
+/// Whether the included files are too small together for threads to pay
+/// ([`crate::THREADS_PAY_ABOVE_BYTES`]). A file that cannot be sized counts as large; its
+/// read reports why.
 fn small_in_total(sources: &Sources, includes: &[FileIx]) -> bool {
-    const THREADS_PAY_ABOVE_BYTES: u64 = 512 * 1024;
+    let threshold = u64::try_from(crate::THREADS_PAY_ABOVE_BYTES).unwrap_or(u64::MAX);
     let mut total = 0u64;
     for &file in includes {
         let source = sources.file(file);
@@ -247,7 +247,7 @@ fn small_in_total(sources: &Sources, includes: &[FileIx]) -> bool {
             None => u64::try_from(source.text().len()).ok(),
         };
         total = total.saturating_add(size.unwrap_or(u64::MAX));
-        if total > THREADS_PAY_ABOVE_BYTES {
+        if total > threshold {
             return false;
         }
     }
