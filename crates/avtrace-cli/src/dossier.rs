@@ -36,8 +36,21 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Writes `bytes` as `name` under `dir` and returns its `SHA256SUMS` line.
-fn seal(dir: &Path, name: &Path, bytes: &[u8]) -> Result<String, Failure> {
+/// A file of the dossier, written and hashed but not yet named (see [`output::Staged`]).
+struct Sealed {
+    staged: output::Staged,
+    /// Its `SHA256SUMS` line.
+    line: String,
+}
+
+/// Writes what `write` makes as `name` under `dir`, hashing the bytes as they go out, and
+/// returns the file staged with its `SHA256SUMS` line. A large part (the ReqIF export) is so
+/// never held whole in memory, and is hashed while it is written rather than after.
+fn seal(
+    dir: &Path,
+    name: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), String>,
+) -> Result<Sealed, Failure> {
     let shown = name.to_string_lossy().replace('\\', "/");
     if shown.contains(['\n', '\\']) {
         return Err(Failure::input(format!("{shown}: a file name sha256sum cannot list")));
@@ -47,8 +60,35 @@ fn seal(dir: &Path, name: &Path, bytes: &[u8]) -> Result<String, Failure> {
         std::fs::create_dir_all(parent)
             .map_err(|e| Failure::input(format!("cannot create {}: {e}", parent.display())))?;
     }
-    output::write_atomically(&target, bytes)?;
-    Ok(format!("{}  {shown}\n", hex(&Sha256::digest(bytes))))
+    let mut staged = output::Staged::new(&target)?;
+    let mut out = Hashing { file: staged.file(), hasher: Sha256::new() };
+    let written = write(&mut out);
+    let digest = out.hasher.finalize();
+    written.map_err(|e| staged.failure("write", &e))?;
+    Ok(Sealed { staged, line: format!("{}  {shown}\n", hex(&digest)) })
+}
+
+/// Writes through to a file and hashes what was written.
+struct Hashing<'a> {
+    file: &'a mut std::fs::File,
+    hasher: Sha256,
+}
+
+impl std::io::Write for Hashing<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// A `seal` writer for bytes already made.
+fn bytes(bytes: &[u8]) -> impl FnOnce(&mut dyn std::io::Write) -> Result<(), String> + '_ {
+    move |out| out.write_all(bytes).map_err(|e| e.to_string())
 }
 
 /// Writes the dossier.
@@ -80,27 +120,40 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
         avtrace_report::TraceView { catalog: &catalog, program: &program, trace: &trace, program_path: &program_path };
     let market = catalog.market(targets[0].market).id.to_ascii_lowercase();
 
-    // The four renderings read the same trace and nothing else: they run side by side, so
-    // that the package takes about as long as its largest part, not as their sum.
+    // The four renderings read the same trace and nothing else: they run side by side, each
+    // writing and hashing its own file, so that the package takes about as long as its
+    // largest part, not as their sum. Nothing gets its name before every file is complete.
     let fail = |e: avtrace_report::ReportError| Failure::input(e.to_string());
+    let report_name = PathBuf::from(format!("report-{market}.html"));
+    let matrix_name = PathBuf::from(format!("matrix-{market}.xlsx"));
+    let evidence_name = PathBuf::from("evidence-index.csv");
+    let reqif_name = PathBuf::from(format!("export-{market}.reqif"));
     let (report, matrix, evidence, reqif) = std::thread::scope(|scope| {
-        let matrix = scope.spawn(|| avtrace_report::matrix_xlsx(&view, &options));
-        let reqif = scope.spawn(|| {
-            let document = avtrace_exchange::reqif_export(&catalog, &graph, &program, &trace, &creation_time);
-            document.write_to(Vec::new())
+        let matrix = scope.spawn(|| {
+            let xlsx = avtrace_report::matrix_xlsx(&view, &options).map_err(fail)?;
+            seal(dir, &matrix_name, bytes(&xlsx))
         });
-        let report = avtrace_report::report_html(&view, &options);
-        let evidence = avtrace_report::evidence_index_csv(&view);
+        let reqif = scope.spawn(|| {
+            let mut notes = Vec::new();
+            let sealed = seal(dir, &reqif_name, |out| {
+                let document = avtrace_exchange::reqif_export(&catalog, &graph, &program, &trace, &creation_time);
+                let (_, written) = document.write_to(out).map_err(|e| e.to_string())?;
+                notes.extend(written.warnings.iter().map(|w| format!("warning: {w}")));
+                Ok(())
+            })?;
+            Ok::<_, Failure>((sealed, notes))
+        });
+        let report = avtrace_report::report_html(&view, &options)
+            .map_err(fail)
+            .and_then(|html| seal(dir, &report_name, bytes(html.as_bytes())));
+        let evidence = avtrace_report::evidence_index_csv(&view)
+            .map_err(fail)
+            .and_then(|csv| seal(dir, &evidence_name, bytes(&csv)));
         (report, joined(matrix), evidence, joined(reqif))
     });
-    let (reqif, written) = reqif.map_err(|e| Failure::input(format!("cannot write the ReqIF export: {e}")))?;
-    let notes: Vec<String> = written.warnings.iter().map(|w| format!("warning: {w}")).collect();
-    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-        (PathBuf::from(format!("report-{market}.html")), report.map_err(fail)?.into_bytes()),
-        (PathBuf::from(format!("matrix-{market}.xlsx")), matrix.map_err(fail)?),
-        (PathBuf::from("evidence-index.csv"), evidence.map_err(fail)?),
-        (PathBuf::from(format!("export-{market}.reqif")), reqif),
-    ];
+    let (reqif, notes) = reqif?;
+    let mut files: Vec<(PathBuf, Sealed)> =
+        vec![(report_name, report?), (matrix_name, matrix?), (evidence_name, evidence?), (reqif_name, reqif)];
 
     let changes = match &args.baseline {
         Some(path) => {
@@ -117,7 +170,9 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
         }
         None => "No baseline was given (avtrace dossier --baseline FILE): no changes are listed.\n".to_owned(),
     };
-    files.push((PathBuf::from("changes.txt"), changes.into_bytes()));
+    let name = PathBuf::from("changes.txt");
+    let sealed = seal(dir, &name, bytes(changes.as_bytes()))?;
+    files.push((name, sealed));
 
     // The inputs: the program's files, the test results and the baseline, as read.
     let mut input_paths: Vec<String> = Vec::new();
@@ -135,28 +190,19 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
         add_input(&p.to_string_lossy());
     }
     for p in &input_paths {
-        let bytes = std::fs::read(p).map_err(|e| Failure::input(format!("cannot read {p}: {e}")))?;
-        files.push((input_copy(Path::new(p)), bytes));
+        let read = std::fs::read(p).map_err(|e| Failure::input(format!("cannot read {p}: {e}")))?;
+        let name = input_copy(Path::new(p));
+        let sealed = seal(dir, &name, bytes(&read))?;
+        files.push((name, sealed));
     }
 
+    // Every file is complete: name them, then list them in SHA256SUMS, sorted by name.
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    // The largest file (the ReqIF export, mostly) is written and hashed on a thread of its
-    // own while the others are written and hashed here.
-    let largest = (0..files.len()).max_by_key(|&k| files[k].1.len());
-    let files = &files;
-    let mut lines: Vec<Result<String, Failure>> = std::thread::scope(|scope| {
-        let apart = largest.map(|k| scope.spawn(move || seal(dir, &files[k].0, &files[k].1)));
-        let mut lines: Vec<Result<String, Failure>> = (0..files.len())
-            .map(|k| if Some(k) == largest { Ok(String::new()) } else { seal(dir, &files[k].0, &files[k].1) })
-            .collect();
-        if let (Some(k), Some(handle)) = (largest, apart) {
-            lines[k] = joined(handle);
-        }
-        lines
-    });
+    let count = files.len();
     let mut sums = String::new();
-    for line in lines.drain(..) {
-        sums.push_str(&line?);
+    for (_, sealed) in files {
+        sums.push_str(&sealed.line);
+        sealed.staged.persist()?;
     }
     output::write_atomically(&dir.join("SHA256SUMS"), sums.as_bytes())?;
     if !cli.quiet {
@@ -167,7 +213,7 @@ pub(crate) fn dossier(cli: &Cli, inputs: &mut Inputs, args: &DossierArgs) -> Res
             std::io::stderr(),
             "wrote {}: {} files and SHA256SUMS (check with: cd {} && sha256sum -c SHA256SUMS)",
             dir.display(),
-            files.len(),
+            count,
             dir.display()
         );
     }

@@ -125,44 +125,104 @@ pub(crate) fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<(), String>,
 ) -> Result<(), Failure> {
-    let existing = check_destination(path)?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let fail = |what: &str, e: &dyn std::fmt::Display| Failure::input(format!("cannot {what} {}: {e}", path.display()));
-    // A temporary file is private (0600); the output is a document to share, so give it
-    // the permissions of the file it replaces, or those of a newly created file.
-    let mode = mode_for(existing.as_ref());
+    let mut staged = Staged::new(path)?;
+    write(staged.file()).map_err(|e| staged.failure("write", &e))?;
+    staged.persist()
+}
 
+/// An output being written: a file without the destination's name until [`Staged::persist`]
+/// gives it that name, all at once. Dropped before then, it leaves nothing behind. A command
+/// that writes several outputs can stage them all and name them only once every one is
+/// complete.
+pub(crate) struct Staged {
+    path: PathBuf,
+    dir: PathBuf,
+    mode: u32,
+    file: StagedFile,
+}
+
+enum StagedFile {
+    /// Unnamed until linked (Linux `O_TMPFILE`): nothing to clean up even after `kill -9`.
     #[cfg(target_os = "linux")]
-    if let Some(mut file) = anonymous::create(dir) {
-        write(&mut file).map_err(|e| fail("write", &e))?;
+    Anonymous(std::fs::File),
+    /// A named temporary file beside the destination, removed when dropped.
+    Named(tempfile::NamedTempFile),
+}
+
+impl Staged {
+    /// Stages an output for `path`, after checking that `path` may be written (see the
+    /// module's documentation).
+    pub(crate) fn new(path: &Path) -> Result<Staged, Failure> {
+        let existing = check_destination(path)?;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // A temporary file is private (0600); the output is a document to share, so give it
+        // the permissions of the file it replaces, or those of a newly created file.
+        let mode = mode_for(existing.as_ref());
+        #[cfg(target_os = "linux")]
+        if let Some(file) = anonymous::create(&dir) {
+            return Ok(Staged { path: path.to_path_buf(), dir, mode, file: StagedFile::Anonymous(file) });
+        }
+        let file = tempfile::Builder::new()
+            .prefix(".avtrace-")
+            .tempfile_in(&dir)
+            .map_err(|e| Failure::input(format!("cannot create a temporary file beside {}: {e}", path.display())))?;
+        Ok(Staged { path: path.to_path_buf(), dir, mode, file: StagedFile::Named(file) })
+    }
+
+    /// The file to write the contents to.
+    pub(crate) fn file(&mut self) -> &mut std::fs::File {
+        match &mut self.file {
+            #[cfg(target_os = "linux")]
+            StagedFile::Anonymous(file) => file,
+            StagedFile::Named(file) => file.as_file_mut(),
+        }
+    }
+
+    /// Why writing this output failed, naming its destination.
+    pub(crate) fn failure(&self, what: &str, e: &dyn std::fmt::Display) -> Failure {
+        Failure::input(format!("cannot {what} {}: {e}", self.path.display()))
+    }
+
+    /// Gives the complete contents the destination's name, replacing what was there.
+    pub(crate) fn persist(mut self) -> Result<(), Failure> {
+        #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            file.set_permissions(std::fs::Permissions::from_mode(mode)).map_err(|e| fail("write", &e))?;
+            let permissions = std::fs::Permissions::from_mode(self.mode);
+            self.file().set_permissions(permissions).map_err(|e| self.failure("write", &e))?;
         }
-        match anonymous::link(&file, dir, path) {
-            Ok(()) => return Ok(()),
-            // No way to name it here (no /proc, no privilege): copy it to a named file.
-            Err(_) => {
-                use std::io::Seek as _;
-                file.rewind().map_err(|e| fail("write", &e))?;
-                return named(path, dir, mode, |out| {
-                    std::io::copy(&mut file, out).map(|_| ()).map_err(|e| e.to_string())
-                });
+        let Staged { path, dir, mode, file } = self;
+        let fail =
+            |what: &str, e: &dyn std::fmt::Display| Failure::input(format!("cannot {what} {}: {e}", path.display()));
+        match file {
+            #[cfg(target_os = "linux")]
+            StagedFile::Anonymous(mut file) => match anonymous::link(&file, &dir, &path) {
+                Ok(()) => Ok(()),
+                // No way to name it here (no /proc, no privilege): copy it to a named file.
+                Err(_) => {
+                    use std::io::Seek as _;
+                    file.rewind().map_err(|e| fail("write", &e))?;
+                    named(&path, &dir, mode, |out| std::io::copy(&mut file, out).map(|_| ()).map_err(|e| e.to_string()))
+                }
+            },
+            StagedFile::Named(file) => {
+                let _ = (dir, mode);
+                file.persist(&path).map(|_| ()).map_err(|e| fail("replace", &e.error))
             }
         }
     }
-    named(path, dir, mode, write)
 }
 
 /// The portable way: a named temporary file beside the destination, removed on error and
 /// renamed into place when complete.
+#[cfg(target_os = "linux")]
 fn named(
     path: &Path,
     dir: &Path,
-    #[cfg_attr(not(unix), allow(unused_variables))] mode: u32,
+    mode: u32,
     write: impl FnOnce(&mut std::fs::File) -> Result<(), String>,
 ) -> Result<(), Failure> {
     let fail = |what: &str, e: &dyn std::fmt::Display| Failure::input(format!("cannot {what} {}: {e}", path.display()));
@@ -172,7 +232,6 @@ fn named(
         .tempfile_in(dir)
         .map_err(|e| fail("create a temporary file beside", &e))?;
     write(file.as_file_mut()).map_err(|e| fail("write", &e))?;
-    #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         file.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(|e| fail("write", &e))?;

@@ -279,6 +279,22 @@ fn the_dossier_holds_the_hand_over_package_and_sha256sum_accepts_it() {
 }
 
 #[test]
+fn a_dossier_that_cannot_be_written_whole_names_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dossier");
+    // The matrix's name is taken by a folder, which avtrace never writes over; the other
+    // files are complete by then and must not appear either.
+    std::fs::create_dir_all(out.join("matrix-eu.xlsx")).unwrap();
+    let r = avtrace_with(["dossier", "--program", EXAMPLE, "--market", "EU", "-o", path_str(&out)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("matrix-eu.xlsx") && r.stderr.contains("nothing was written"), "{}", r.stderr);
+    let mut left: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["matrix-eu.xlsx"], "a failed dossier left files behind");
+}
+
+#[test]
 fn sarif_validates_against_the_sarif_2_1_0_schema_and_points_at_program_lines() {
     let dir = tempfile::tempdir().unwrap();
     let program = dir.path().join("broken.toml");
