@@ -1,6 +1,8 @@
 //! Loads and validates the built-in catalog (`standards/`, embedded by `avtrace-catalog`)
 //! once, at build time, and writes it as a snapshot that every run decodes instead of
 //! parsing its TOML. A catalog with errors fails the build, with the loader's diagnostics.
+//! It also writes each file's SHA-256, from which reports name the catalog they used, so
+//! that no run hashes the 800 KB of text again.
 
 use std::path::PathBuf;
 
@@ -26,6 +28,14 @@ fn main() {
             Vec::new()
         }
     };
-    let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.bin");
-    std::fs::write(dest, bytes).expect("OUT_DIR is writable");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("catalog.bin"), bytes).expect("OUT_DIR is writable");
+    let digests: Vec<u8> = files
+        .iter()
+        .flat_map(|f| {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(sources.file(f.file).text().as_bytes())
+        })
+        .collect();
+    std::fs::write(out.join("digests.bin"), digests).expect("OUT_DIR is writable");
 }

@@ -9,6 +9,13 @@ use avtrace_catalog::{CatalogFile, Sources};
 use avtrace_model::Catalog;
 
 static SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.bin"));
+static DIGESTS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/digests.bin"));
+
+/// The SHA-256 of each built-in file's text, computed when avtrace was built, in the order
+/// [`builtin_catalog`] returns the files.
+pub fn builtin_digests() -> Vec<[u8; 32]> {
+    DIGESTS.chunks_exact(32).map(|d| std::array::from_fn(|i| d[i])).collect()
+}
 
 /// Adds the built-in catalog's files to `sources` and returns them, with the catalog
 /// decoded from the build's snapshot. The catalog is `None` when the build kept no snapshot
@@ -36,5 +43,18 @@ mod tests {
         assert_eq!(format!("{:?}", catalog.markets), format!("{:?}", loaded.markets));
         let mandate = &catalog.markets[0].mandates[0];
         assert!(sources.position(mandate.span).starts_with("standards/markets/"), "{}", sources.position(mandate.span));
+    }
+
+    #[test]
+    fn the_digests_are_the_files_digests() {
+        use sha2::Digest as _;
+        let mut sources = Sources::new();
+        let (files, _) = builtin_catalog(&mut sources);
+        let digests = builtin_digests();
+        assert!(files.len() > 100 && digests.len() == files.len(), "{} digests, {} files", digests.len(), files.len());
+        for (f, digest) in files.iter().zip(&digests) {
+            let text = sources.file(f.file).text();
+            assert_eq!(digest[..], sha2::Sha256::digest(text.as_bytes())[..], "{}", sources.file(f.file).path);
+        }
     }
 }

@@ -17,8 +17,9 @@ const MAX_PRINTED: usize = 50;
 /// The files read so far and whether to print warnings.
 pub(crate) struct Inputs {
     pub(crate) sources: Sources,
-    /// The files of the last catalog loaded, for its fingerprint.
-    pub(crate) catalog_files: Vec<avtrace_model::FileIx>,
+    /// The files of the last catalog loaded, for its fingerprint, with their SHA-256 where
+    /// it is already known (the built-in files').
+    pub(crate) catalog_files: Vec<(FileIx, Option<[u8; 32]>)>,
     quiet: bool,
     /// The program file loaded last, for messages about the program as a whole.
     program_path: Option<std::path::PathBuf>,
@@ -54,23 +55,35 @@ impl Inputs {
         args: &CatalogArgs,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Option<Catalog>, Failure> {
-        let mut files: Vec<CatalogFile> = match &args.standards {
-            Some(dir) => self.catalog_dir(dir)?,
+        let (mut files, mut fingerprinted) = match &args.standards {
+            Some(dir) => {
+                let files = self.catalog_dir(dir)?;
+                let unknown = files.iter().map(|f| (f.file, None)).collect();
+                (files, unknown)
+            }
             None => {
                 // The built-in catalog alone was validated when avtrace was built: decode it.
                 let (files, catalog) = avtrace_builtin::builtin_catalog(&mut self.sources);
-                // The fingerprint covers the files the snapshot was made from.
-                self.catalog_files = files.iter().map(|f| f.file).collect();
+                // The fingerprint covers the files the snapshot was made from, hashed then.
+                let digests = avtrace_builtin::builtin_digests();
+                let known: Vec<(FileIx, Option<[u8; 32]>)> = if digests.len() == files.len() {
+                    files.iter().zip(digests).map(|(f, d)| (f.file, Some(d))).collect()
+                } else {
+                    files.iter().map(|f| (f.file, None)).collect()
+                };
                 if let Some(catalog) = catalog.filter(|_| args.standards_extra.is_empty()) {
+                    self.catalog_files = known;
                     return Ok(Some(catalog));
                 }
-                files
+                (files, known)
             }
         };
         for dir in &args.standards_extra {
-            files.extend(self.catalog_dir(dir)?);
+            let extra = self.catalog_dir(dir)?;
+            fingerprinted.extend(extra.iter().map(|f| (f.file, None)));
+            files.extend(extra);
         }
-        self.catalog_files = files.iter().map(|f| f.file).collect();
+        self.catalog_files = fingerprinted;
         let loaded = avtrace_catalog::load_catalog(&self.sources, &files);
         diagnostics.extend(loaded.diagnostics);
         if let Some(catalog) = &loaded.value {

@@ -50,7 +50,9 @@ impl Failure {
 fn version_text() -> String {
     let mut sources = avtrace_catalog::Sources::new();
     let (files, snapshot) = avtrace_builtin::builtin_catalog(&mut sources);
-    let ids: Vec<avtrace_model::FileIx> = files.iter().map(|f| f.file).collect();
+    let digests = avtrace_builtin::builtin_digests();
+    let ids: Vec<(avtrace_model::FileIx, Option<[u8; 32]>)> =
+        files.iter().enumerate().map(|(k, f)| (f.file, digests.get(k).copied())).collect();
     let fingerprint = provenance::catalog_fingerprint(&sources, &ids);
     match snapshot.or_else(|| avtrace_catalog::load_catalog(&sources, &files).value) {
         Some(catalog) => format!(

@@ -79,10 +79,13 @@ pub(crate) fn epoch(explicit: Option<&str>) -> Result<u64, Failure> {
 }
 
 /// The catalog's fingerprint: SHA-256 over the SHA-256 of each of its files' contents, those
-/// sorted, so that it names the content alone (not where the folder is, nor read order).
-pub(crate) fn catalog_fingerprint(sources: &Sources, files: &[FileIx]) -> String {
-    let mut digests: Vec<[u8; 32]> =
-        files.iter().map(|&f| Sha256::digest(sources.file(f).text().as_bytes()).into()).collect();
+/// sorted, so that it names the content alone (not where the folder is, nor read order). A
+/// file's digest already known (a built-in file's) is taken as given.
+pub(crate) fn catalog_fingerprint(sources: &Sources, files: &[(FileIx, Option<[u8; 32]>)]) -> String {
+    let mut digests: Vec<[u8; 32]> = files
+        .iter()
+        .map(|&(f, known)| known.unwrap_or_else(|| Sha256::digest(sources.file(f).text().as_bytes()).into()))
+        .collect();
     digests.sort_unstable();
     let mut all = Sha256::new();
     for d in &digests {
@@ -110,7 +113,7 @@ pub(crate) fn catalog_version(catalog: &Catalog, fingerprint: &str) -> String {
 /// The provenance of a report made now from the loaded catalog.
 pub(crate) fn provenance(
     sources: &Sources,
-    files: &[FileIx],
+    files: &[(FileIx, Option<[u8; 32]>)],
     catalog: &Catalog,
     timestamp: Option<&str>,
 ) -> Result<avtrace_report::Provenance, Failure> {

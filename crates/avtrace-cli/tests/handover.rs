@@ -371,6 +371,19 @@ fn version_names_the_catalog() {
     let v = ok(&["--version"]).stdout;
     assert!(v.starts_with(concat!("avtrace ", env!("CARGO_PKG_VERSION"), "\nbuilt-in catalog ")), "{v}");
     assert!(v.contains("instruments") && v.contains("SHA-256 "), "{v}");
+    // The built-in files' digests are taken from the build; the same files read from
+    // `standards/` are hashed at run time. Both name the same catalog.
+    let fingerprint = |args: &[&str]| {
+        let html = ok(args).stdout;
+        let at = html.find("SHA-256 ").expect("a fingerprint") + "SHA-256 ".len();
+        html[at..at + 64].to_owned()
+    };
+    let built_in = fingerprint(&["report", "--program", EXAMPLE, "--timestamp", STAMP]);
+    assert!(built_in.bytes().all(|b| b.is_ascii_hexdigit()) && v.contains(&built_in), "{built_in} in {v}");
+    assert_eq!(
+        built_in,
+        fingerprint(&["--standards", "standards", "report", "--program", EXAMPLE, "--timestamp", STAMP])
+    );
 }
 
 #[test]
