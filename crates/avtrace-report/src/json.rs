@@ -3,45 +3,12 @@
 
 use avtrace_model::{Catalog, Granularity, Market};
 use avtrace_trace::{Coverage, MarketTrace, Obligation, Step};
-use std::io::Write as _;
+use std::io::Write;
 
 use serde::Serialize;
 
 use crate::TraceView;
-
-#[derive(Serialize)]
-struct TraceDoc<'a> {
-    program: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    revision: Option<&'a str>,
-    level: &'static str,
-    recommendations: bool,
-    /// The least mature requirement status that counts.
-    min_status: &'static str,
-    /// How many requirements the program has.
-    requirement_count: usize,
-    markets: Lazy<Box<dyn Iterator<Item = MarketDoc<'a>> + 'a>>,
-    /// Every requirement with its parent and verification state (`passed`, `failed`,
-    /// `claimed`, `none`), in the order written.
-    requirements: RequirementStates<'a>,
-}
-
-/// The requirements' states, serialised as they are read: a million of them are not first
-/// gathered into a list.
-struct RequirementStates<'a>(TraceView<'a>);
-
-impl Serialize for RequirementStates<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let view = &self.0;
-        let requirements = &view.program.requirements;
-        serializer.collect_seq(requirements.iter().enumerate().map(|(i, r)| RequirementState {
-            id: r.id(),
-            parent: r.parent.map(|p| requirements[p.index()].id()),
-            status: r.status.as_str(),
-            verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
-        }))
-    }
-}
+use crate::pretty::{self, Object};
 
 /// A requirement's place in the tree and how far it is verified.
 #[derive(Serialize)]
@@ -52,8 +19,9 @@ struct RequirementState<'a> {
     verification: &'static str,
 }
 
-#[derive(Serialize)]
-struct MarketDoc<'a> {
+/// A market's figures: every field of its document but the list of clauses. Written field
+/// by field (in this order), then `clauses`.
+struct MarketHead<'a> {
     market: &'a str,
     name: &'a str,
     sop: String,
@@ -69,24 +37,6 @@ struct MarketDoc<'a> {
     /// obligations are not counted anywhere above.
     unmodelled: Vec<String>,
     mandates: Vec<MandateDoc<'a>>,
-    clauses: Lazy<Box<dyn Iterator<Item = ClauseDoc<'a>> + 'a>>,
-}
-
-/// A list serialised as its items are made: a market of a million-clause catalog has
-/// hundreds of thousands of clause documents, which are never all in memory at once.
-struct Lazy<I>(std::cell::Cell<Option<I>>);
-
-impl<I> Lazy<I> {
-    fn new(items: I) -> Lazy<I> {
-        Lazy(std::cell::Cell::new(Some(items)))
-    }
-}
-
-impl<I: Iterator<Item = T>, T: Serialize> Serialize for Lazy<I> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Serialised once: a second time would find the list taken, and write it empty.
-        serializer.collect_seq(self.0.take().into_iter().flatten())
-    }
 }
 
 #[derive(Serialize)]
@@ -202,19 +152,11 @@ fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, cove
     }
 }
 
-fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) -> MarketDoc<'a> {
+fn market_head<'a>(view: &TraceView<'a>, mt: &'a MarketTrace) -> MarketHead<'a> {
     let catalog = view.catalog;
     let market = catalog.market(mt.market);
     let counts = &mt.counts;
-    let listed: Box<dyn Iterator<Item = (&Obligation, &Coverage)>> = if gaps_only {
-        Box::new(mt.gaps(view.trace))
-    } else {
-        Box::new(mt.obligations.iter().filter_map(|o| view.trace.coverage(o.clause).map(|c| (o, c))))
-    };
-    let view = *view;
-    let clauses =
-        Lazy::new(Box::new(listed.map(move |(o, c)| clause_doc(&view, market, o, c))) as Box<dyn Iterator<Item = _>>);
-    MarketDoc {
+    MarketHead {
         market: &market.id,
         name: &market.name,
         sop: mt.sop.to_string(),
@@ -243,26 +185,75 @@ fn market_doc<'a>(view: &TraceView<'a>, mt: &'a MarketTrace, gaps_only: bool) ->
                 }
             })
             .collect(),
-        clauses,
     }
 }
 
-/// Writes the document to `out` as it is serialised, so that the text of a large program's
-/// trace is never held whole.
+/// A market's document, `depth` levels in: its figures, then its clauses (only the gaps
+/// when `gaps_only`), rendered on `threads` threads.
+fn write_market<W: Write + ?Sized>(
+    out: &mut W,
+    depth: usize,
+    view: &TraceView<'_>,
+    mt: &MarketTrace,
+    gaps_only: bool,
+    threads: usize,
+) -> std::io::Result<()> {
+    let market = view.catalog.market(mt.market);
+    let listed: Vec<(&Obligation, &Coverage)> = if gaps_only {
+        mt.gaps(view.trace).collect()
+    } else {
+        mt.obligations.iter().filter_map(|o| view.trace.coverage(o.clause).map(|c| (o, c))).collect()
+    };
+    let head = market_head(view, mt);
+    let mut object = Object::open(out, depth)?;
+    object.field("market", head.market)?;
+    object.field("name", head.name)?;
+    object.field("sop", &head.sop)?;
+    object.field("obligations", &head.obligations)?;
+    object.field("covered", &head.covered)?;
+    object.field("via_mapping", &head.via_mapping)?;
+    object.field("partial", &head.partial)?;
+    object.field("uncovered", &head.uncovered)?;
+    object.field("coverage", &head.coverage)?;
+    object.field("verified", &head.verified)?;
+    object.field("unverified", &head.unverified)?;
+    object.field("unmodelled", &head.unmodelled)?;
+    object.field("mandates", &head.mandates)?;
+    let clauses = object.key("clauses")?;
+    pretty::array(clauses, depth + 1, listed.len(), threads, |k| clause_doc(view, market, listed[k].0, listed[k].1))?;
+    object.close()
+}
+
+/// Writes the document to `out` as it is made, so that the text of a large program's trace
+/// is never held whole; its long lists are rendered on every core.
 fn write_document(view: &TraceView<'_>, gaps_only: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let view = *view;
-    let doc = TraceDoc {
-        program: &view.program.name,
-        revision: view.program.revision.as_deref(),
-        level: view.trace.options.level.as_str(),
-        recommendations: view.trace.options.include_recommendations,
-        min_status: view.trace.options.min_status.as_str(),
-        requirement_count: view.program.requirements.len(),
-        markets: Lazy::new(Box::new(view.trace.markets.iter().map(move |mt| market_doc(&view, mt, gaps_only)))),
-        requirements: RequirementStates(view),
-    };
+    let threads = pretty::threads();
+    let requirements = &view.program.requirements;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+    let mut doc = Object::open(&mut out, 0)?;
+    doc.field("program", &view.program.name)?;
+    if let Some(revision) = &view.program.revision {
+        doc.field("revision", revision)?;
+    }
+    doc.field("level", view.trace.options.level.as_str())?;
+    doc.field("recommendations", &view.trace.options.include_recommendations)?;
+    // The least mature requirement status that counts.
+    doc.field("min_status", view.trace.options.min_status.as_str())?;
+    doc.field("requirement_count", &requirements.len())?;
+    let markets = &view.trace.markets;
+    pretty::array_with(doc.key("markets")?, 1, markets.len(), |out, k| {
+        write_market(out, 2, &view, &markets[k], gaps_only, threads)
+    })?;
+    // Every requirement with its parent and verification state (`passed`, `failed`,
+    // `claimed`, `none`), in the order written.
+    pretty::array(doc.key("requirements")?, 1, requirements.len(), threads, |i| RequirementState {
+        id: requirements[i].id(),
+        parent: requirements[i].parent.map(|p| requirements[p.index()].id()),
+        status: requirements[i].status.as_str(),
+        verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
+    })?;
+    doc.close()?;
     out.write_all(b"\n")?;
     out.flush()
 }
