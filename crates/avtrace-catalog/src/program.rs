@@ -42,8 +42,13 @@ pub fn load_program(sources: &Sources, file: FileIx, catalog: &Catalog) -> Loade
 /// about links to headings (which are never obligations).
 pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], catalog: &Catalog) -> Loaded<Program> {
     let mut cx = Ctx::new(sources);
-    let mut assembly = Assembly::default();
     let main_text = sources.file(main).text();
+    let sizes = sizes(sources, includes);
+    let order = std::iter::once((main, u64::try_from(main_text.len()).ok()))
+        .chain(sizes.iter().copied())
+        .map(|(file, size)| (file, size.unwrap_or(0)))
+        .collect();
+    let mut assembly = Assembly::new(Growth::new(order));
     let Some(main_program) =
         parse_file(&mut cx, main, main_text, catalog, false, usize::MAX, &mut |part| assembly.push(part))
     else {
@@ -57,8 +62,7 @@ pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], 
         );
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
-    let workers =
-        if small_in_total(sources, includes) { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+    let workers = if small_in_total(&sizes) { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
     parse_included(sources, includes, catalog, workers, &mut |parts, diagnostics| {
         cx.diagnostics.extend(diagnostics);
         for part in parts {
@@ -107,6 +111,10 @@ pub(crate) fn include_patterns(sources: &Sources, file: FileIx) -> Vec<Spanned<S
 /// a million small allocations), each entry naming its requirement by position in the part.
 #[derive(Default)]
 struct Part {
+    /// The file the part was read from, and how far into it the part reaches (bytes):
+    /// what the assembly estimates the program's size from.
+    file: Option<FileIx>,
+    reaches: usize,
     requirements: Vec<Requirement>,
     /// `(requirement, parent id, its span)`.
     parents: Vec<(usize, String, Span)>,
@@ -135,11 +143,65 @@ struct Assembly {
     refs: Refs,
     evidence: Vec<Evidence>,
     diagnostics: Vec<Diagnostic>,
+    growth: Growth,
+}
+
+/// How far the assembly is through the program's files: the size of each, in the order
+/// their parts arrive, and the bytes of those already passed.
+#[derive(Default)]
+struct Growth {
+    files: Vec<(FileIx, u64)>,
+    total: u64,
+    current: usize,
+    passed: u64,
+}
+
+impl Growth {
+    fn new(files: Vec<(FileIx, u64)>) -> Growth {
+        let total = files.iter().map(|(_, size)| size).fold(0u64, |a, &b| a.saturating_add(b));
+        Growth { files, total, current: 0, passed: 0 }
+    }
+
+    /// The bytes of the program read up to where `part` reaches; `None` for a part of a file
+    /// it was not told of.
+    fn read_through(&mut self, part: &Part) -> Option<u64> {
+        let file = part.file?;
+        while self.files.get(self.current)?.0 != file {
+            self.passed = self.passed.saturating_add(self.files[self.current].1);
+            self.current += 1;
+        }
+        Some(self.passed.saturating_add(u64::try_from(part.reaches).ok()?))
+    }
+
+    /// How many requirements the whole program likely holds, from the `so_far` found in
+    /// its first `read` bytes, a twentieth more to spare, and never fewer than `so_far`.
+    fn estimate(&self, so_far: usize, read: u64) -> usize {
+        if read == 0 {
+            return so_far;
+        }
+        let scaled = u128::from(self.total) * (so_far as u128) * 21 / (u128::from(read) * 20);
+        usize::try_from(scaled).unwrap_or(usize::MAX).max(so_far)
+    }
 }
 
 impl Assembly {
+    fn new(growth: Growth) -> Assembly {
+        Assembly { growth, ..Assembly::default() }
+    }
+
     fn push(&mut self, part: Part) {
         let base = self.requirements.len();
+        let needed = base + part.requirements.len();
+        // Grown to the size the program's bytes foretell rather than by doubling: each
+        // doubling of a million requirements' list copies it into pages the kernel must
+        // zero first. Only address space is reserved; a page is used when written. If the
+        // estimate cannot be had, the list grows as usual.
+        if needed > self.requirements.capacity()
+            && let Some(read) = self.growth.read_through(&part)
+        {
+            let expected = self.growth.estimate(needed, read);
+            let _ = self.requirements.try_reserve_exact(expected - base);
+        }
         self.requirements.extend(part.requirements);
         self.refs.parents.extend(part.parents.into_iter().map(|(i, p, s)| (base + i, p, s)));
         self.refs.links.extend(part.links.into_iter().map(|(i, k, t, s)| (base + i, k, t, s)));
@@ -234,24 +296,27 @@ fn parse_included(
     }
 }
 
+/// The size of each included file, in bytes; `None` for one that cannot be sized (its read
+/// reports why).
+fn sizes(sources: &Sources, includes: &[FileIx]) -> Vec<(FileIx, Option<u64>)> {
+    includes
+        .iter()
+        .map(|&file| {
+            let source = sources.file(file);
+            let size = match source.origin() {
+                Some(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+                None => u64::try_from(source.text().len()).ok(),
+            };
+            (file, size)
+        })
+        .collect()
+}
+
 /// Whether the included files are too small together for threads to pay
-/// ([`crate::THREADS_PAY_ABOVE_BYTES`]). A file that cannot be sized counts as large; its
-/// read reports why.
-fn small_in_total(sources: &Sources, includes: &[FileIx]) -> bool {
+/// ([`crate::THREADS_PAY_ABOVE_BYTES`]). A file that cannot be sized counts as large.
+fn small_in_total(sizes: &[(FileIx, Option<u64>)]) -> bool {
     let threshold = u64::try_from(crate::THREADS_PAY_ABOVE_BYTES).unwrap_or(u64::MAX);
-    let mut total = 0u64;
-    for &file in includes {
-        let source = sources.file(file);
-        let size = match source.origin() {
-            Some(path) => std::fs::metadata(path).ok().map(|m| m.len()),
-            None => u64::try_from(source.text().len()).ok(),
-        };
-        total = total.saturating_add(size.unwrap_or(u64::MAX));
-        if total > threshold {
-            return false;
-        }
-    }
-    true
+    sizes.iter().map(|(_, size)| size.unwrap_or(u64::MAX)).fold(0u64, |a, b| a.saturating_add(b)) <= threshold
 }
 
 /// Parses one file, handing its parts to `sink` in order. `None` when it cannot be read
@@ -316,7 +381,8 @@ fn part_of(
     raw_evidence: Vec<RawEvidence>,
 ) -> Part {
     let mut cx = Ctx::new(sources);
-    let mut part = Part { requirements: Vec::with_capacity(raws.len()), ..Part::default() };
+    let reaches = raws.last().map_or(offset, |r| offset + r.id.span().end);
+    let mut part = Part { file: Some(file), reaches, requirements: Vec::with_capacity(raws.len()), ..Part::default() };
     // References already resolved in this part, keyed by their text in the file: a program
     // cites the same clauses over and over, and one probe here is cheaper than the
     // catalog's two (the instrument, then the clause, whose id lies elsewhere in memory).
@@ -528,7 +594,7 @@ fn build_program(
             .with_note("write `markets = [{ id = \"EU\", sop = \"2027-06-01\" }]` in [program], or pass --market"),
         );
     }
-    let Assembly { mut requirements, refs, evidence, diagnostics } = assembly;
+    let Assembly { mut requirements, refs, evidence, diagnostics, growth: _ } = assembly;
     cx.diagnostics.extend(diagnostics);
     let index = unique_ids(cx, &requirements);
     let (parents, mut links) = resolve_tree(cx, &requirements, &refs, &index);
@@ -785,6 +851,28 @@ fn check_evidence(cx: &mut Ctx<'_>, requirements: &[Requirement], refs: &Refs, e
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The list is sized from the share of the program's bytes read so far: a part two
+    /// files in counts the whole of the files before it.
+    #[test]
+    fn the_assembly_foretells_the_program_from_its_bytes() {
+        let mut sources = Sources::new();
+        let files: Vec<FileIx> = (0..3).map(|k| sources.add(format!("f{k}.toml"), String::new())).collect();
+        let mut growth = Growth::new(vec![(files[0], 1_000), (files[1], 2_000), (files[2], 1_000)]);
+        let part = |file: FileIx, reaches: usize| Part { file: Some(file), reaches, ..Part::default() };
+        assert_eq!(growth.read_through(&part(files[0], 500)), Some(500));
+        // The second file's first part: the first file was read whole.
+        assert_eq!(growth.read_through(&part(files[1], 1_000)), Some(2_000));
+        // 100 requirements in half the bytes: about 200 in all, a twentieth more to spare.
+        assert_eq!(growth.estimate(100, 2_000), 210);
+        assert_eq!(growth.estimate(100, 0), 100, "nothing read yet foretells nothing");
+        assert_eq!(growth.estimate(100, 10_000), 100, "never fewer than already found");
+        // A file skipped (no parts) still counts as read.
+        assert_eq!(growth.read_through(&part(files[2], 10)), Some(3_010));
+        let mut stranger = Sources::new();
+        let unknown = (0..5).map(|k| stranger.add(format!("x{k}"), String::new())).last();
+        assert_eq!(unknown.and_then(|file| growth.read_through(&part(file, 1))), None);
+    }
 
     /// Files parsed on threads are delivered as on one: same parts, same diagnostics, in
     /// file order. (Small programs take the one-thread path, so the threaded one is forced.)
