@@ -11,11 +11,11 @@
 use std::fmt;
 
 use askama::Template;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::ReportError;
 use crate::matrix::{CountsDoc, LEGEND, MatrixDoc, StatusStyle, build};
+use crate::piecewise::{Depth, JsonDocument};
 use crate::text::{percent, plural, shell_quote};
 use crate::{ReportOptions, TraceView};
 
@@ -43,24 +43,24 @@ impl fmt::Display for Trusted {
 
 impl askama::filters::HtmlSafe for Trusted {}
 
-/// `value` as JSON that cannot end its `<script type="application/json">` element or open a
-/// comment there: `<`, `>` and `&` (the only characters that can start `</script` or `<!--`)
-/// are written as the JSON escapes `\u003c`, `\u003e`, `\u0026`, which `JSON.parse` reads
-/// back as the same characters. Serialised as the page is written, so that a large
-/// program's data is never held as one string.
-struct ScriptJson<'a, T: Serialize>(&'a T);
+/// A document as JSON that cannot end its `<script type="application/json">` element or
+/// open a comment there: `<`, `>` and `&` (the only characters that can start `</script` or
+/// `<!--`) are written as the JSON escapes `\u003c`, `\u003e`, `\u0026`, which `JSON.parse`
+/// reads back as the same characters. Written as the page is written (its long lists made on
+/// every core), so that a large program's data is never held as one string.
+struct ScriptJson<'a, T: JsonDocument + ?Sized>(&'a T);
 
-impl<T: Serialize> fmt::Display for ScriptJson<'_, T> {
+impl<T: JsonDocument + ?Sized> fmt::Display for ScriptJson<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Buffered, so that the escaper sees large runs rather than serde_json's many small
         // writes; a buffer is only ever passed on whole, so its runs stay whole UTF-8.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, ScriptEscaper(f));
-        serde_json::to_writer(&mut out, self.0).map_err(|_| fmt::Error)?;
+        self.0.write_json(&mut out, Depth::COMPACT).map_err(|_| fmt::Error)?;
         std::io::Write::flush(&mut out).map_err(|_| fmt::Error)
     }
 }
 
-impl<T: Serialize> askama::filters::HtmlSafe for ScriptJson<'_, T> {}
+impl<T: JsonDocument + ?Sized> askama::filters::HtmlSafe for ScriptJson<'_, T> {}
 
 /// Passes JSON text on with `<`, `>` and `&` written as JSON escapes. Those characters only
 /// occur inside JSON strings, where `\u003c` means the same as `<`.

@@ -8,7 +8,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::TraceView;
-use crate::pretty::{self, Object};
+use crate::piecewise::{self, Depth, Object};
 
 /// A requirement's place in the tree and how far it is verified.
 #[derive(Serialize)]
@@ -192,7 +192,7 @@ fn market_head<'a>(view: &TraceView<'a>, mt: &'a MarketTrace) -> MarketHead<'a> 
 /// when `gaps_only`), rendered on `threads` threads.
 fn write_market<W: Write + ?Sized>(
     out: &mut W,
-    depth: usize,
+    depth: Depth,
     view: &TraceView<'_>,
     mt: &MarketTrace,
     gaps_only: bool,
@@ -220,7 +220,9 @@ fn write_market<W: Write + ?Sized>(
     object.field("unmodelled", &head.unmodelled)?;
     object.field("mandates", &head.mandates)?;
     let clauses = object.key("clauses")?;
-    pretty::array(clauses, depth + 1, listed.len(), threads, |k| clause_doc(view, market, listed[k].0, listed[k].1))?;
+    piecewise::array(clauses, depth.inner(), listed.len(), threads, |k| {
+        clause_doc(view, market, listed[k].0, listed[k].1)
+    })?;
     object.close()
 }
 
@@ -228,10 +230,10 @@ fn write_market<W: Write + ?Sized>(
 /// is never held whole; its long lists are rendered on every core.
 fn write_document(view: &TraceView<'_>, gaps_only: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let view = *view;
-    let threads = pretty::threads();
+    let threads = piecewise::threads();
     let requirements = &view.program.requirements;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut doc = Object::open(&mut out, 0)?;
+    let mut doc = Object::open(&mut out, Depth::PRETTY)?;
     doc.field("program", &view.program.name)?;
     if let Some(revision) = &view.program.revision {
         doc.field("revision", revision)?;
@@ -242,16 +244,19 @@ fn write_document(view: &TraceView<'_>, gaps_only: bool, out: &mut dyn std::io::
     doc.field("min_status", view.trace.options.min_status.as_str())?;
     doc.field("requirement_count", &requirements.len())?;
     let markets = &view.trace.markets;
-    pretty::array_with(doc.key("markets")?, 1, markets.len(), |out, k| {
-        write_market(out, 2, &view, &markets[k], gaps_only, threads)
+    let markets_at = Depth::PRETTY.inner();
+    piecewise::array_with(doc.key("markets")?, markets_at, markets.len(), |out, k| {
+        write_market(out, markets_at.inner(), &view, &markets[k], gaps_only, threads)
     })?;
     // Every requirement with its parent and verification state (`passed`, `failed`,
     // `claimed`, `none`), in the order written.
-    pretty::array(doc.key("requirements")?, 1, requirements.len(), threads, |i| RequirementState {
-        id: requirements[i].id(),
-        parent: requirements[i].parent.map(|p| requirements[p.index()].id()),
-        status: requirements[i].status.as_str(),
-        verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
+    piecewise::array(doc.key("requirements")?, Depth::PRETTY.inner(), requirements.len(), threads, |i| {
+        RequirementState {
+            id: requirements[i].id(),
+            parent: requirements[i].parent.map(|p| requirements[p.index()].id()),
+            status: requirements[i].status.as_str(),
+            verification: view.verification(avtrace_model::ReqIx::new(i)).as_str(),
+        }
     })?;
     doc.close()?;
     out.write_all(b"\n")?;

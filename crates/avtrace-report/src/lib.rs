@@ -20,7 +20,7 @@ mod matrix;
 mod matrix_csv;
 mod matrix_md;
 mod matrix_xlsx;
-mod pretty;
+mod piecewise;
 mod sarif;
 mod starter;
 mod table;

@@ -1,7 +1,8 @@
-//! JSON in serde_json's pretty layout, written piece by piece: an object's fields one at a
-//! time, and a long array's items rendered on several threads and written in order. The
-//! bytes are those `serde_json::to_writer_pretty` writes for the whole document, so a
-//! document's text does not depend on how (or on how many threads) it was made.
+//! JSON written piece by piece: an object's fields one at a time, and a long array's items
+//! rendered on several threads and written in order, in either of serde_json's layouts
+//! (pretty or compact). The bytes are those `serde_json::to_writer_pretty` or `to_writer`
+//! writes for the whole document, so a document's text does not depend on how (or on how
+//! many threads) it was made.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -10,43 +11,84 @@ use std::sync::{Mutex, mpsc};
 
 use serde::Serialize;
 
-/// serde_json's `PrettyFormatter` (two spaces per level), starting `depth` levels in: a
-/// value rendered on its own comes out as it would inside the whole document.
-struct Indented {
-    depth: usize,
+/// Where a value is written: how many levels into its document, and in which layout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Depth {
+    level: usize,
+    compact: bool,
+}
+
+impl Depth {
+    /// The top of a document laid out as `serde_json::to_writer_pretty` does: each member
+    /// on its own line, two spaces in per level, `": "` after a key.
+    pub(crate) const PRETTY: Depth = Depth { level: 0, compact: false };
+    /// The top of a document laid out as `serde_json::to_writer` does: no white space.
+    pub(crate) const COMPACT: Depth = Depth { level: 0, compact: true };
+
+    /// One level further in.
+    pub(crate) fn inner(self) -> Depth {
+        Depth { level: self.level + 1, ..self }
+    }
+
+    fn outer(self) -> Depth {
+        Depth { level: self.level.saturating_sub(1), ..self }
+    }
+
+    /// What comes before a member written at this depth.
+    fn before_member<W: Write + ?Sized>(self, out: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            out.write_all(b",")?;
+        }
+        self.new_line(out)
+    }
+
+    /// In the pretty layout, a line break and this depth's indent.
+    fn new_line<W: Write + ?Sized>(self, out: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] = b"                                                                ";
+        if self.compact {
+            return Ok(());
+        }
+        out.write_all(b"\n")?;
+        let mut left = self.level * 2;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            out.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
+    }
+
+    fn colon(self) -> &'static [u8] {
+        if self.compact { b":" } else { b": " }
+    }
+}
+
+/// serde_json's formatters, starting at a given depth: a value rendered on its own comes out
+/// as it would inside the whole document.
+struct Formatter {
+    /// The depth of the members of the innermost array or object open.
+    at: Depth,
     has_value: bool,
 }
 
-fn indent<W: Write + ?Sized>(out: &mut W, depth: usize) -> io::Result<()> {
-    const SPACES: &[u8; 64] = b"                                                                ";
-    let mut left = depth * 2;
-    while left > 0 {
-        let n = left.min(SPACES.len());
-        out.write_all(&SPACES[..n])?;
-        left -= n;
-    }
-    Ok(())
-}
-
-impl Indented {
+impl Formatter {
     fn open<W: Write + ?Sized>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth += 1;
+        self.at = self.at.inner();
         self.has_value = false;
         out.write_all(bracket)
     }
 
     fn close<W: Write + ?Sized>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth -= 1;
+        self.at = self.at.outer();
         if self.has_value {
-            out.write_all(b"\n")?;
-            indent(out, self.depth)?;
+            self.at.new_line(out)?;
         }
         out.write_all(bracket)
     }
 }
 
 // Arrays and objects are laid out alike: each member on its own line, one level in.
-impl serde_json::ser::Formatter for Indented {
+impl serde_json::ser::Formatter for Formatter {
     fn begin_array<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
         self.open(out, b"[")
     }
@@ -56,8 +98,7 @@ impl serde_json::ser::Formatter for Indented {
     }
 
     fn begin_array_value<W: Write + ?Sized>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
-        out.write_all(if first { b"\n" } else { b",\n" })?;
-        indent(out, self.depth)
+        self.at.before_member(out, first)
     }
 
     fn end_array_value<W: Write + ?Sized>(&mut self, _out: &mut W) -> io::Result<()> {
@@ -74,11 +115,11 @@ impl serde_json::ser::Formatter for Indented {
     }
 
     fn begin_object_key<W: Write + ?Sized>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
-        self.begin_array_value(out, first)
+        self.at.before_member(out, first)
     }
 
     fn begin_object_value<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
-        out.write_all(b": ")
+        out.write_all(self.at.colon())
     }
 
     fn end_object_value<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
@@ -86,50 +127,61 @@ impl serde_json::ser::Formatter for Indented {
     }
 }
 
-/// Writes `value` as it appears `depth` levels into a pretty-printed document (its first
-/// line not indented: the caller has placed it).
-pub(crate) fn value<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, depth: usize, value: &T) -> io::Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(out, Indented { depth, has_value: false });
+/// Writes `value` as it appears at `depth` in its document (its first line not indented:
+/// the caller has placed it).
+pub(crate) fn value<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, depth: Depth, value: &T) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, Formatter { at: depth, has_value: false });
     value.serialize(&mut serializer).map_err(io::Error::from)
 }
 
-/// An object being written `depth` levels in, one field at a time.
+/// An object being written at `depth`, one field at a time.
 pub(crate) struct Object<'w, W: Write + ?Sized> {
     out: &'w mut W,
-    depth: usize,
+    depth: Depth,
     empty: bool,
 }
 
 impl<'w, W: Write + ?Sized> Object<'w, W> {
     /// Opens the object.
-    pub(crate) fn open(out: &'w mut W, depth: usize) -> io::Result<Self> {
+    pub(crate) fn open(out: &'w mut W, depth: Depth) -> io::Result<Self> {
         out.write_all(b"{")?;
         Ok(Object { out, depth, empty: true })
     }
 
-    /// Starts the field `key` and returns where its value goes, `depth + 1` levels in.
+    /// Starts the field `key` and returns where its value goes, one level in.
     pub(crate) fn key(&mut self, key: &str) -> io::Result<&mut W> {
-        self.out.write_all(if self.empty { b"\n" } else { b",\n" })?;
+        self.depth.inner().before_member(self.out, self.empty)?;
         self.empty = false;
-        indent(self.out, self.depth + 1)?;
-        value(self.out, 0, key)?;
-        self.out.write_all(b": ")?;
+        value(self.out, self.depth, key)?;
+        self.out.write_all(self.depth.colon())?;
         Ok(self.out)
     }
 
     /// Writes the field `key` with its value.
     pub(crate) fn field<T: Serialize + ?Sized>(&mut self, key: &str, field: &T) -> io::Result<()> {
-        let depth = self.depth + 1;
+        let depth = self.depth.inner();
         value(self.key(key)?, depth, field)
     }
 
     /// Closes the object.
     pub(crate) fn close(self) -> io::Result<()> {
         if !self.empty {
-            self.out.write_all(b"\n")?;
-            indent(self.out, self.depth)?;
+            self.depth.new_line(self.out)?;
         }
         self.out.write_all(b"}")
+    }
+}
+
+/// A document that writes itself as JSON, as serde_json would serialise it whole at `top`,
+/// its long lists made piece by piece.
+pub(crate) trait JsonDocument {
+    /// Writes the document at `top` (the layout and the depth it starts at).
+    fn write_json(&self, out: &mut dyn Write, top: Depth) -> io::Result<()>;
+}
+
+impl JsonDocument for serde_json::Value {
+    fn write_json(&self, out: &mut dyn Write, top: Depth) -> io::Result<()> {
+        value(out, top, self)
     }
 }
 
@@ -137,10 +189,10 @@ impl<'w, W: Write + ?Sized> Object<'w, W> {
 /// nothing next to rendering it, few enough that the pieces in flight stay small.
 const PIECE: usize = 1024;
 
-/// Writes an array of `len` items, `depth` levels in, item `k` being `item(k)`. An array of
-/// many pieces is rendered on up to `threads` threads, a piece at a time, and written in
-/// order; at most two pieces per thread are held at once, and their buffers are reused.
-pub(crate) fn array<W, T, F>(out: &mut W, depth: usize, len: usize, threads: usize, item: F) -> io::Result<()>
+/// Writes an array of `len` items at `depth`, item `k` being `item(k)`. An array of many
+/// pieces is rendered on up to `threads` threads, a piece at a time, and written in order;
+/// at most two pieces per thread are held at once, and their buffers are reused.
+pub(crate) fn array<W, T, F>(out: &mut W, depth: Depth, len: usize, threads: usize, item: F) -> io::Result<()>
 where
     W: Write + ?Sized,
     T: Serialize,
@@ -154,48 +206,45 @@ where
         render_in_parallel(out, depth, len, threads, &item)?;
     }
     if len > 0 {
-        out.write_all(b"\n")?;
-        indent(out, depth)?;
+        depth.new_line(out)?;
     }
     out.write_all(b"]")
 }
 
-/// Writes an array of `len` items, `depth` levels in, item `k` written by `write_item(out, k)`
-/// (`depth + 1` levels in): for items that are themselves written piece by piece.
-pub(crate) fn array_with<W, F>(out: &mut W, depth: usize, len: usize, mut write_item: F) -> io::Result<()>
+/// Writes an array of `len` items at `depth`, item `k` written by `write_item(out, k)` (one
+/// level in): for items that are themselves written piece by piece.
+pub(crate) fn array_with<W, F>(out: &mut W, depth: Depth, len: usize, mut write_item: F) -> io::Result<()>
 where
     W: Write + ?Sized,
     F: FnMut(&mut W, usize) -> io::Result<()>,
 {
     out.write_all(b"[")?;
     for k in 0..len {
-        out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
-        indent(out, depth + 1)?;
+        depth.inner().before_member(out, k == 0)?;
         write_item(out, k)?;
     }
     if len > 0 {
-        out.write_all(b"\n")?;
-        indent(out, depth)?;
+        depth.new_line(out)?;
     }
     out.write_all(b"]")
 }
 
-/// Items `range` of an array `depth` levels in, each with the separator before it.
-fn render<W, T, F>(out: &mut W, depth: usize, range: std::ops::Range<usize>, item: &F) -> io::Result<()>
+/// Items `range` of an array at `depth`, each with the separator before it.
+fn render<W, T, F>(out: &mut W, depth: Depth, range: std::ops::Range<usize>, item: &F) -> io::Result<()>
 where
     W: Write + ?Sized,
     T: Serialize,
     F: Fn(usize) -> T,
 {
+    let inner = depth.inner();
     for k in range {
-        out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
-        indent(out, depth + 1)?;
-        value(out, depth + 1, &item(k))?;
+        inner.before_member(out, k == 0)?;
+        value(out, inner, &item(k))?;
     }
     Ok(())
 }
 
-fn render_in_parallel<W, T, F>(out: &mut W, depth: usize, len: usize, threads: usize, item: &F) -> io::Result<()>
+fn render_in_parallel<W, T, F>(out: &mut W, depth: Depth, len: usize, threads: usize, item: &F) -> io::Result<()>
 where
     W: Write + ?Sized,
     T: Serialize,
@@ -269,14 +318,24 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn pretty(v: &serde_json::Value) -> String {
-        serde_json::to_string_pretty(v).unwrap_or_default()
+    /// `v` as serde_json writes it whole, in the layout of `depth`.
+    fn whole(v: &serde_json::Value, depth: Depth) -> String {
+        let text = if depth.compact { serde_json::to_string(v) } else { serde_json::to_string_pretty(v) };
+        text.unwrap_or_default()
+    }
+
+    fn at(level: usize, compact: bool) -> Depth {
+        Depth { level, compact }
+    }
+
+    fn text(out: Vec<u8>) -> String {
+        String::from_utf8(out).unwrap_or_default()
     }
 
     fn items(len: usize) -> Vec<serde_json::Value> {
         (0..len)
             .map(|k| match k % 4 {
-                0 => json!({"id": format!("REQ-{k}"), "tags": [], "nested": {"a": [1, {"b": "x\ny\"z"}], "e": {}}}),
+                0 => json!({"id": format!("REQ-{k}"), "tags": [], "nested": {"a": [1, {"b": "x\ny\"z<>&"}], "e": {}}}),
                 1 => json!([]),
                 2 => json!({}),
                 _ => json!(["é", null, 1.5, true, [[]]]),
@@ -287,55 +346,67 @@ mod tests {
     #[test]
     fn values_at_any_depth_are_laid_out_as_serde_json_lays_them_out_in_place() {
         let inner = json!({"a": [1, {"b": []}, {}], "c": "d"});
-        let mut whole = inner.clone();
+        let mut nested = inner.clone();
         for _ in 0..5 {
-            whole = json!({ "k": [whole] });
+            nested = json!({ "k": [nested] });
         }
-        let mut out = Vec::new();
-        value(&mut out, 10, &inner).unwrap_or_default();
-        let text = String::from_utf8(out).unwrap_or_default();
-        assert!(pretty(&whole).contains(&text), "{text}");
-        assert!(text.contains(&format!("\n{}\"b\": []", " ".repeat(26))), "{text}");
+        for compact in [false, true] {
+            let mut out = Vec::new();
+            value(&mut out, at(10, compact), &inner).unwrap_or_default();
+            let part = text(out);
+            assert!(whole(&nested, at(0, compact)).contains(&part), "{part}");
+            if !compact {
+                assert!(part.contains(&format!("\n{}\"b\": []", " ".repeat(26))), "{part}");
+            }
+        }
     }
 
     #[test]
     fn an_object_written_field_by_field_is_the_object_serialised_whole() {
         let list = items(5);
-        let mut out = Vec::new();
-        let mut object = Object::open(&mut out, 0).unwrap_or_else(|e| panic!("{e}"));
-        // In the order serde_json's map (sorted) writes them.
-        let place = object.key("also_empty").unwrap_or_else(|e| panic!("{e}"));
-        array(place, 1, 0, 4, |k| &list[k]).unwrap_or_default();
-        object.field("empty", &Vec::<u8>::new()).unwrap_or_default();
-        let place = object.key("list").unwrap_or_else(|e| panic!("{e}"));
-        array(place, 1, list.len(), 1, |k| &list[k]).unwrap_or_default();
-        object.field("name", "x\"y").unwrap_or_default();
-        object.close().unwrap_or_default();
-        let expected = pretty(&json!({"name": "x\"y", "list": list, "empty": [], "also_empty": []}));
-        assert_eq!(String::from_utf8(out).unwrap_or_default(), expected);
+        for top in [Depth::PRETTY, Depth::COMPACT] {
+            let mut out = Vec::new();
+            let mut object = Object::open(&mut out, top).unwrap_or_else(|e| panic!("{e}"));
+            // In the order serde_json's map (sorted) writes them.
+            let place = object.key("also_empty").unwrap_or_else(|e| panic!("{e}"));
+            array(place, top.inner(), 0, 4, |k| &list[k]).unwrap_or_default();
+            object.field("empty", &Vec::<u8>::new()).unwrap_or_default();
+            let place = object.key("list").unwrap_or_else(|e| panic!("{e}"));
+            array(place, top.inner(), list.len(), 1, |k| &list[k]).unwrap_or_default();
+            object.field("name", "x\"y").unwrap_or_default();
+            object.close().unwrap_or_default();
+            let expected = whole(&json!({"name": "x\"y", "list": list, "empty": [], "also_empty": []}), top);
+            assert_eq!(text(out), expected);
 
-        let mut out = Vec::new();
-        Object::open(&mut out, 3).and_then(Object::close).unwrap_or_default();
-        assert_eq!(out, b"{}");
+            let mut out = Vec::new();
+            Object::open(&mut out, at(3, top.compact)).and_then(Object::close).unwrap_or_default();
+            assert_eq!(out, b"{}");
+        }
     }
 
     #[test]
     fn a_long_array_is_the_same_bytes_on_any_number_of_threads() {
         for len in [0, 1, PIECE - 1, PIECE, 2 * PIECE + 1, 3 * PIECE, 7 * PIECE + 5] {
             let list = items(len);
-            let expected = pretty(&json!({"outer": [{"list": list}]}));
-            for threads in [1, 2, 3, 8] {
-                let mut out = Vec::new();
-                let mut object = Object::open(&mut out, 0).unwrap_or_else(|e| panic!("{e}"));
-                let place = object.key("outer").unwrap_or_else(|e| panic!("{e}"));
-                place.write_all(b"[\n    ").unwrap_or_default();
-                let mut inner = Object::open(&mut *place, 2).unwrap_or_else(|e| panic!("{e}"));
-                let list_place = inner.key("list").unwrap_or_else(|e| panic!("{e}"));
-                array(list_place, 3, len, threads, |k| &list[k]).unwrap_or_default();
-                inner.close().unwrap_or_default();
-                place.write_all(b"\n  ]").unwrap_or_default();
-                object.close().unwrap_or_default();
-                assert_eq!(String::from_utf8(out).unwrap_or_default(), expected, "{len} items on {threads} threads");
+            for top in [Depth::PRETTY, Depth::COMPACT] {
+                let expected = whole(&json!({"outer": [{"list": list}, {}]}), top);
+                for threads in [1, 2, 3, 8] {
+                    let mut out = Vec::new();
+                    let mut object = Object::open(&mut out, top).unwrap_or_else(|e| panic!("{e}"));
+                    let outer = top.inner();
+                    let place = object.key("outer").unwrap_or_else(|e| panic!("{e}"));
+                    array_with(place, outer, 2, |place, k| {
+                        let mut inner = Object::open(place, outer.inner())?;
+                        if k == 0 {
+                            let list_place = inner.key("list")?;
+                            array(list_place, outer.inner().inner(), len, threads, |k| &list[k])?;
+                        }
+                        inner.close()
+                    })
+                    .unwrap_or_default();
+                    object.close().unwrap_or_default();
+                    assert_eq!(text(out), expected, "{len} items on {threads} threads, {top:?}");
+                }
             }
         }
     }
@@ -363,7 +434,7 @@ mod tests {
     fn a_failing_destination_stops_the_workers_and_reports_its_error() {
         let list = items(20 * PIECE);
         let mut out = FailsAfter { limit: 100_000, taken: 0 };
-        let err = array(&mut out, 0, list.len(), 3, |k| &list[k]).err();
+        let err = array(&mut out, Depth::PRETTY, list.len(), 3, |k| &list[k]).err();
         assert_eq!(err.map(|e| e.to_string()), Some("disk full".to_string()));
     }
 }

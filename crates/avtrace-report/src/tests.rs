@@ -180,6 +180,30 @@ fn the_html_embeds_the_json_document() {
     assert_eq!(embedded, json);
 }
 
+/// The matrix document written piece by piece (its long lists on every core) is the bytes
+/// serde_json writes for the whole, in both layouts; 3,000 more requirements take the
+/// threaded path.
+#[test]
+fn the_matrix_document_is_written_as_serde_json_writes_it_whole() {
+    use crate::piecewise::{Depth, JsonDocument};
+    let mut text = EXAMPLE.to_owned();
+    for k in 0..3000 {
+        text.push_str(&format!(
+            "\n[[requirements]]\nid = \"BULK-{k}\"\ntitle = \"Bulk <{k}> & \\\"co\\\"\"\nsatisfies = [\"UN-R155:7.2.2.2\"]\n"
+        ));
+    }
+    let f = fixture(&text);
+    let doc = crate::matrix::build(&f.view());
+    assert!(doc.requirements.len() > 3000);
+    for (top, whole) in
+        [(Depth::PRETTY, serde_json::to_string_pretty(&doc)), (Depth::COMPACT, serde_json::to_string(&doc))]
+    {
+        let mut out = Vec::new();
+        doc.write_json(&mut out, top).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), whole.unwrap(), "{top:?}");
+    }
+}
+
 #[test]
 fn hostile_text_stays_text_in_html() {
     let f = hostile();
