@@ -44,11 +44,15 @@ pub fn confusable_program_ids(sources: &Sources, program: &Program) -> Vec<Diagn
 fn check_namespace<'a>(
     sources: &Sources,
     what: &str,
-    ids: impl Iterator<Item = (&'a str, Span)>,
+    ids: impl Iterator<Item = (&'a str, Span)> + Clone,
     out: &mut Vec<Diagnostic>,
 ) {
-    // Skeleton -> the first id seen with it; only ids with a character outside ASCII are
-    // looked at (see the module's documentation), so a large ASCII program costs one scan.
+    // Only ids with a character outside ASCII can be confused (see the module's
+    // documentation), so a large ASCII program costs one scan, and no list of its ids.
+    if ids.clone().all(|(id, _)| id.is_ascii()) {
+        return;
+    }
+    // Skeleton -> the first id seen with it.
     let mut firsts: HashMap<String, (&'a str, Span)> = HashMap::new();
     let mut ascii: Vec<(&'a str, Span)> = Vec::new();
     let mut unusual: Vec<(&'a str, Span)> = Vec::new();
