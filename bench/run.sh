@@ -4,10 +4,10 @@
 #   - one file, one-line strings;
 #   - 100 files, 10 attributes per requirement, text as two-line """-strings (real shape).
 # For each: `check` (load and validate), `trace --format json` and, for the real shape,
-# `report` (HTML). Then a 1,000,000-clause catalog with a tenth of the largest N
-# requirements. Prints the median wall time of 5 runs, the peak RSS, and the ratio to two
-# floors, each the median time of its own 5 runs in the same run (so the machine's load is
-# in all of them), every file read from the page cache:
+# `report` (HTML) and `matrix --format json`. Then a 1,000,000-clause catalog with a tenth
+# of the largest N requirements. Prints the median wall time of 5 runs, the peak RSS, and
+# the ratio to two floors, each the median time of its own 5 runs in the same run (so the
+# machine's load is in all of them), every file read from the page cache:
 #   - the scan floor: `wc -l` over every catalog and program file (each byte read and
 #     scanned once, nothing kept);
 #   - the load floor: `avtrace-readfloor`, every file read into memory and kept (as a loader
@@ -82,6 +82,7 @@ for n in "${sizes[@]}"; do
         row "$n" "$label" "trace --format json" "$base" "${common[@]}" trace --program "$dir/program.toml" --format json
         if [ "$layout" = real ]; then
             row "$n" "$label" "report (HTML)" "$base" "${common[@]}" report --program "$dir/program.toml" -o "$work/report.html"
+            row "$n" "$label" "matrix --format json" "$base" "${common[@]}" matrix --program "$dir/program.toml" --format json
         fi
         rm -rf "$dir"
     done

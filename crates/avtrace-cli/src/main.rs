@@ -393,14 +393,14 @@ fn matrix(cli: &Cli, inputs: &mut Inputs, args: &MatrixArgs) -> Result<(), Failu
         emit(destination, rendered.map_err(|e| Failure::input(e.to_string()))?)
     };
     with_trace(cli, inputs, &args.select, |view| match format {
-        // Written as it is made: a large program's page is never held whole.
+        // Written as they are made: a large program's page or JSON is never held whole.
         MatrixFormat::Html => output::stream(destination, |out| {
             avtrace_report::write_matrix_html(view, &options, out).map_err(std::io::Error::other)
         }),
         MatrixFormat::Xlsx => emit_rendered(avtrace_report::matrix_xlsx(view, &options)),
         MatrixFormat::Csv => emit_rendered(avtrace_report::matrix_csv(view)),
         MatrixFormat::Md => emit_rendered(Ok(avtrace_report::matrix_markdown(view).into_bytes())),
-        MatrixFormat::Json => emit_rendered(Ok(avtrace_report::matrix_json(view).into_bytes())),
+        MatrixFormat::Json => output::stream(destination, |out| avtrace_report::write_matrix_json(view, out)),
     })?
 }
 

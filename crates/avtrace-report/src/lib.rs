@@ -41,7 +41,7 @@ pub use graph_view::{graph_dot, graph_json, graph_selection};
 pub use html::{matrix_html, report_html, write_matrix_html, write_report_html};
 pub use impact_view::{impact_json, impact_table};
 pub use json::{gaps_json, trace_json, write_gaps_json, write_trace_json};
-pub use matrix::matrix_json;
+pub use matrix::{matrix_json, write_matrix_json};
 pub use matrix_csv::matrix_csv;
 pub use matrix_md::matrix_markdown;
 pub use matrix_xlsx::matrix_xlsx;

@@ -422,12 +422,20 @@ fn subtree_of(roots: &[avtrace_model::ReqIx], children: &[Vec<usize>]) -> Vec<us
 
 /// The `matrix --format json` document: the data the HTML report embeds, pretty-printed.
 pub fn matrix_json(view: &TraceView<'_>) -> String {
-    let doc = build(view);
     let mut out = Vec::new();
     // Writing to memory fails only if serialising does, which these types never do.
-    let _ = doc.write_json(&mut out, Depth::PRETTY);
-    out.push(b'\n');
+    let _ = write_matrix_json(view, &mut out);
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`matrix_json`], written to `out` as it is made: a large program's matrix is never held
+/// as one text.
+pub fn write_matrix_json(view: &TraceView<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let doc = build(view);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    doc.write_json(&mut out, Depth::PRETTY)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
 }
 
 /// How a status looks in every format that colours it (HTML, XLSX): name, words for the
