@@ -398,8 +398,10 @@ fn matrix(cli: &Cli, inputs: &mut Inputs, args: &MatrixArgs) -> Result<(), Failu
             avtrace_report::write_matrix_html(view, &options, out).map_err(std::io::Error::other)
         }),
         MatrixFormat::Xlsx => emit_rendered(avtrace_report::matrix_xlsx(view, &options)),
-        MatrixFormat::Csv => emit_rendered(avtrace_report::matrix_csv(view)),
-        MatrixFormat::Md => emit_rendered(Ok(avtrace_report::matrix_markdown(view).into_bytes())),
+        MatrixFormat::Csv => output::stream(destination, |out| {
+            avtrace_report::write_matrix_csv(view, out).map_err(std::io::Error::other)
+        }),
+        MatrixFormat::Md => output::stream(destination, |out| avtrace_report::write_matrix_markdown(view, out)),
         MatrixFormat::Json => output::stream(destination, |out| avtrace_report::write_matrix_json(view, out)),
     })?
 }

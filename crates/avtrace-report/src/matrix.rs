@@ -6,8 +6,6 @@
 //! cannot disagree; it is built from the [`avtrace_trace::Trace`] alone (statuses, chains and
 //! counts are read, never recomputed).
 
-use std::collections::BTreeMap;
-
 use avtrace_model::{ClauseIx, InstrumentIx};
 use avtrace_trace::Counts;
 use serde::Serialize;
@@ -69,8 +67,23 @@ impl JsonDocument for MatrixDoc<'_> {
     }
 }
 
+/// Fills `cells` (one per attribute key, `keys` sorted as [`MatrixDoc::attribute_keys`] is)
+/// with a requirement's values, `""` where it has none: one pass over its attributes rather
+/// than a search per key, as every matrix row needs it.
+pub(crate) fn fill_attribute_cells<'r>(keys: &[&str], attrs: Option<&'r avtrace_model::Attrs>, cells: &mut [&'r str]) {
+    cells.fill("");
+    for (key, value) in attrs.map(|a| a.iter()).into_iter().flatten() {
+        if let Ok(k) = keys.binary_search(&key)
+            && let Some(cell) = cells.get_mut(k)
+        {
+            *cell = value;
+        }
+    }
+}
+
 /// A matrix's requirements by id.
-pub(crate) type RequirementsById<'a, 'd> = BTreeMap<&'a str, &'d RequirementDoc<'a>>;
+/// Hashed, not ordered: every matrix row looks one up, and nothing iterates it.
+pub(crate) type RequirementsById<'a, 'd> = rustc_hash::FxHashMap<&'a str, &'d RequirementDoc<'a>>;
 
 impl<'a> MatrixDoc<'a> {
     /// The requirements by id, for the formats that print a requirement's title next to a

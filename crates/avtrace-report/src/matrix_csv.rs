@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use crate::TraceView;
 use crate::error::ReportError;
-use crate::matrix::{MatrixDoc, RequirementDoc, build};
+use crate::matrix::{MatrixDoc, build, fill_attribute_cells};
 
 /// The header row; `matrix --format csv` consumers key on these names. One column per
 /// attribute key follows them, named `attr:KEY`.
@@ -39,67 +39,82 @@ pub(crate) fn defuse(cell: &str) -> Cow<'_, str> {
     }
 }
 
-fn rows(doc: &MatrixDoc<'_>) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
+/// Writes every row, as it is made: a million requirements' rows are never held together.
+fn write_rows<W: std::io::Write>(doc: &MatrixDoc<'_>, writer: &mut csv::Writer<W>) -> csv::Result<()> {
     let by_id = doc.requirements_by_id();
+    let keys = &doc.attribute_keys;
+    // A row's attribute cells, in the order of `keys`; reused row after row.
+    let mut attrs: Vec<&str> = vec![""; keys.len()];
+    let write = |writer: &mut csv::Writer<W>, cells: &[&str], attrs: &[&str]| -> csv::Result<()> {
+        for cell in cells.iter().chain(attrs) {
+            writer.write_field(defuse(cell).as_bytes())?;
+        }
+        writer.write_record(None::<&[u8]>)
+    };
     for market in &doc.markets {
         for clause in &doc.clauses {
             let Some(obliged) = clause.in_market(market.market) else { continue };
             let because = obliged.because.join("; ");
             let via = clause.chain_text();
             let sources = clause.chain_sources();
-            let row = |req: Option<&RequirementDoc<'_>>, id: &str| {
-                let mut cells = vec![
-                    market.market.to_owned(),
-                    clause.clause.to_string(),
-                    clause.instrument.clone(),
-                    clause.title.to_owned(),
-                    clause.status.to_owned(),
-                    id.to_owned(),
-                    req.map(|r| r.title.to_owned()).unwrap_or_default(),
-                    req.map(|r| r.verified_by.join("; ")).unwrap_or_default(),
-                    req.and_then(|r| r.parent).unwrap_or_default().to_owned(),
-                    req.map(|r| r.verification.to_owned()).unwrap_or_default(),
-                    req.map(|r| r.status.to_owned()).unwrap_or_default(),
-                    via.clone(),
-                    sources.clone(),
-                    because.clone(),
+            let name = clause.clause.to_string();
+            let ids = clause.requirements.iter().map(|id| Some(*id));
+            // An obligation no requirement reaches still has its row, with an empty requirement.
+            let ids: Box<dyn Iterator<Item = Option<&str>>> =
+                if clause.requirements.is_empty() { Box::new(std::iter::once(None)) } else { Box::new(ids) };
+            for id in ids {
+                let req = id.and_then(|id| by_id.get(id).copied());
+                let verified_by = req.map(|r| r.verified_by.join("; ")).unwrap_or_default();
+                fill_attribute_cells(keys, req.map(|r| r.attrs), &mut attrs);
+                let cells = [
+                    market.market,
+                    &name,
+                    &clause.instrument,
+                    clause.title,
+                    clause.status,
+                    id.unwrap_or(""),
+                    req.map_or("", |r| r.title),
+                    &verified_by,
+                    req.and_then(|r| r.parent).unwrap_or(""),
+                    req.map_or("", |r| r.verification),
+                    req.map_or("", |r| r.status),
+                    &via,
+                    &sources,
+                    &because,
                 ];
-                cells.extend(
-                    doc.attribute_keys.iter().map(|k| req.and_then(|r| r.attrs.get(k)).unwrap_or("").to_owned()),
-                );
-                cells
-            };
-            if clause.requirements.is_empty() {
-                out.push(row(None, ""));
-            }
-            for id in &clause.requirements {
-                out.push(row(by_id.get(id).copied(), id));
+                write(writer, &cells, &attrs)?;
             }
         }
+        let empty = vec![""; keys.len()];
         for instrument in &market.unmodelled {
-            let mut cells = vec![String::new(); HEADER.len() + doc.attribute_keys.len()];
-            cells[0] = market.market.to_owned();
-            cells[2] = instrument.clone();
-            cells[4] = "unmodelled".to_owned();
-            cells[HEADER.len() - 1] =
-                format!("mandate {instrument}: no requirement clauses in the catalog, not counted");
-            out.push(cells);
+            let note = format!("mandate {instrument}: no requirement clauses in the catalog, not counted");
+            let mut cells = [""; HEADER.len()];
+            cells[0] = market.market;
+            cells[2] = instrument;
+            cells[4] = "unmodelled";
+            cells[HEADER.len() - 1] = &note;
+            write(writer, &cells, &empty)?;
         }
     }
-    out
+    Ok(())
 }
 
 /// The `matrix --format csv` document.
 pub fn matrix_csv(view: &TraceView<'_>) -> Result<Vec<u8>, ReportError> {
+    let mut out = Vec::new();
+    write_matrix_csv(view, &mut out)?;
+    Ok(out)
+}
+
+/// [`matrix_csv`], written to `out` as it is made.
+pub fn write_matrix_csv(view: &TraceView<'_>, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let doc = build(view);
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).buffer_capacity(1 << 16).from_writer(out);
     let fail = |e: csv::Error| ReportError::new("csv", e);
     let header: Vec<String> =
         HEADER.iter().map(|h| (*h).to_owned()).chain(doc.attribute_keys.iter().map(|k| format!("attr:{k}"))).collect();
     writer.write_record(header.iter().map(|h| defuse(h).into_owned())).map_err(fail)?;
-    for row in rows(&doc) {
-        writer.write_record(row.iter().map(|c| defuse(c).into_owned())).map_err(fail)?;
-    }
-    writer.into_inner().map_err(|e| ReportError::new("csv", e.into_error()))
+    write_rows(&doc, &mut writer).map_err(fail)?;
+    writer.flush().map_err(|e| ReportError::new("csv", e))
 }

@@ -204,6 +204,50 @@ fn the_matrix_document_is_written_as_serde_json_writes_it_whole() {
     }
 }
 
+/// Accepts `limit` bytes, then fails as a full disk does.
+struct FullAfter(usize);
+
+impl std::io::Write for FullAfter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.0 {
+            return Err(std::io::Error::other("no space left on device"));
+        }
+        self.0 -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A document writer, its error as text.
+type Writes<'a> = dyn Fn(&mut dyn std::io::Write) -> Result<(), String> + 'a;
+
+/// The streamed matrices are the documents their string forms give, and a destination that
+/// fails mid-way fails the write with its own error.
+#[test]
+fn streamed_matrices_are_whole_or_fail_with_the_destinations_error() {
+    let f = example();
+    let view = f.view();
+    let md = |out: &mut dyn std::io::Write| crate::write_matrix_markdown(&view, out).map_err(|e| e.to_string());
+    let csv = |out: &mut dyn std::io::Write| crate::write_matrix_csv(&view, out).map_err(|e| e.to_string());
+    let json = |out: &mut dyn std::io::Write| crate::write_matrix_json(&view, out).map_err(|e| e.to_string());
+    let whole: [(&str, Vec<u8>); 3] = [
+        ("md", crate::matrix_markdown(&view).into_bytes()),
+        ("csv", crate::matrix_csv(&view).unwrap()),
+        ("json", crate::matrix_json(&view).into_bytes()),
+    ];
+    let writers: [&Writes<'_>; 3] = [&md, &csv, &json];
+    for ((format, expected), write) in whole.iter().zip(writers) {
+        let mut out = Vec::new();
+        write(&mut out).unwrap();
+        assert_eq!(&out, expected, "{format}");
+        assert!(expected.len() > 70_000, "{format}: large enough to pass the buffers");
+        let err = write(&mut FullAfter(70_000)).err().unwrap_or_default();
+        assert!(err.contains("no space left on device"), "{format}: {err}");
+    }
+}
+
 #[test]
 fn hostile_text_stays_text_in_html() {
     let f = hostile();
