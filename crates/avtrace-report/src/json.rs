@@ -19,26 +19,6 @@ struct RequirementState<'a> {
     verification: &'static str,
 }
 
-/// A market's figures: every field of its document but the list of clauses. Written field
-/// by field (in this order), then `clauses`.
-struct MarketHead<'a> {
-    market: &'a str,
-    name: &'a str,
-    sop: String,
-    obligations: usize,
-    covered: usize,
-    via_mapping: usize,
-    partial: usize,
-    uncovered: usize,
-    coverage: f64,
-    verified: usize,
-    unverified: usize,
-    /// Mandated instruments that have no requirement clauses in the catalog: their
-    /// obligations are not counted anywhere above.
-    unmodelled: Vec<String>,
-    mandates: Vec<MandateDoc<'a>>,
-}
-
 #[derive(Serialize)]
 struct MandateDoc<'a> {
     instrument: String,
@@ -152,44 +132,8 @@ fn clause_doc<'a>(view: &TraceView<'a>, market: &'a Market, o: &Obligation, cove
     }
 }
 
-fn market_head<'a>(view: &TraceView<'a>, mt: &'a MarketTrace) -> MarketHead<'a> {
-    let catalog = view.catalog;
-    let market = catalog.market(mt.market);
-    let counts = &mt.counts;
-    MarketHead {
-        market: &market.id,
-        name: &market.name,
-        sop: mt.sop.to_string(),
-        obligations: counts.obligations,
-        covered: counts.covered,
-        via_mapping: counts.via_mapping,
-        partial: counts.partial,
-        uncovered: counts.uncovered,
-        coverage: ratio(counts.coverage()),
-        verified: counts.verified,
-        unverified: counts.unverified(),
-        unmodelled: view.unmodelled(mt),
-        mandates: mt
-            .mandates
-            .iter()
-            .map(|&m| {
-                let mandate = &market.mandates[m];
-                MandateDoc {
-                    instrument: catalog.instrument_name(mandate.instrument),
-                    level: mandate.level.as_str(),
-                    from: mandate.from.to_string(),
-                    scope: mandate.scope.as_deref(),
-                    clauses: mandate.clauses.iter().map(|&c| catalog.clause(c).id.as_str()).collect(),
-                    legal_basis: &mandate.legal_basis,
-                    source: &mandate.source,
-                }
-            })
-            .collect(),
-    }
-}
-
-/// A market's document, `depth` levels in: its figures, then its clauses (only the gaps
-/// when `gaps_only`), rendered on `threads` threads.
+/// A market's document at `depth`: its figures, then its clauses (only the gaps when
+/// `gaps_only`), rendered on `threads` threads.
 fn write_market<W: Write + ?Sized>(
     out: &mut W,
     depth: Depth,
@@ -204,21 +148,40 @@ fn write_market<W: Write + ?Sized>(
     } else {
         mt.obligations.iter().filter_map(|o| view.trace.coverage(o.clause).map(|c| (o, c))).collect()
     };
-    let head = market_head(view, mt);
+    let catalog = view.catalog;
+    let counts = &mt.counts;
+    let mandates: Vec<MandateDoc<'_>> = mt
+        .mandates
+        .iter()
+        .map(|&m| {
+            let mandate = &market.mandates[m];
+            MandateDoc {
+                instrument: catalog.instrument_name(mandate.instrument),
+                level: mandate.level.as_str(),
+                from: mandate.from.to_string(),
+                scope: mandate.scope.as_deref(),
+                clauses: mandate.clauses.iter().map(|&c| catalog.clause(c).id.as_str()).collect(),
+                legal_basis: &mandate.legal_basis,
+                source: &mandate.source,
+            }
+        })
+        .collect();
     let mut object = Object::open(out, depth)?;
-    object.field("market", head.market)?;
-    object.field("name", head.name)?;
-    object.field("sop", &head.sop)?;
-    object.field("obligations", &head.obligations)?;
-    object.field("covered", &head.covered)?;
-    object.field("via_mapping", &head.via_mapping)?;
-    object.field("partial", &head.partial)?;
-    object.field("uncovered", &head.uncovered)?;
-    object.field("coverage", &head.coverage)?;
-    object.field("verified", &head.verified)?;
-    object.field("unverified", &head.unverified)?;
-    object.field("unmodelled", &head.unmodelled)?;
-    object.field("mandates", &head.mandates)?;
+    object.field("market", &market.id)?;
+    object.field("name", &market.name)?;
+    object.field("sop", &mt.sop.to_string())?;
+    object.field("obligations", &counts.obligations)?;
+    object.field("covered", &counts.covered)?;
+    object.field("via_mapping", &counts.via_mapping)?;
+    object.field("partial", &counts.partial)?;
+    object.field("uncovered", &counts.uncovered)?;
+    object.field("coverage", &ratio(counts.coverage()))?;
+    object.field("verified", &counts.verified)?;
+    object.field("unverified", &counts.unverified())?;
+    // Mandated instruments that have no requirement clauses in the catalog: their
+    // obligations are not counted anywhere above.
+    object.field("unmodelled", &view.unmodelled(mt))?;
+    object.field("mandates", &mandates)?;
     let clauses = object.key("clauses")?;
     piecewise::array(clauses, depth.inner(), listed.len(), threads, |k| {
         clause_doc(view, market, listed[k].0, listed[k].1)
@@ -264,10 +227,7 @@ fn write_document(view: &TraceView<'_>, gaps_only: bool, out: &mut dyn std::io::
 }
 
 fn document(view: &TraceView<'_>, gaps_only: bool) -> String {
-    let mut out = Vec::new();
-    // Writing to memory fails only if serialising does, which these types never do.
-    let _ = write_document(view, gaps_only, &mut out);
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    piecewise::written(|out| write_document(view, gaps_only, out))
 }
 
 /// [`trace_json`], written to `out` as it is made.

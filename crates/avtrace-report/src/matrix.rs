@@ -10,10 +10,9 @@ use avtrace_model::{ClauseIx, InstrumentIx};
 use avtrace_trace::Counts;
 use serde::Serialize;
 
-use crate::piecewise::{self, Depth, JsonDocument, Object};
-
 use crate::TraceView;
 use crate::json::{StepDoc, ratio, step_doc};
+use crate::piecewise::{self, Depth, JsonDocument, Object};
 
 /// The matrix document, serialised as `matrix --format json` and embedded in the HTML.
 #[derive(Serialize)]
@@ -435,10 +434,7 @@ fn subtree_of(roots: &[avtrace_model::ReqIx], children: &[Vec<usize>]) -> Vec<us
 
 /// The `matrix --format json` document: the data the HTML report embeds, pretty-printed.
 pub fn matrix_json(view: &TraceView<'_>) -> String {
-    let mut out = Vec::new();
-    // Writing to memory fails only if serialising does, which these types never do.
-    let _ = write_matrix_json(view, &mut out);
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    piecewise::written(|out| write_matrix_json(view, out))
 }
 
 /// [`matrix_json`], written to `out` as it is made: a large program's matrix is never held

@@ -58,11 +58,9 @@ fn write_rows<W: std::io::Write>(doc: &MatrixDoc<'_>, writer: &mut csv::Writer<W
             let via = clause.chain_text();
             let sources = clause.chain_sources();
             let name = clause.clause.to_string();
-            let ids = clause.requirements.iter().map(|id| Some(*id));
             // An obligation no requirement reaches still has its row, with an empty requirement.
-            let ids: Box<dyn Iterator<Item = Option<&str>>> =
-                if clause.requirements.is_empty() { Box::new(std::iter::once(None)) } else { Box::new(ids) };
-            for id in ids {
+            let unreached = clause.requirements.is_empty().then_some(None);
+            for id in clause.requirements.iter().map(|id| Some(*id)).chain(unreached) {
                 let req = id.and_then(|id| by_id.get(id).copied());
                 let verified_by = req.map(|r| r.verified_by.join("; ")).unwrap_or_default();
                 fill_attribute_cells(keys, req.map(|r| r.attrs), &mut attrs);
@@ -85,7 +83,7 @@ fn write_rows<W: std::io::Write>(doc: &MatrixDoc<'_>, writer: &mut csv::Writer<W
                 write(writer, &cells, &attrs)?;
             }
         }
-        let empty = vec![""; keys.len()];
+        attrs.fill("");
         for instrument in &market.unmodelled {
             let note = format!("mandate {instrument}: no requirement clauses in the catalog, not counted");
             let mut cells = [""; HEADER.len()];
@@ -93,7 +91,7 @@ fn write_rows<W: std::io::Write>(doc: &MatrixDoc<'_>, writer: &mut csv::Writer<W
             cells[2] = instrument;
             cells[4] = "unmodelled";
             cells[HEADER.len() - 1] = &note;
-            write(writer, &cells, &empty)?;
+            write(writer, &cells, &attrs)?;
         }
     }
     Ok(())

@@ -179,6 +179,15 @@ pub(crate) trait JsonDocument {
     fn write_json(&self, out: &mut dyn Write, top: Depth) -> io::Result<()>;
 }
 
+/// The text `write` writes: a document rendered in memory, where writing fails only if
+/// serialising does, which avtrace's documents never do.
+pub(crate) fn written(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> String {
+    let mut out = Vec::new();
+    let _ = write(&mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
 impl JsonDocument for serde_json::Value {
     fn write_json(&self, out: &mut dyn Write, top: Depth) -> io::Result<()> {
         value(out, top, self)
@@ -198,17 +207,13 @@ where
     T: Serialize,
     F: Fn(usize) -> T + Sync,
 {
-    out.write_all(b"[")?;
-    let pieces = len.div_ceil(PIECE);
-    if threads <= 1 || pieces <= 2 {
-        render(out, depth, 0..len, &item)?;
-    } else {
-        render_in_parallel(out, depth, len, threads, &item)?;
-    }
-    if len > 0 {
-        depth.new_line(out)?;
-    }
-    out.write_all(b"]")
+    in_brackets(out, depth, len, |out| {
+        if threads <= 1 || len.div_ceil(PIECE) <= 2 {
+            render(out, depth, 0..len, &item)
+        } else {
+            render_in_parallel(out, depth, len, threads, &item)
+        }
+    })
 }
 
 /// Writes an array of `len` items at `depth`, item `k` written by `write_item(out, k)` (one
@@ -218,11 +223,25 @@ where
     W: Write + ?Sized,
     F: FnMut(&mut W, usize) -> io::Result<()>,
 {
+    in_brackets(out, depth, len, |out| {
+        for k in 0..len {
+            depth.inner().before_member(out, k == 0)?;
+            write_item(out, k)?;
+        }
+        Ok(())
+    })
+}
+
+/// An array of `len` members at `depth`, the members (each with the separator before it)
+/// written by `members`.
+fn in_brackets<W: Write + ?Sized>(
+    out: &mut W,
+    depth: Depth,
+    len: usize,
+    members: impl FnOnce(&mut W) -> io::Result<()>,
+) -> io::Result<()> {
     out.write_all(b"[")?;
-    for k in 0..len {
-        depth.inner().before_member(out, k == 0)?;
-        write_item(out, k)?;
-    }
+    members(out)?;
     if len > 0 {
         depth.new_line(out)?;
     }
