@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use crate::raw::{RawEvidence, RawProgram, RawRequirement};
+use crate::raw::{RawEvidence, RawProgram, RawRequirement, Tables};
 
 /// Requirements per batch handed to one parser call.
 const BATCH: usize = 2_000;
@@ -29,9 +29,20 @@ struct RawPiece<'a> {
     evidence: Vec<RawEvidence>,
 }
 
-/// Turns the requirements and evidence of a piece starting at `offset` into the caller's
-/// values, on the worker thread that parsed them, so that raw values never pile up.
-pub(crate) type Convert<'a, T> = dyn for<'p> Fn(usize, Vec<RawRequirement<'p>>, Vec<RawEvidence>) -> T + Sync + 'a;
+/// How the caller turns the tables of each piece into its own values, on the worker thread
+/// that reads them, table by table as they are read.
+pub(crate) trait Assemble: Sync {
+    /// What a worker thread carries from one piece to the next (a cache).
+    type Worker: Default;
+    /// Takes one piece's tables.
+    type Builder: for<'t> Tables<'t>;
+    /// What a piece becomes.
+    type Part: Send;
+    /// Starts the piece at `range` of the file.
+    fn begin(&self, range: Range<usize>, worker: Self::Worker) -> Self::Builder;
+    /// The piece's value, and the worker's state back.
+    fn finish(&self, builder: Self::Builder) -> (Self::Part, Self::Worker);
+}
 
 /// A parse error in a piece, with its span already made absolute.
 #[derive(Debug)]
@@ -201,26 +212,31 @@ pub(crate) fn program_range(text: &str) -> Option<Range<usize>> {
     start.map(|s| s..end)
 }
 
-/// Parses `text` in pieces if it can be cut safely, handing what `convert` made of each
-/// piece to `sink` in file order; returns the `[program]` table (spans relative to its
+/// Parses `text` in pieces if it can be cut safely, handing what `assemble` made of each
+/// piece to `sink` in file order (`worker` is the state of this thread's pieces); returns the `[program]` table (spans relative to its
 /// offset) if there is one. `None` means "parse it whole" (shaped in a way the cutter does
 /// not prove safe); then `sink` was not called. Every file that can be cut is, small ones
 /// too, because a piece is what the fast lane reads; only a large one is spread over up to
 /// `max_workers` threads.
-pub(crate) fn parse_in_pieces<T: Send>(
+pub(crate) fn parse_in_pieces<A: Assemble>(
     text: &str,
-    convert: &Convert<'_, T>,
+    assemble: &A,
     max_workers: usize,
-    sink: &mut dyn FnMut(T),
+    worker: &mut A::Worker,
+    sink: &mut dyn FnMut(A::Part),
 ) -> Option<Result<Option<(usize, RawProgram)>, PieceError>> {
     // A file read on one thread needs no cutting when the fast lane takes it whole (it
     // declines a `[program]` table and root keys, which then go the long way): the
     // lexical scan for cut points would be a second pass over every byte.
-    if (max_workers == 1 || text.len() < crate::THREADS_PAY_ABOVE_BYTES)
-        && let Some(piece) = crate::fast::parse(text)
-    {
-        sink(convert(0, piece.requirements, piece.evidence));
-        return Some(Ok(None));
+    if max_workers == 1 || text.len() < crate::THREADS_PAY_ABOVE_BYTES {
+        let mut builder = assemble.begin(0..text.len(), std::mem::take(worker));
+        let whole = crate::fast::read(text, &mut builder).is_some();
+        let (part, state) = assemble.finish(builder);
+        *worker = state;
+        if whole {
+            sink(part);
+            return Some(Ok(None));
+        }
     }
     let cuts = cut_points(text)?;
     // Root keys before the first header belong to the whole document (a root
@@ -261,7 +277,7 @@ pub(crate) fn parse_in_pieces<T: Send>(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut program = None;
     // Takes the pieces in file order.
-    let mut deliver = |range: &Range<usize>, parsed: Parsed<T>| -> Result<(), PieceError> {
+    let mut deliver = |range: &Range<usize>, parsed: Parsed<A::Part>| -> Result<(), PieceError> {
         let (piece_program, part) = parsed?;
         if let Some(p) = piece_program {
             if program.is_some() {
@@ -275,13 +291,9 @@ pub(crate) fn parse_in_pieces<T: Send>(
         sink(part);
         Ok(())
     };
-    let parse = |range: &Range<usize>| -> Parsed<T> {
-        parse_piece(text, range.clone())
-            .map(|piece| (piece.program, convert(range.start, piece.requirements, piece.evidence)))
-    };
     if workers == 1 {
         for range in &pieces {
-            if let Err(e) = deliver(range, parse(range)) {
+            if let Err(e) = deliver(range, parse_piece(text, range.clone(), assemble, worker)) {
                 return Some(Err(e));
             }
         }
@@ -290,24 +302,25 @@ pub(crate) fn parse_in_pieces<T: Send>(
     let mut failed: Option<PieceError> = None;
     let mut delivered = 0;
     let complete = std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::channel::<(usize, Parsed<T>)>();
+        let (send, receive) = std::sync::mpsc::channel::<(usize, Parsed<A::Part>)>();
         // Joined by hand below: a worker that panicked is then a missing piece, not a panic
         // of the whole load.
         let mut handles = Vec::with_capacity(workers);
         for _ in 0..workers {
-            let (pieces, next, send, parse) = (&pieces, &next, send.clone(), &parse);
+            let (pieces, next, send) = (&pieces, &next, send.clone());
             handles.push(scope.spawn(move || {
+                let mut worker = A::Worker::default();
                 loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(range) = pieces.get(k) else { break };
-                    if send.send((k, parse(range))).is_err() {
+                    if send.send((k, parse_piece(text, range.clone(), assemble, &mut worker))).is_err() {
                         break;
                     }
                 }
             }));
         }
         drop(send);
-        let mut waiting: std::collections::BTreeMap<usize, Parsed<T>> = std::collections::BTreeMap::new();
+        let mut waiting: std::collections::BTreeMap<usize, Parsed<A::Part>> = std::collections::BTreeMap::new();
         for (k, parsed) in receive {
             waiting.insert(k, parsed);
             while let Some(parsed) = waiting.remove(&delivered) {
@@ -345,17 +358,41 @@ fn only_comments(text: &str) -> bool {
     })
 }
 
-fn parse_piece(text: &str, range: Range<usize>) -> Result<RawPiece<'_>, PieceError> {
-    if let Some(piece) = crate::fast::parse(&text[range.clone()]) {
-        return Ok(RawPiece { program: None, requirements: piece.requirements, evidence: piece.evidence });
+/// The piece of `text` at `range`, read by the fast lane, else by the `toml` crate, into
+/// the caller's value; its `[program]` table, if it holds one.
+fn parse_piece<A: Assemble>(
+    text: &str,
+    range: Range<usize>,
+    assemble: &A,
+    worker: &mut A::Worker,
+) -> Result<(Option<RawProgram>, A::Part), PieceError> {
+    let piece = &text[range.clone()];
+    let mut builder = assemble.begin(range.clone(), std::mem::take(worker));
+    let fast = crate::fast::read(piece, &mut builder).is_some();
+    let (part, state) = assemble.finish(builder);
+    *worker = state;
+    if fast {
+        return Ok((None, part));
     }
-    toml::from_str::<RawPiece<'static>>(&text[range.clone()]).map_err(|e| {
+    // Declined part-way: what the fast lane handed over is dropped with `part`.
+    drop(part);
+    let raw = toml::from_str::<RawPiece<'static>>(piece).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         PieceError {
             message: e.message().trim_end_matches('\n').to_owned(),
             span: range.start + span.start..range.start + span.end,
         }
-    })
+    })?;
+    let mut builder = assemble.begin(range, std::mem::take(worker));
+    for requirement in raw.requirements {
+        builder.requirement(requirement);
+    }
+    for evidence in raw.evidence {
+        builder.evidence(evidence);
+    }
+    let (part, state) = assemble.finish(builder);
+    *worker = state;
+    Ok((raw.program, part))
 }
 
 #[cfg(test)]

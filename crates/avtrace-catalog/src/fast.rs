@@ -19,20 +19,14 @@ use std::borrow::Cow;
 use toml::Spanned;
 
 use crate::cursor::{Cursor, set};
-use crate::raw::{C, RawAttrs, RawEvidence, RawLink, RawRequirement};
+use crate::raw::{C, RawAttrs, RawEvidence, RawLink, RawRequirement, Tables};
 
-/// The tables of a piece, in the order written.
-#[derive(Debug, Default)]
-pub(crate) struct FastPiece<'a> {
-    pub(crate) requirements: Vec<RawRequirement<'a>>,
-    pub(crate) evidence: Vec<RawEvidence>,
-}
-
-/// The requirements and evidence of `piece` (a slice of a program file holding only
-/// `[[requirements]]` and `[[evidence]]` tables, comments and blank lines), with spans
-/// relative to the piece; `None` when the piece steps outside the subset.
-pub(crate) fn parse(piece: &str) -> Option<FastPiece<'_>> {
-    let mut out = FastPiece::default();
+/// Hands the requirements and evidence of `piece` (a slice of a program file holding only
+/// `[[requirements]]` and `[[evidence]]` tables, comments and blank lines) to `out`, each
+/// table as soon as it ends, with spans relative to the piece. `None` when the piece steps
+/// outside the subset: the tables already handed over are then to be dropped, and the
+/// piece read by the `toml` crate.
+pub(crate) fn read<'a>(piece: &'a str, out: &mut impl Tables<'a>) -> Option<()> {
     let mut cursor = Cursor::new(piece);
     // The pairs of the `attrs` being read, kept between requirements.
     let mut scratch = Vec::new();
@@ -52,14 +46,13 @@ pub(crate) fn parse(piece: &str) -> Option<FastPiece<'_>> {
             };
             cursor.end_of_line()?;
             if let Some(done) = current.replace(table) {
-                done.finish(&mut out)?;
+                done.finish(out)?;
             }
             continue;
         }
         current.as_mut()?.key_value(&mut cursor, &mut scratch)?;
     }
-    current?.finish(&mut out)?;
-    Some(out)
+    current?.finish(out)
 }
 
 /// A table being read.
@@ -129,9 +122,9 @@ impl<'a> Table<'a> {
         c.end_of_line()
     }
 
-    fn finish(self, out: &mut FastPiece<'a>) -> Option<()> {
+    fn finish(self, out: &mut impl Tables<'a>) -> Option<()> {
         match self {
-            Table::Requirement(t) => out.requirements.push(RawRequirement {
+            Table::Requirement(t) => out.requirement(RawRequirement {
                 id: t.id?,
                 title: t.title?,
                 text: t.text.unwrap_or_default(),
@@ -143,7 +136,7 @@ impl<'a> Table<'a> {
                 verified_by: t.verified_by.unwrap_or_default(),
                 source: t.source,
             }),
-            Table::Evidence(t) => out.evidence.push(RawEvidence {
+            Table::Evidence(t) => out.evidence(RawEvidence {
                 id: t.id?,
                 kind: t.kind,
                 title: t.title.unwrap_or_default(),
@@ -212,6 +205,28 @@ mod tests {
     use super::*;
     use crate::cursor::testing::{literal, same_list, same_opt, same_s, value};
     use proptest::prelude::*;
+
+    /// The tables of a piece, in the order written.
+    #[derive(Debug, Default)]
+    struct FastPiece<'a> {
+        requirements: Vec<RawRequirement<'a>>,
+        evidence: Vec<RawEvidence>,
+    }
+
+    impl<'a> Tables<'a> for FastPiece<'a> {
+        fn requirement(&mut self, raw: RawRequirement<'a>) {
+            self.requirements.push(raw);
+        }
+        fn evidence(&mut self, raw: RawEvidence) {
+            self.evidence.push(raw);
+        }
+    }
+
+    fn parse(piece: &str) -> Option<FastPiece<'_>> {
+        let mut out = FastPiece::default();
+        read(piece, &mut out)?;
+        Some(out)
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

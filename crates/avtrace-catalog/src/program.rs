@@ -5,7 +5,6 @@
 //! (unique ids, parents, links, evidence) is checked once everything is read. Every
 //! diagnostic names the file it is about.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -50,7 +49,9 @@ pub fn load_program_files(sources: &Sources, main: FileIx, includes: &[FileIx], 
         .collect();
     let mut assembly = Assembly::new(Growth::new(order));
     let Some(main_program) =
-        parse_file(&mut cx, main, main_text, catalog, false, usize::MAX, &mut |part| assembly.push(part))
+        parse_file(&mut cx, main, main_text, catalog, false, usize::MAX, &mut Worker::default(), &mut |part| {
+            assembly.push(part)
+        })
     else {
         return Loaded { value: None, diagnostics: cx.diagnostics };
     };
@@ -225,7 +226,7 @@ fn parse_included(
     let workers = workers.min(includes.len()).max(1);
     // One large included file still deserves every core.
     let inner = if includes.len() == 1 { usize::MAX } else { 1 };
-    let parse_one = |file: FileIx, inner: usize| {
+    let parse_one = |file: FileIx, inner: usize, worker: &mut Worker| {
         let mut cx = Ctx::new(sources);
         let mut parts: Vec<Part> = Vec::new();
         let source = sources.file(file);
@@ -244,7 +245,7 @@ fn parse_included(
         let text = owned.as_deref().unwrap_or_else(|| source.text());
         // A file that fails to parse still gives its diagnostics; its parts were never
         // complete and the whole load fails on its error.
-        let _ = parse_file(&mut cx, file, text, catalog, true, inner, &mut |part| parts.push(part));
+        let _ = parse_file(&mut cx, file, text, catalog, true, inner, worker, &mut |part| parts.push(part));
         let pointed_into = !cx.diagnostics.is_empty() || parts.iter().any(|p| !p.diagnostics.is_empty());
         if let (true, Some(text)) = (pointed_into, owned) {
             source.keep(text);
@@ -252,8 +253,9 @@ fn parse_included(
         (parts, cx.diagnostics)
     };
     if workers == 1 {
+        let mut worker = Worker::default();
         for &file in includes {
-            let (parts, diagnostics) = parse_one(file, inner);
+            let (parts, diagnostics) = parse_one(file, inner, &mut worker);
             deliver(parts, diagnostics);
         }
         return;
@@ -268,10 +270,11 @@ fn parse_included(
         for _ in 0..workers {
             let (next, send, parse_one) = (&next, send.clone(), &parse_one);
             handles.push(scope.spawn(move || {
+                let mut worker = Worker::default();
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&file) = includes.get(k) else { break };
-                    if send.send((k, parse_one(file, inner))).is_err() {
+                    if send.send((k, parse_one(file, inner, &mut worker))).is_err() {
                         break;
                     }
                 }
@@ -291,7 +294,7 @@ fn parse_included(
     });
     // A worker that panicked lost its file: read it again here rather than drop it.
     for (k, &file) in includes.iter().enumerate().skip(delivered) {
-        let (parts, diagnostics) = waiting.remove(&k).unwrap_or_else(|| parse_one(file, 1));
+        let (parts, diagnostics) = waiting.remove(&k).unwrap_or_else(|| parse_one(file, 1, &mut Worker::default()));
         deliver(parts, diagnostics);
     }
 }
@@ -320,7 +323,8 @@ fn small_in_total(sizes: &[(FileIx, Option<u64>)]) -> bool {
 }
 
 /// Parses one file, handing its parts to `sink` in order. `None` when it cannot be read
-/// (the reason is in `cx`); else the `[program]` table, if the file has one.
+/// (the reason is in `cx`); else the `[program]` table, if the file has one. `worker` is
+/// the state this thread carries from file to file.
 #[allow(clippy::too_many_arguments)]
 fn parse_file(
     cx: &mut Ctx<'_>,
@@ -329,21 +333,29 @@ fn parse_file(
     catalog: &Catalog,
     included: bool,
     workers: usize,
+    worker: &mut Worker,
     sink: &mut dyn FnMut(Part),
 ) -> Option<Option<(usize, RawProgram)>> {
-    let sources = cx.sources;
-    let convert = |offset: usize, raws: Vec<RawRequirement<'_>>, evidence: Vec<RawEvidence>| {
-        part_of(sources, catalog, file, offset, raws, evidence)
+    use crate::chunks::Assemble as _;
+    use crate::raw::Tables as _;
+    let assembler = Assembler { sources: cx.sources, catalog, file };
+    let whole = |worker: &mut Worker, requirements: Vec<RawRequirement<'_>>, evidence: Vec<RawEvidence>| {
+        let mut builder = assembler.begin(0..text.len(), std::mem::take(worker));
+        requirements.into_iter().for_each(|r| builder.requirement(r));
+        evidence.into_iter().for_each(|e| builder.evidence(e));
+        let (part, state) = assembler.finish(builder);
+        *worker = state;
+        part
     };
-    let program = match crate::chunks::parse_in_pieces(text, &convert, workers, sink) {
+    let program = match crate::chunks::parse_in_pieces(text, &assembler, workers, worker, sink) {
         None if included => {
             let raw = cx.parse_text::<RawIncludedFile>(file, text)?;
-            sink(convert(0, raw.requirements, raw.evidence));
+            sink(whole(worker, raw.requirements, raw.evidence));
             None
         }
         None => {
             let raw = cx.parse_text::<RawProgramFile>(file, text)?;
-            sink(convert(0, raw.requirements, raw.evidence));
+            sink(whole(worker, raw.requirements, raw.evidence));
             Some((0, raw.program))
         }
         Some(Err(e)) => {
@@ -369,26 +381,127 @@ fn span_in<T>(file: FileIx, offset: usize, value: &Spanned<T>) -> Span {
     Span::new(file, offset + r.start..offset + r.end)
 }
 
-/// Resolves the requirements and evidence of a part of a file that starts at `offset`:
-/// ids, statuses, `satisfies` links, attributes. Duplicates and references between
-/// requirements are found later, across parts and files.
-fn part_of(
-    sources: &Sources,
-    catalog: &Catalog,
+/// What a parsing thread carries from piece to piece and file to file.
+#[derive(Default)]
+struct Worker {
+    refs: ResolvedRefs,
+    /// Bytes per requirement in the pieces read so far (`None` before any): what a
+    /// piece's list is sized from, instead of growing it by doubling.
+    bytes_per_requirement: Option<usize>,
+}
+
+/// Clause references a worker has resolved, keyed by their text: a program cites the same
+/// clauses over and over, and one probe of this small table (keys back to back in one
+/// string) is cheaper than the catalog's two, each compared through strings elsewhere in
+/// memory; the clause's kind comes with it.
+#[derive(Default)]
+struct ResolvedRefs {
+    keys: Vec<u8>,
+    /// `(start of the key in keys, its length, the clause, whether it is a heading)`.
+    table: hashbrown::HashTable<(u32, u32, ClauseIx, bool)>,
+}
+
+impl ResolvedRefs {
+    /// Past this many bytes of keys (a program citing a huge catalog at random) the cache
+    /// stops growing: lookups still go through the catalog, memory stays bounded.
+    const KEY_BYTES: usize = 1 << 20;
+
+    fn hash(text: &[u8]) -> u64 {
+        use std::hash::BuildHasher as _;
+        BuildHasherDefault::<FxHasher>::default().hash_one(text)
+    }
+
+    fn key_of(keys: &[u8], (start, len): (u32, u32)) -> Option<&[u8]> {
+        keys.get(start as usize..start as usize + len as usize)
+    }
+
+    /// The clause `reference` names, and whether it is a heading.
+    fn resolve(
+        &mut self,
+        catalog: &Catalog,
+        reference: &str,
+    ) -> Result<(ClauseIx, bool), avtrace_model::ClauseRefError> {
+        let hash = Self::hash(reference.as_bytes());
+        let ResolvedRefs { keys, table } = self;
+        if let Some(&(.., clause, heading)) =
+            table.find(hash, |&(start, len, ..)| Self::key_of(keys, (start, len)) == Some(reference.as_bytes()))
+        {
+            return Ok((clause, heading));
+        }
+        let clause = catalog.clause_by_ref(reference)?;
+        let heading = catalog.clause(clause).kind == ClauseKind::Heading;
+        if keys.len() + reference.len() <= Self::KEY_BYTES
+            && let (Ok(start), Ok(len)) = (u32::try_from(keys.len()), u32::try_from(reference.len()))
+        {
+            keys.extend_from_slice(reference.as_bytes());
+            let keys = &*keys;
+            table.insert_unique(hash, (start, len, clause, heading), |&(start, len, ..)| {
+                Self::hash(Self::key_of(keys, (start, len)).unwrap_or_default())
+            });
+        }
+        Ok((clause, heading))
+    }
+}
+
+/// Resolves the tables of each piece of one file into a [`Part`].
+struct Assembler<'s> {
+    sources: &'s Sources,
+    catalog: &'s Catalog,
+    file: FileIx,
+}
+
+impl<'s> crate::chunks::Assemble for Assembler<'s> {
+    type Worker = Worker;
+    type Builder = PartBuilder<'s>;
+    type Part = Part;
+
+    fn begin(&self, range: std::ops::Range<usize>, worker: Worker) -> PartBuilder<'s> {
+        let expected = worker.bytes_per_requirement.map_or(0, |per| range.len() / per.max(1) + 1);
+        PartBuilder {
+            cx: Ctx::new(self.sources),
+            catalog: self.catalog,
+            file: self.file,
+            offset: range.start,
+            bytes: range.len(),
+            part: Part {
+                file: Some(self.file),
+                reaches: range.start,
+                requirements: Vec::with_capacity(expected),
+                ..Part::default()
+            },
+            worker,
+        }
+    }
+
+    fn finish(&self, builder: PartBuilder<'s>) -> (Part, Worker) {
+        let PartBuilder { cx, mut part, mut worker, bytes, .. } = builder;
+        if !part.requirements.is_empty() {
+            worker.bytes_per_requirement = Some(bytes / part.requirements.len());
+        }
+        part.diagnostics = cx.diagnostics;
+        (part, worker)
+    }
+}
+
+/// Resolves the requirements and evidence of a part of a file that starts at `offset`, each
+/// as it is read: ids, statuses, `satisfies` links, attributes. Duplicates and references
+/// between requirements are found later, across parts and files.
+struct PartBuilder<'s> {
+    cx: Ctx<'s>,
+    catalog: &'s Catalog,
     file: FileIx,
     offset: usize,
-    raws: Vec<RawRequirement<'_>>,
-    raw_evidence: Vec<RawEvidence>,
-) -> Part {
-    let mut cx = Ctx::new(sources);
-    let reaches = raws.last().map_or(offset, |r| offset + r.id.span().end);
-    let mut part = Part { file: Some(file), reaches, requirements: Vec::with_capacity(raws.len()), ..Part::default() };
-    // References already resolved in this part, keyed by their text in the file: a program
-    // cites the same clauses over and over, and one probe here is cheaper than the
-    // catalog's two (the instrument, then the clause, whose id lies elsewhere in memory).
-    let mut resolved: HashMap<&str, ClauseIx, BuildHasherDefault<FxHasher>> = HashMap::default();
-    for r in raws {
+    bytes: usize,
+    part: Part,
+    worker: Worker,
+}
+
+impl crate::raw::Tables<'_> for PartBuilder<'_> {
+    fn requirement(&mut self, r: RawRequirement<'_>) {
+        let PartBuilder { cx, catalog, file, offset, part, worker, .. } = self;
+        let (file, offset) = (*file, *offset);
         let id_span = span_in(file, offset, &r.id);
+        part.reaches = offset + r.id.span().end;
         let id = r.id.into_inner();
         if !is_requirement_id(&id) {
             cx.error(
@@ -399,21 +512,9 @@ fn part_of(
         }
         let mut satisfies = Vec::with_capacity(r.satisfies.len());
         for reference in &r.satisfies {
-            let borrowed = match reference.get_ref() {
-                Cow::Borrowed(text) => Some(*text),
-                Cow::Owned(_) => None,
-            };
-            let found = match borrowed.and_then(|text| resolved.get(text)) {
-                Some(&clause) => Ok(clause),
-                None => catalog.clause_by_ref(reference.get_ref()).inspect(|&clause| {
-                    if let Some(text) = borrowed {
-                        resolved.insert(text, clause);
-                    }
-                }),
-            };
-            match found {
-                Ok(clause) => {
-                    if catalog.clause(clause).kind == ClauseKind::Heading {
+            match worker.refs.resolve(catalog, reference.get_ref()) {
+                Ok((clause, heading)) => {
+                    if heading {
                         cx.warning(
                             "links-heading",
                             span_in(file, offset, reference),
@@ -434,7 +535,7 @@ fn part_of(
         }
         let status = match &r.status {
             None => RequirementStatus::default(),
-            Some(word) => status_of(&mut cx, span_in(file, offset, word), word.get_ref()),
+            Some(word) => status_of(cx, span_in(file, offset, word), word.get_ref()),
         };
         let mut pairs: Vec<(String, String)> = Vec::with_capacity(r.attrs.parsed.len());
         for (key, value) in r.attrs.parsed {
@@ -491,7 +592,10 @@ fn part_of(
             span: id_span,
         });
     }
-    for e in raw_evidence {
+
+    fn evidence(&mut self, e: RawEvidence) {
+        let PartBuilder { cx, file, offset, part, .. } = self;
+        let (file, offset) = (*file, *offset);
         let span = span_in(file, offset, &e.id);
         if !is_requirement_id(e.id.get_ref()) {
             cx.error(
@@ -519,8 +623,6 @@ fn part_of(
             span,
         });
     }
-    part.diagnostics = cx.diagnostics;
-    part
 }
 
 /// `a table`, `an array`, ... for messages.
@@ -872,6 +974,65 @@ mod tests {
         let mut stranger = Sources::new();
         let unknown = (0..5).map(|k| stranger.add(format!("x{k}"), String::new())).last();
         assert_eq!(unknown.and_then(|file| growth.read_through(&part(file, 1))), None);
+    }
+
+    /// A catalog of one instrument `A` with clauses `1` (a duty), `2` (a heading) and `3`.
+    fn small_catalog(sources: &mut Sources) -> Catalog {
+        let instrument = "id = \"A\"\ntitle = \"A\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"t\"\n\n\
+                          [[clauses]]\nid = \"1\"\ntitle = \"Duty\"\nkind = \"requirement\"\n\n\
+                          [[clauses]]\nid = \"2\"\ntitle = \"Part\"\nkind = \"heading\"\n\n\
+                          [[clauses]]\nid = \"3\"\ntitle = \"Other\"\nkind = \"requirement\"\n";
+        let file = crate::CatalogFile { file: sources.add("a.toml", instrument), role: crate::role_of("a.toml") };
+        crate::load_catalog(sources, &[file]).value.expect("the catalog loads")
+    }
+
+    /// The worker's cache answers as the catalog does, hit or miss, headings included;
+    /// an unknown reference is never cached; and past its budget it stops growing.
+    #[test]
+    fn resolved_references_answer_as_the_catalog_does() {
+        let mut sources = Sources::new();
+        let catalog = small_catalog(&mut sources);
+        let mut refs = ResolvedRefs::default();
+        for _ in 0..2 {
+            for (reference, clause) in [("A:1", "1"), ("A:2", "2"), ("A:3", "3")] {
+                let (ix, heading) = refs.resolve(&catalog, reference).expect("known");
+                assert_eq!(ix, catalog.clause_by_ref(reference).expect("known"));
+                assert_eq!(catalog.clause(ix).id, clause);
+                assert_eq!(heading, clause == "2");
+            }
+            assert!(refs.resolve(&catalog, "A:9").is_err());
+            assert!(refs.resolve(&catalog, "B:1").is_err());
+        }
+        assert_eq!(refs.table.len(), 3, "each known reference once, no unknown one");
+        assert_eq!(refs.keys, b"A:1A:2A:3");
+        // A full cache still resolves, from the catalog.
+        refs.keys.resize(ResolvedRefs::KEY_BYTES, b'x');
+        let again = refs.resolve(&catalog, "A@1:3").expect("pinned to its edition");
+        assert_eq!(again.0, catalog.clause_by_ref("A:3").expect("known"));
+        assert_eq!((refs.table.len(), refs.keys.len()), (3, ResolvedRefs::KEY_BYTES));
+    }
+
+    /// A piece the fast lane declines part-way (a float attribute) is read again by the
+    /// `toml` crate: every requirement once, in order, the float as written.
+    #[test]
+    fn a_piece_declined_part_way_is_read_once() {
+        let mut sources = Sources::new();
+        let catalog = small_catalog(&mut sources);
+        let mut text = String::from("[program]\nname = \"p\"\nmarkets = []\n\n");
+        for r in 0..5 {
+            let attrs = if r == 3 { "{ x = 1.5 }" } else { "{ x = \"s\" }" };
+            text.push_str(&format!(
+                "[[requirements]]\nid = \"R-{r}\"\ntitle = \"t\"\nsatisfies = [\"A:1\", \"A:2\"]\nattrs = {attrs}\n\n"
+            ));
+        }
+        let main = sources.add("p.toml", text);
+        let loaded = load_program(&sources, main, &catalog);
+        let program = loaded.value.expect("loads");
+        let ids: Vec<&str> = program.requirements.iter().map(|r| r.id()).collect();
+        assert_eq!(ids, ["R-0", "R-1", "R-2", "R-3", "R-4"]);
+        assert_eq!(program.requirements[3].attrs.get("x"), Some("1.5"));
+        let headings = loaded.diagnostics.iter().filter(|d| d.code == "links-heading").count();
+        assert_eq!(headings, 5, "one warning per requirement, none twice: {:?}", loaded.diagnostics);
     }
 
     /// Files parsed on threads are delivered as on one: same parts, same diagnostics, in

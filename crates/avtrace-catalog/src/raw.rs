@@ -15,6 +15,15 @@ pub(crate) type S = Spanned<String>;
 /// reference): the fast lane borrows it from the file instead of allocating it.
 pub(crate) type C<'a> = Spanned<std::borrow::Cow<'a, str>>;
 
+/// Takes the tables of a piece of a program file as they are read, in the order written:
+/// a table is resolved while its bytes are still in cache, and read tables never pile up.
+pub(crate) trait Tables<'a> {
+    /// A `[[requirements]]` table.
+    fn requirement(&mut self, raw: RawRequirement<'a>);
+    /// An `[[evidence]]` table.
+    fn evidence(&mut self, raw: RawEvidence);
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawInstrument {
