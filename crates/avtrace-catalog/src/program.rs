@@ -123,6 +123,8 @@ struct Part {
     links: Vec<(usize, String, String, Span)>,
     /// The span of every `verified_by` entry, requirement after requirement.
     verified_by: Vec<Span>,
+    /// The [`IdIndex::hash`] of each requirement's id.
+    id_hashes: Vec<u64>,
     evidence: Vec<Evidence>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -141,6 +143,7 @@ struct Refs {
 #[derive(Default)]
 struct Assembly {
     requirements: Vec<Requirement>,
+    ids: IdIndex,
     refs: Refs,
     evidence: Vec<Evidence>,
     diagnostics: Vec<Diagnostic>,
@@ -202,8 +205,13 @@ impl Assembly {
         {
             let expected = self.growth.estimate(needed, read);
             let _ = self.requirements.try_reserve_exact(expected - base);
+            self.ids.reserve(expected - base);
         }
         self.requirements.extend(part.requirements);
+        // Indexed here, on the thread that waits for the parts, while the workers read on.
+        for hash in part.id_hashes {
+            self.ids.add(&self.requirements, hash);
+        }
         self.refs.parents.extend(part.parents.into_iter().map(|(i, p, s)| (base + i, p, s)));
         self.refs.links.extend(part.links.into_iter().map(|(i, k, t, s)| (base + i, k, t, s)));
         self.refs.verified_by.extend(part.verified_by);
@@ -467,6 +475,7 @@ impl<'s> crate::chunks::Assemble for Assembler<'s> {
                 file: Some(self.file),
                 reaches: range.start,
                 requirements: Vec::with_capacity(expected),
+                id_hashes: Vec::with_capacity(expected),
                 ..Part::default()
             },
             worker,
@@ -580,6 +589,7 @@ impl crate::raw::Tables<'_> for PartBuilder<'_> {
             part.links.push((index, l.kind.get_ref().clone(), l.to.get_ref().clone(), span_in(file, offset, &l.to)));
         }
         part.verified_by.extend(r.verified_by.iter().map(|v| span_in(file, offset, v)));
+        part.id_hashes.push(IdIndex::hash(&id));
         part.requirements.push(Requirement {
             strings: RequirementStrings::new(&id, &r.title, &r.text),
             status,
@@ -696,11 +706,11 @@ fn build_program(
             .with_note("write `markets = [{ id = \"EU\", sop = \"2027-06-01\" }]` in [program], or pass --market"),
         );
     }
-    let Assembly { mut requirements, refs, evidence, diagnostics, growth: _ } = assembly;
+    let Assembly { mut requirements, ids, refs, evidence, diagnostics, growth: _ } = assembly;
     cx.diagnostics.extend(diagnostics);
-    let index = unique_ids(cx, &requirements);
-    let (parents, mut links) = resolve_tree(cx, &requirements, &refs, &index);
-    drop(index);
+    report_duplicates(cx, &requirements, &ids);
+    let (parents, mut links) = resolve_tree(cx, &requirements, &refs, &ids);
+    drop(ids);
     for (r, parent) in requirements.iter_mut().zip(parents) {
         r.parent = parent;
     }
@@ -768,62 +778,76 @@ fn check_words(cx: &mut Ctx<'_>, raw: &RawProgram, program_offset: usize, file: 
     }
 }
 
-/// Requirement ids to positions: a table of positions alone (4 bytes a slot), hashed and
-/// compared through the requirements themselves. A map keyed by `&str` took 52 MB of the
-/// load's peak for a million requirements; this takes 10.
-struct IdIndex<'r> {
-    requirements: &'r [Requirement],
+/// Requirement ids to positions, filled as the parts arrive: a table of positions alone
+/// (4 bytes a slot) beside each requirement's id hash, worked out on the thread that read
+/// the id. A probe compares hashes first, so an id's text (a cache miss away, in its
+/// requirement's allocation) is read only for a true match. A map keyed by `&str` took
+/// 52 MB of the load's peak for a million requirements; this takes 18.
+#[derive(Default)]
+struct IdIndex {
     table: hashbrown::HashTable<u32>,
+    /// The id hash of every requirement added, by position.
+    hashes: Vec<u64>,
+    /// `(requirement, the first one with its id)`, in the order found.
+    duplicates: Vec<(usize, usize)>,
 }
 
-impl<'r> IdIndex<'r> {
+impl IdIndex {
     fn hash(id: &str) -> u64 {
         use std::hash::BuildHasher as _;
         BuildHasherDefault::<FxHasher>::default().hash_one(id)
     }
 
-    fn get(&self, id: &str) -> Option<ReqIx> {
-        let requirements = self.requirements;
-        let found = self.table.find(Self::hash(id), |&i| requirements[i as usize].id() == id)?;
+    /// Room for `additional` more requirements; without it, the index grows as usual.
+    fn reserve(&mut self, additional: usize) {
+        let hashes = &self.hashes;
+        let _ = self.table.try_reserve(additional, |&j| hashes[j as usize]);
+        let _ = self.hashes.try_reserve_exact(additional);
+    }
+
+    fn get(&self, requirements: &[Requirement], id: &str) -> Option<ReqIx> {
+        let hash = Self::hash(id);
+        let hashes = &self.hashes;
+        let found = self.table.find(hash, |&j| hashes[j as usize] == hash && requirements[j as usize].id() == id)?;
         Some(ReqIx::new(*found as usize))
     }
 
-    /// Adds requirement `i` unless its id is already there; the position of the first one
-    /// with that id when it is.
-    fn insert(&mut self, i: usize) -> Option<ReqIx> {
-        let requirements = self.requirements;
-        let id: &str = requirements[i].id();
-        let entry = self.table.entry(
-            Self::hash(id),
-            |&j| requirements[j as usize].id() == id,
-            |&j| Self::hash(requirements[j as usize].id()),
+    /// Adds the next requirement of `requirements`, whose id hashes to `hash`; a duplicate
+    /// id is noted with the position of its first definition.
+    fn add(&mut self, requirements: &[Requirement], hash: u64) {
+        let i = self.hashes.len();
+        // Not `id()` up front: that reads the id's text, and only a true match needs it.
+        let Some(new) = requirements.get(i) else { return };
+        self.hashes.push(hash);
+        let IdIndex { table, hashes, duplicates } = self;
+        let entry = table.entry(
+            hash,
+            |&j| hashes[j as usize] == hash && requirements[j as usize].id() == new.id(),
+            |&j| hashes[j as usize],
         );
         match entry {
-            hashbrown::hash_table::Entry::Occupied(first) => Some(ReqIx::new(*first.get() as usize)),
+            hashbrown::hash_table::Entry::Occupied(first) => duplicates.push((i, *first.get() as usize)),
             hashbrown::hash_table::Entry::Vacant(slot) => {
                 slot.insert(u32::try_from(i).unwrap_or(u32::MAX));
-                None
             }
         }
     }
 }
 
-/// Requirement ids are unique across every file of the program; the index of each id's
-/// first definition.
-fn unique_ids<'r>(cx: &mut Ctx<'_>, requirements: &'r [Requirement]) -> IdIndex<'r> {
-    let mut index = IdIndex { requirements, table: hashbrown::HashTable::with_capacity(requirements.len()) };
-    for (i, r) in requirements.iter().enumerate() {
-        if let Some(first) = index.insert(i)
-            && is_requirement_id(r.id())
-        {
-            let other = cx.sources.position(requirements[first.index()].span);
-            cx.diagnostics.push(
-                Diagnostic::error("duplicate-id", Some(r.span), format!("requirement `{}` is defined twice", r.id()))
-                    .with_note(format!("first defined at {other}")),
-            );
+/// Requirement ids are unique across every file of the program: each duplicate the
+/// assembly's index found, at its place, naming the first definition.
+fn report_duplicates(cx: &mut Ctx<'_>, requirements: &[Requirement], index: &IdIndex) {
+    for &(i, first) in &index.duplicates {
+        let r = &requirements[i];
+        if !is_requirement_id(r.id()) {
+            continue;
         }
+        let other = cx.sources.position(requirements[first].span);
+        cx.diagnostics.push(
+            Diagnostic::error("duplicate-id", Some(r.span), format!("requirement `{}` is defined twice", r.id()))
+                .with_note(format!("first defined at {other}")),
+        );
     }
-    index
 }
 
 /// Resolves `parent` and `links`; a dangling one is an error at its place, and so is a
@@ -832,7 +856,7 @@ fn resolve_tree(
     cx: &mut Ctx<'_>,
     requirements: &[Requirement],
     refs: &Refs,
-    index: &IdIndex<'_>,
+    index: &IdIndex,
 ) -> (Vec<Option<ReqIx>>, Vec<(usize, Link)>) {
     let ids = || requirements.iter().map(|r| r.id());
     let mut parents: Vec<Option<ReqIx>> = vec![None; requirements.len()];
@@ -841,7 +865,7 @@ fn resolve_tree(
     // 24 MB at its peak for a million requirements without one.
     let mut links: Vec<(usize, Link)> = Vec::new();
     for (i, parent, at) in &refs.parents {
-        match index.get(parent.as_str()) {
+        match index.get(requirements, parent.as_str()) {
             Some(p) => {
                 parents[*i] = Some(p);
                 parent_at.push((*i, *at));
@@ -857,7 +881,7 @@ fn resolve_tree(
         }
     }
     for (i, kind, to, at) in &refs.links {
-        match index.get(to.as_str()) {
+        match index.get(requirements, to.as_str()) {
             Some(target) if target.index() == *i => {
                 cx.error("invalid-value", *at, format!("requirement `{to}` links to itself"));
             }
