@@ -183,7 +183,10 @@ fn write_market<W: Write + ?Sized>(
     object.field("unmodelled", &view.unmodelled(mt))?;
     object.field("mandates", &mandates)?;
     let clauses = object.key("clauses")?;
-    piecewise::array(clauses, depth.inner(), listed.len(), threads, |k| {
+    // Each clause lists the requirements that cover it: hundreds in a large program.
+    let listed_ids: usize = listed.iter().map(|(_, c)| c.requirements.len()).sum();
+    let weight = 1 + listed_ids / listed.len().max(1);
+    piecewise::array_of_weight(clauses, depth.inner(), listed.len(), weight, threads, |k| {
         clause_doc(view, market, listed[k].0, listed[k].1)
     })?;
     object.close()

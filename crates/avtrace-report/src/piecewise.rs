@@ -207,11 +207,31 @@ where
     T: Serialize,
     F: Fn(usize) -> T + Sync,
 {
+    array_of_weight(out, depth, len, 1, threads, item)
+}
+
+/// [`array`] for items that each weigh about `weight` short strings (a clause listing the
+/// hundreds of requirements that cover it): the pieces then hold fewer items, so that a
+/// list of a few thousand heavy items is spread over the threads too.
+pub(crate) fn array_of_weight<W, T, F>(
+    out: &mut W,
+    depth: Depth,
+    len: usize,
+    weight: usize,
+    threads: usize,
+    item: F,
+) -> io::Result<()>
+where
+    W: Write + ?Sized,
+    T: Serialize,
+    F: Fn(usize) -> T + Sync,
+{
+    let piece = (PIECE / weight.max(1)).max(1);
     in_brackets(out, depth, len, |out| {
-        if threads <= 1 || len.div_ceil(PIECE) <= 2 {
+        if threads <= 1 || len.div_ceil(piece) <= 2 {
             render(out, depth, 0..len, &item)
         } else {
-            render_in_parallel(out, depth, len, threads, &item)
+            render_in_parallel(out, depth, len, piece, threads, &item)
         }
     })
 }
@@ -263,13 +283,20 @@ where
     Ok(())
 }
 
-fn render_in_parallel<W, T, F>(out: &mut W, depth: Depth, len: usize, threads: usize, item: &F) -> io::Result<()>
+fn render_in_parallel<W, T, F>(
+    out: &mut W,
+    depth: Depth,
+    len: usize,
+    piece_len: usize,
+    threads: usize,
+    item: &F,
+) -> io::Result<()>
 where
     W: Write + ?Sized,
     T: Serialize,
     F: Fn(usize) -> T + Sync,
 {
-    let pieces = len.div_ceil(PIECE);
+    let pieces = len.div_ceil(piece_len);
     let next = AtomicUsize::new(0);
     let (done_tx, done_rx) = mpsc::channel::<(usize, io::Result<Vec<u8>>)>();
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
@@ -297,8 +324,8 @@ where
                         return;
                     }
                     buffer.clear();
-                    let end = ((piece + 1) * PIECE).min(len);
-                    let rendered = render(&mut buffer, depth, piece * PIECE..end, item).map(|()| buffer);
+                    let end = ((piece + 1) * piece_len).min(len);
+                    let rendered = render(&mut buffer, depth, piece * piece_len..end, item).map(|()| buffer);
                     if done_tx.send((piece, rendered)).is_err() {
                         return;
                     }
@@ -404,12 +431,12 @@ mod tests {
     }
 
     #[test]
-    fn a_long_array_is_the_same_bytes_on_any_number_of_threads() {
+    fn a_long_array_is_the_same_bytes_on_any_number_of_threads_in_any_pieces() {
         for len in [0, 1, PIECE - 1, PIECE, 2 * PIECE + 1, 3 * PIECE, 7 * PIECE + 5] {
             let list = items(len);
             for top in [Depth::PRETTY, Depth::COMPACT] {
                 let expected = whole(&json!({"outer": [{"list": list}, {}]}), top);
-                for threads in [1, 2, 3, 8] {
+                for (threads, weight) in [(1, 1), (2, 1), (3, 1), (8, 1), (2, 7), (3, PIECE), (2, 5 * PIECE)] {
                     let mut out = Vec::new();
                     let mut object = Object::open(&mut out, top).unwrap_or_else(|e| panic!("{e}"));
                     let outer = top.inner();
@@ -418,13 +445,13 @@ mod tests {
                         let mut inner = Object::open(place, outer.inner())?;
                         if k == 0 {
                             let list_place = inner.key("list")?;
-                            array(list_place, outer.inner().inner(), len, threads, |k| &list[k])?;
+                            array_of_weight(list_place, outer.inner().inner(), len, weight, threads, |k| &list[k])?;
                         }
                         inner.close()
                     })
                     .unwrap_or_default();
                     object.close().unwrap_or_default();
-                    assert_eq!(text(out), expected, "{len} items on {threads} threads, {top:?}");
+                    assert_eq!(text(out), expected, "{len} items of weight {weight} on {threads} threads, {top:?}");
                 }
             }
         }
