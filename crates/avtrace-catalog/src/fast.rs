@@ -29,7 +29,7 @@ use crate::raw::{C, RawAttrs, RawEvidence, RawLink, RawRequirement, Tables};
 pub(crate) fn read<'a>(piece: &'a str, out: &mut impl Tables<'a>) -> Option<()> {
     let mut cursor = Cursor::new(piece);
     // The pairs of the `attrs` being read, kept between requirements.
-    let mut scratch = Vec::new();
+    let mut scratch = Scratch::default();
     let mut current: Option<Table> = None;
     loop {
         cursor.blanks_and_comments()?;
@@ -88,7 +88,7 @@ struct EvidenceTable {
 
 impl<'a> Table<'a> {
     /// Reads `key = value` and the rest of its line.
-    fn key_value(&mut self, c: &mut Cursor<'a>, scratch: &mut Vec<(&'a str, Cow<'a, str>)>) -> Option<()> {
+    fn key_value(&mut self, c: &mut Cursor<'a>, scratch: &mut Scratch<'a>) -> Option<()> {
         let key = c.bare_key()?;
         c.blanks();
         if !c.eat("=") {
@@ -167,13 +167,20 @@ impl Cursor<'_> {
     }
 }
 
+/// What reading `attrs` keeps from one requirement to the next: one buffer for every
+/// requirement's pairs (a million requirements should not mean a million short-lived
+/// vectors), and the keys made last, which the next requirement mostly shares.
+#[derive(Default)]
+struct Scratch<'a> {
+    pairs: Vec<(&'a str, Cow<'a, str>)>,
+    keys: avtrace_model::AttrKeys,
+}
+
 /// `attrs`: strings, integers and booleans, as compact attributes in key order (numbers and
 /// booleans in the spelling the `toml` crate gives them back, which the subset only takes
 /// when it is the spelling written).
-fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Vec<(&'a str, Cow<'a, str>)>) -> Option<avtrace_model::Attrs> {
-    // One buffer for every requirement's pairs: a million requirements should not mean a
-    // million short-lived vectors.
-    let pairs = scratch;
+fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Scratch<'a>) -> Option<avtrace_model::Attrs> {
+    let Scratch { pairs, keys } = scratch;
     pairs.clear();
     let read = c.inline_table(pairs, |c| {
         if c.rest().starts_with(['"', '\'']) {
@@ -197,7 +204,7 @@ fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Vec<(&'a str, Cow<'a, str>)>) -> 
     });
     pairs.sort_by(|a, b| a.0.cmp(b.0));
     (read.is_some() && !pairs.windows(2).any(|w| w[0].0 == w[1].0))
-        .then(|| avtrace_model::Attrs::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_ref()))))
+        .then(|| avtrace_model::Attrs::from_pairs_sharing(pairs.iter().map(|(k, v)| (*k, v.as_ref())), keys))
 }
 
 #[cfg(test)]

@@ -393,6 +393,8 @@ fn span_in<T>(file: FileIx, offset: usize, value: &Spanned<T>) -> Span {
 #[derive(Default)]
 struct Worker {
     refs: ResolvedRefs,
+    /// The attribute keys made last, for the `toml` crate's lane (the fast lane keeps its own).
+    attr_keys: avtrace_model::AttrKeys,
     /// Bytes per requirement in the pieces read so far (`None` before any): what a
     /// piece's list is sized from, instead of growing it by doubling.
     bytes_per_requirement: Option<usize>,
@@ -576,7 +578,10 @@ impl crate::raw::Tables<'_> for PartBuilder<'_> {
         // The fast lane hands over string attributes already compact; the rest are built here.
         let attrs = match r.attrs.strings {
             Some(attrs) => attrs,
-            None => avtrace_model::Attrs::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            None => avtrace_model::Attrs::from_pairs_sharing(
+                pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                &mut worker.attr_keys,
+            ),
         };
         let index = part.requirements.len();
         if let Some(p) = &r.parent {

@@ -26,7 +26,7 @@ pub use catalog::{
 pub use date::{Date, DateError};
 pub use ids::{ClauseIx, FileIx, InstrumentIx, MappingIx, MarketIx, ReqIx, Span};
 pub use natural::natural_cmp;
-pub use program::{Attrs, Evidence, Link, Program, ProgramMarket, Requirement, RequirementStrings};
+pub use program::{AttrKeys, Attrs, Evidence, Link, Program, ProgramMarket, Requirement, RequirementStrings};
 pub use vocab::{
     Adoption, ClauseKind, Confidence, EvidenceKind, EvidenceResult, Granularity, InstrumentKind, Level, Relation,
     RequirementStatus, UnknownWord, Verification,

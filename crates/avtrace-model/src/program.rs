@@ -1,5 +1,7 @@
 //! A vehicle program: what it is, where it is sold, and its requirements.
 
+use std::sync::Arc;
+
 use crate::{ClauseIx, Date, EvidenceKind, EvidenceResult, MarketIx, ReqIx, RequirementStatus, Span};
 
 /// One vehicle program.
@@ -176,18 +178,133 @@ impl Program {
     }
 }
 
-/// A requirement's attributes, compact: one allocation holding where each key and value
-/// ends and then every key and value. A million requirements with ten attributes each are
-/// one allocation apiece, not twenty-one; a requirement without attributes has none.
-///
-/// Layout of `packed`: the width `w` of a number (2 bytes, or 4 when the text is 64 KiB or
-/// more), the count of end offsets in `w` bytes, the end offsets in `w` bytes each,
-/// little-endian and relative to the text (every key's, then every value's), then the text:
-/// the keys, then the values. Keys come first so that two requirements' key sets compare as
-/// two slices (see [`Attrs::same_keys`]).
+/// Strings back to back in one allocation: the width `w` of a number (2 bytes, or 4 when
+/// the text is 64 KiB or more), the count in `w` bytes, the end of each string in `w` bytes
+/// (little-endian, relative to the text), then the text. Empty: no allocation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Packed(Box<[u8]>);
+
+impl Packed {
+    /// `parts` packed; sized once, written in place.
+    fn new<'a>(parts: impl Iterator<Item = &'a str> + Clone) -> Packed {
+        let (count, bytes) = parts.clone().fold((0usize, 0usize), |(n, b), p| (n + 1, b + p.len()));
+        if count == 0 {
+            return Packed::default();
+        }
+        let width: usize = if bytes <= usize::from(u16::MAX) && count <= usize::from(u16::MAX) { 2 } else { 4 };
+        let text_at = 1 + width * (count + 1);
+        let mut packed = vec![0u8; text_at + bytes];
+        // Fixed-size copies (a store each), not a call per number.
+        let put = |packed: &mut [u8], slot: usize, n: usize| {
+            let n = u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
+            let at = 1 + width * slot;
+            if width == 2 {
+                if let Some(place) = packed.get_mut(at..at + 2) {
+                    place.copy_from_slice(&[n[0], n[1]]);
+                }
+            } else if let Some(place) = packed.get_mut(at..at + 4) {
+                place.copy_from_slice(&n);
+            }
+        };
+        packed[0] = width as u8;
+        put(&mut packed, 0, count);
+        let mut end = 0;
+        for (i, part) in parts.enumerate() {
+            if let Some(place) = packed.get_mut(text_at + end..text_at + end + part.len()) {
+                place.copy_from_slice(part.as_bytes());
+            }
+            end += part.len();
+            put(&mut packed, i + 1, end);
+        }
+        Packed(packed.into_boxed_slice())
+    }
+
+    /// The width of a number, the count of strings and where the text starts.
+    #[inline]
+    fn layout(&self) -> (usize, usize, usize) {
+        let Some(&width) = self.0.first() else { return (2, 0, 0) };
+        let width = usize::from(width);
+        let count = self.number(1, width);
+        (width, count, 1 + width * (count + 1))
+    }
+
+    #[inline]
+    fn number(&self, at: usize, width: usize) -> usize {
+        let bytes = match (width, self.0.get(at..at + width)) {
+            (2, Some(&[a, b])) => [a, b, 0, 0],
+            (4, Some(&[a, b, c, d])) => [a, b, c, d],
+            _ => [0; 4],
+        };
+        u32::from_le_bytes(bytes) as usize
+    }
+
+    fn len(&self) -> usize {
+        self.layout().1
+    }
+
+    /// The strings, as text checked once (they were `&str`s, so the text is UTF-8 and
+    /// every string begins and ends on a character boundary).
+    fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
+        let (width, count, text_at) = self.layout();
+        let text = std::str::from_utf8(self.0.get(text_at..).unwrap_or_default()).unwrap_or_default();
+        (0..count).map(move |i| {
+            let start = if i == 0 { 0 } else { self.number(1 + width * i, width) };
+            text.get(start..self.number(1 + width * (i + 1), width)).unwrap_or_default()
+        })
+    }
+
+    /// String `i`, as bytes.
+    fn bytes(&self, i: usize) -> &[u8] {
+        let (width, _, text_at) = self.layout();
+        let start = if i == 0 { 0 } else { self.number(1 + width * i, width) };
+        let end = self.number(1 + width * (i + 1), width);
+        self.0.get(text_at + start..text_at + end).unwrap_or_default()
+    }
+
+    /// Whether these are exactly `parts`: the layout decoded once, each end and text
+    /// compared in turn.
+    fn holds<'a>(&self, parts: impl Iterator<Item = &'a str>) -> bool {
+        let (width, count, text_at) = self.layout();
+        let text = self.0.get(text_at..).unwrap_or_default();
+        let (mut start, mut seen) = (0, 0);
+        for part in parts {
+            let end = start + part.len();
+            if seen == count
+                || self.number(1 + width * (seen + 1), width) != end
+                || !text.get(start..end).is_some_and(|held| same_short(held, part.as_bytes()))
+            {
+                return false;
+            }
+            (start, seen) = (end, seen + 1);
+        }
+        seen == count
+    }
+}
+
+/// `a == b` for the few bytes of a key, compared in line: a call to `memcmp` per key of a
+/// million requirements costs more than the comparing.
+#[inline]
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// A requirement's attributes, compact: the values in one allocation, the keys in another
+/// shared by every requirement made with the same keys (see [`AttrKeys`]). A million
+/// requirements with ten attributes each are one allocation apiece, not twenty-one, and
+/// hold their keys once; a requirement without attributes has none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attrs {
-    packed: Box<[u8]>,
+    /// The keys, sorted; `None` when there are no attributes.
+    keys: Option<Arc<Packed>>,
+    /// The values, in the keys' order.
+    values: Packed,
+}
+
+/// The keys of the attributes made last, so that the next requirement with the same keys
+/// shares them: a program's requirements mostly carry one set of keys.
+#[derive(Debug, Default)]
+pub struct AttrKeys {
+    last: Option<Arc<Packed>>,
 }
 
 impl Attrs {
@@ -198,110 +315,56 @@ impl Attrs {
         I: IntoIterator<Item = (&'a str, &'a str)>,
         I::IntoIter: Clone,
     {
+        Attrs::from_pairs_sharing(pairs, &mut AttrKeys::default())
+    }
+
+    /// [`Attrs::from_pairs`], sharing the keys with the attributes `shared` made last
+    /// when they are the same.
+    pub fn from_pairs_sharing<'a, I>(pairs: I, shared: &mut AttrKeys) -> Attrs
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+        I::IntoIter: Clone,
+    {
         let pairs = pairs.into_iter();
-        // Sized once: a million requirements' attributes should not grow piece by piece.
-        let (count, bytes) = pairs.clone().fold((0usize, 0usize), |(n, b), (k, v)| (n + 2, b + k.len() + v.len()));
-        if count == 0 {
+        let keys = pairs.clone().map(|(k, _)| k);
+        if keys.clone().next().is_none() {
             return Attrs::default();
         }
-        let width: usize = if bytes <= usize::from(u16::MAX) && count <= usize::from(u16::MAX) { 2 } else { 4 };
-        let mut packed = Vec::with_capacity(1 + width * (count + 1) + bytes);
-        let push = |packed: &mut Vec<u8>, n: usize| {
-            let n = u32::try_from(n).unwrap_or(u32::MAX);
-            packed.extend_from_slice(&n.to_le_bytes()[..width]);
+        let keys = match &shared.last {
+            Some(last) if last.holds(keys.clone()) => Arc::clone(last),
+            _ => {
+                let made = Arc::new(Packed::new(keys));
+                shared.last = Some(Arc::clone(&made));
+                made
+            }
         };
-        packed.push(width as u8);
-        push(&mut packed, count);
-        let mut end = 0;
-        for part in pairs.clone().map(|(k, _)| k).chain(pairs.clone().map(|(_, v)| v)) {
-            end += part.len();
-            push(&mut packed, end);
-        }
-        for (k, _) in pairs.clone() {
-            packed.extend_from_slice(k.as_bytes());
-        }
-        for (_, v) in pairs {
-            packed.extend_from_slice(v.as_bytes());
-        }
-        Attrs { packed: packed.into_boxed_slice() }
-    }
-
-    /// The width of a number, the count of end offsets and where the text starts.
-    #[inline]
-    fn layout(&self) -> (usize, usize, usize) {
-        let Some(&width) = self.packed.first() else { return (2, 0, 0) };
-        let width = usize::from(width);
-        let count = self.number(1, width);
-        (width, count, 1 + width * (count + 1))
-    }
-
-    #[inline]
-    fn number(&self, at: usize, width: usize) -> usize {
-        let mut bytes = [0u8; 4];
-        if let Some(src) = self.packed.get(at..at + width) {
-            bytes[..width].copy_from_slice(src);
-        }
-        u32::from_le_bytes(bytes) as usize
-    }
-
-    /// The end of part `i` (keys are parts `0..len`, values `len..2 * len`).
-    #[inline]
-    fn end(&self, width: usize, i: usize) -> usize {
-        self.number(1 + width * (i + 1), width)
-    }
-
-    /// The keys' end offsets and the keys' text, as bytes.
-    fn key_bytes(&self) -> (&[u8], &[u8]) {
-        let (width, count, text_at) = self.layout();
-        let pairs = count / 2;
-        let offsets = self.packed.get(1 + width..1 + width * (pairs + 1)).unwrap_or_default();
-        let keys_end = if pairs == 0 { 0 } else { self.end(width, pairs - 1) };
-        (offsets, self.packed.get(text_at..text_at + keys_end).unwrap_or_default())
+        Attrs { keys: Some(keys), values: Packed::new(pairs.map(|(_, v)| v)) }
     }
 
     /// Whether `other` has exactly the same keys: a program's requirements mostly share one
     /// set, and checking that for a million of them should not decode every key.
     pub fn same_keys(&self, other: &Attrs) -> bool {
-        if self.packed.first() == other.packed.first() {
-            // The same width: the same keys are the same offsets and the same bytes.
-            self.key_bytes() == other.key_bytes()
-        } else {
-            self.iter().map(|(k, _)| k).eq(other.iter().map(|(k, _)| k))
-        }
+        // Shared keys are one allocation; `Arc`'s equality tries the pointer first.
+        self.keys == other.keys
     }
 
     /// The `(key, value)` pairs, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let (width, count, text_at) = self.layout();
-        let pairs = count / 2;
-        let packed = self.packed.get(text_at..).unwrap_or_default();
-        // Built from `&str` parts at their boundaries, so the text is UTF-8 and every part
-        // begins and ends on a character boundary; checked once, not part by part.
-        let text = std::str::from_utf8(packed).unwrap_or_default();
-        let part = move |i: usize| {
-            let start = if i == 0 { 0 } else { self.end(width, i - 1) };
-            text.get(start..self.end(width, i)).unwrap_or_default()
-        };
-        (0..pairs).map(move |i| (part(i), part(pairs + i)))
+        let keys = self.keys.as_deref().into_iter().flat_map(Packed::iter);
+        keys.zip(self.values.iter())
     }
 
     /// The value of `key`, if the requirement has it. Keys are compared as bytes and only
     /// the value found is checked as text: a matrix asks every row for every key.
     pub fn get(&self, key: &str) -> Option<&str> {
-        let (width, count, text_at) = self.layout();
-        let pairs = count / 2;
-        let text = self.packed.get(text_at..).unwrap_or_default();
-        let part = |i: usize| {
-            let start = if i == 0 { 0 } else { self.end(width, i - 1) };
-            text.get(start..self.end(width, i)).unwrap_or_default()
-        };
-        let found = (0..pairs).find(|&i| part(i) == key.as_bytes())?;
-        std::str::from_utf8(part(pairs + found)).ok()
+        let keys = self.keys.as_deref()?;
+        let found = (0..keys.len()).find(|&i| keys.bytes(i) == key.as_bytes())?;
+        std::str::from_utf8(self.values.bytes(found)).ok()
     }
 
     /// How many attributes.
     pub fn len(&self) -> usize {
-        self.layout().1 / 2
+        self.keys.as_deref().map_or(0, Packed::len)
     }
 
     /// Whether there is none.
@@ -312,7 +375,7 @@ impl Attrs {
 
 #[cfg(test)]
 mod tests {
-    use super::Attrs;
+    use super::{AttrKeys, Attrs};
 
     #[test]
     fn attributes_keep_their_pairs() {
@@ -341,11 +404,46 @@ mod tests {
         assert!(a.same_keys(&Attrs::from_pairs([("asil", long.as_str()), ("owner", "x")])), "wide offsets too");
     }
 
+    /// Requirements made one after another with the same keys hold them once; other keys
+    /// (fewer, more, or split differently) get their own, and every one reads back whole.
+    #[test]
+    fn attributes_with_the_same_keys_share_them() {
+        let mut shared = AttrKeys::default();
+        let a = Attrs::from_pairs_sharing([("asil", "B"), ("owner", "x")], &mut shared);
+        let b = Attrs::from_pairs_sharing([("asil", "D"), ("owner", "a longer value")], &mut shared);
+        let same = |x: &Attrs, y: &Attrs| match (&x.keys, &y.keys) {
+            (Some(p), Some(q)) => std::sync::Arc::ptr_eq(p, q),
+            _ => false,
+        };
+        assert!(same(&a, &b), "one copy of the keys");
+        assert_eq!(b.iter().collect::<Vec<_>>(), [("asil", "D"), ("owner", "a longer value")]);
+        for other in [
+            vec![("asil", "B")],
+            vec![("asil", "B"), ("owner", "x"), ("z", "1")],
+            vec![("asi", "lB"), ("owner", "x")],
+            vec![("asil", "B"), ("owners", "x")],
+        ] {
+            let c = Attrs::from_pairs_sharing(other.iter().copied(), &mut shared);
+            assert!(!same(&b, &c) && !b.same_keys(&c), "{other:?}");
+            assert_eq!(c.iter().collect::<Vec<_>>(), other);
+            assert_eq!(c, Attrs::from_pairs(other.iter().copied()), "equal to the same attributes made alone");
+        }
+        // Made apart, the same keys are still the same keys.
+        assert!(a.same_keys(&Attrs::from_pairs([("asil", "C"), ("owner", "y")])));
+        assert_eq!(Attrs::from_pairs_sharing(std::iter::empty(), &mut shared), Attrs::default());
+    }
+
     #[test]
     fn attributes_past_64_kib_take_wide_offsets() {
         let long = "x".repeat(70_000);
         let attrs = Attrs::from_pairs([("a", "1"), ("long", long.as_str()), ("z", "é")]);
         assert_eq!(attrs.iter().collect::<Vec<_>>(), [("a", "1"), ("long", long.as_str()), ("z", "é")]);
         assert_eq!(attrs.len(), 3);
+        assert_eq!(attrs.get("long"), Some(long.as_str()));
+        assert_eq!(attrs.get("z"), Some("é"));
+        // A key that long takes wide offsets for the keys alone.
+        let wide_key = Attrs::from_pairs([("a", "1"), (long.as_str(), "v")]);
+        assert_eq!(wide_key.get(&long), Some("v"));
+        assert_eq!(wide_key.iter().collect::<Vec<_>>(), [("a", "1"), (long.as_str(), "v")]);
     }
 }
