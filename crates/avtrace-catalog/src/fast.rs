@@ -429,6 +429,13 @@ mod tests {
             agrees(&format!("[[requirements]]\nid = \"a\"\ntitle = {open}{body}{open}\n"))?;
         }
 
+        /// Past the 32 bytes a one-line string is first scanned by table, the vector scan takes over.
+        #[test]
+        fn agrees_with_toml_on_long_arbitrary_strings(head in "[a-zé ]{28,36}", body in "(\\PC|[\"'\\\\\t\n\r ]){0,24}", kind in 0u8..4) {
+            let open = ["'", "'''", "\"\"\"", "\""][kind as usize];
+            agrees(&format!("[[requirements]]\nid = \"a\"\ntitle = {open}{head}{body}{open}\n"))?;
+        }
+
         #[test]
         fn agrees_with_toml_on_arbitrary_attribute_lines(line in "attrs ?= ?\\{[^\n]{0,24}\\}[^\n]{0,3}") {
             agrees(&format!("[[requirements]]\nid = \"a\"\ntitle = \"b\"\n{line}\n"))?;

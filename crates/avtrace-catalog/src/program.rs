@@ -433,9 +433,12 @@ impl ResolvedRefs {
     ) -> Result<(ClauseIx, bool), avtrace_model::ClauseRefError> {
         let hash = Self::hash(reference.as_bytes());
         let ResolvedRefs { keys, table } = self;
-        if let Some(&(.., clause, heading)) =
-            table.find(hash, |&(start, len, ..)| Self::key_of(keys, (start, len)) == Some(reference.as_bytes()))
-        {
+        if let Some(&(.., clause, heading)) = table.find(hash, |&(start, len, ..)| {
+            // In line: a reference is a dozen bytes, and a `memcmp` call costs more.
+            Self::key_of(keys, (start, len)).is_some_and(|key| {
+                key.len() == reference.len() && key.iter().zip(reference.as_bytes()).all(|(a, b)| a == b)
+            })
+        }) {
             return Ok((clause, heading));
         }
         let clause = catalog.clause_by_ref(reference)?;
