@@ -205,12 +205,12 @@ impl Assembly {
         {
             let expected = self.growth.estimate(needed, read);
             let _ = self.requirements.try_reserve_exact(expected - base);
-            self.ids.reserve(expected - base);
+            self.ids.reserve(&self.requirements, expected - base);
         }
         self.requirements.extend(part.requirements);
         // Indexed here, on the thread that waits for the parts, while the workers read on.
-        for hash in part.id_hashes {
-            self.ids.add(&self.requirements, hash);
+        for (k, hash) in part.id_hashes.into_iter().enumerate() {
+            self.ids.add(&self.requirements, base + k, hash);
         }
         self.refs.parents.extend(part.parents.into_iter().map(|(i, p, s)| (base + i, p, s)));
         self.refs.links.extend(part.links.into_iter().map(|(i, k, t, s)| (base + i, k, t, s)));
@@ -786,16 +786,15 @@ fn check_words(cx: &mut Ctx<'_>, raw: &RawProgram, program_offset: usize, file: 
     }
 }
 
-/// Requirement ids to positions, filled as the parts arrive: a table of positions alone
-/// (4 bytes a slot) beside each requirement's id hash, worked out on the thread that read
-/// the id. A probe compares hashes first, so an id's text (a cache miss away, in its
-/// requirement's allocation) is read only for a true match. A map keyed by `&str` took
-/// 52 MB of the load's peak for a million requirements; this takes 18.
+/// Requirement ids to positions, filled as the parts arrive, each id hashed on the thread
+/// that read it. Open addressing with linear probing over one array of 8-byte slots: a slot
+/// is `0` (empty) or the upper half of an id's hash above the requirement's position + 1,
+/// so a probe is one cache line, and an id's text (a cache miss away, in its requirement's
+/// allocation) is read only when 32 bits of hash agree. A million requirements take 16 MB.
 #[derive(Default)]
 struct IdIndex {
-    table: hashbrown::HashTable<u32>,
-    /// The id hash of every requirement added, by position.
-    hashes: Vec<u64>,
+    slots: Vec<u64>,
+    len: usize,
     /// `(requirement, the first one with its id)`, in the order found.
     duplicates: Vec<(usize, usize)>,
 }
@@ -806,37 +805,87 @@ impl IdIndex {
         BuildHasherDefault::<FxHasher>::default().hash_one(id)
     }
 
-    /// Room for `additional` more requirements; without it, the index grows as usual.
-    fn reserve(&mut self, additional: usize) {
-        let hashes = &self.hashes;
-        let _ = self.table.try_reserve(additional, |&j| hashes[j as usize]);
-        let _ = self.hashes.try_reserve_exact(additional);
+    /// Whether `len` ids fit `slots` slots: at most three quarters full, where a linear
+    /// probe still mostly ends in the cache line it starts in.
+    fn fits(len: usize, slots: usize) -> bool {
+        len.saturating_mul(4) <= slots.saturating_mul(3)
+    }
+
+    /// Room for `additional` more requirements without growing.
+    fn reserve(&mut self, requirements: &[Requirement], additional: usize) {
+        let len = self.len.saturating_add(additional);
+        if !Self::fits(len, self.slots.len()) {
+            let size = (len.saturating_mul(4) / 3 + 1).checked_next_power_of_two().unwrap_or(usize::MAX);
+            self.rebuild(requirements, size);
+        }
+    }
+
+    /// Re-slots every requirement indexed so far into `size` slots (a power of two).
+    fn rebuild(&mut self, requirements: &[Requirement], size: usize) {
+        let mut slots: Vec<u64> = Vec::new();
+        if slots.try_reserve_exact(size).is_err() {
+            return;
+        }
+        slots.resize(size, 0);
+        let old = std::mem::replace(&mut self.slots, slots);
+        let mask = size - 1;
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let position = (slot as u32 as usize).wrapping_sub(1);
+            let hash = requirements.get(position).map_or(0, |r| Self::hash(r.id()));
+            let mut at = hash as usize & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot;
+        }
+    }
+
+    /// The slot where `hash`'s probe finds the requirement `is` accepts (by position), or
+    /// else the empty slot that ends the probe.
+    fn probe(&self, hash: u64, is: impl Fn(usize) -> bool) -> Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let tag = hash >> 32;
+        let mut at = hash as usize & mask;
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return Err(at);
+            }
+            let position = (slot as u32 as usize).wrapping_sub(1);
+            if slot >> 32 == tag && is(position) {
+                return Ok(position);
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     fn get(&self, requirements: &[Requirement], id: &str) -> Option<ReqIx> {
-        let hash = Self::hash(id);
-        let hashes = &self.hashes;
-        let found = self.table.find(hash, |&j| hashes[j as usize] == hash && requirements[j as usize].id() == id)?;
-        Some(ReqIx::new(*found as usize))
+        if self.len == 0 {
+            return None;
+        }
+        let found = self.probe(Self::hash(id), |j| requirements.get(j).is_some_and(|r| r.id() == id)).ok()?;
+        Some(ReqIx::new(found))
     }
 
-    /// Adds the next requirement of `requirements`, whose id hashes to `hash`; a duplicate
-    /// id is noted with the position of its first definition.
-    fn add(&mut self, requirements: &[Requirement], hash: u64) {
-        let i = self.hashes.len();
-        // Not `id()` up front: that reads the id's text, and only a true match needs it.
+    /// Adds requirement `i` of `requirements`, whose id hashes to `hash`; a duplicate id is
+    /// noted with the position of its first definition.
+    fn add(&mut self, requirements: &[Requirement], i: usize, hash: u64) {
+        // Past four billion requirements (far beyond what the loader's file limits let
+        // through) a position no longer fits its slot.
         let Some(new) = requirements.get(i) else { return };
-        self.hashes.push(hash);
-        let IdIndex { table, hashes, duplicates } = self;
-        let entry = table.entry(
-            hash,
-            |&j| hashes[j as usize] == hash && requirements[j as usize].id() == new.id(),
-            |&j| hashes[j as usize],
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(first) => duplicates.push((i, *first.get() as usize)),
-            hashbrown::hash_table::Entry::Vacant(slot) => {
-                slot.insert(u32::try_from(i).unwrap_or(u32::MAX));
+        let Ok(position) = u32::try_from(i + 1) else { return };
+        if !Self::fits(self.len + 1, self.slots.len()) {
+            self.rebuild(requirements, (self.slots.len() * 2).max(1024));
+            if !Self::fits(self.len + 1, self.slots.len()) {
+                return;
+            }
+        }
+        // Not `id()` up front: that reads the id's text, and only a true match needs it.
+        match self.probe(hash, |j| requirements.get(j).is_some_and(|r| r.id() == new.id())) {
+            Ok(first) => self.duplicates.push((i, first)),
+            Err(empty) => {
+                self.slots[empty] = (hash >> 32) << 32 | u64::from(position);
+                self.len += 1;
             }
         }
     }
@@ -1006,6 +1055,35 @@ mod tests {
         let mut stranger = Sources::new();
         let unknown = (0..5).map(|k| stranger.add(format!("x{k}"), String::new())).last();
         assert_eq!(unknown.and_then(|file| growth.read_through(&part(file, 1))), None);
+    }
+
+    /// The id index finds every id and every duplicate, through its growth from empty and
+    /// after a reservation, and says nothing of an id it does not hold.
+    #[test]
+    fn the_id_index_finds_every_id_and_every_duplicate() {
+        let ids: Vec<String> =
+            (0..5_000).map(|k| if k % 97 == 13 { format!("R-{}", k / 2) } else { format!("R-{k}") }).collect();
+        let requirements: Vec<Requirement> = ids
+            .iter()
+            .map(|id| Requirement { strings: RequirementStrings::new(id, "t", ""), ..Requirement::default() })
+            .collect();
+        let first_of = |id: &str| ids.iter().position(|x| x == id);
+        let expected: Vec<(usize, usize)> =
+            ids.iter().enumerate().filter_map(|(i, id)| first_of(id).filter(|&f| f != i).map(|f| (i, f))).collect();
+        assert!(!expected.is_empty());
+        for reserved in [0, 10, 5_000] {
+            let mut index = IdIndex::default();
+            index.reserve(&requirements, reserved);
+            for (i, id) in ids.iter().enumerate() {
+                index.add(&requirements, i, IdIndex::hash(id));
+            }
+            assert_eq!(index.duplicates, expected, "reserved {reserved}");
+            for id in &ids {
+                assert_eq!(index.get(&requirements, id).map(ReqIx::index), first_of(id));
+            }
+            assert_eq!(index.get(&requirements, "R-5000"), None);
+            assert!(IdIndex::fits(index.len, index.slots.len()) && index.slots.len().is_power_of_two());
+        }
     }
 
     /// A catalog of one instrument `A` with clauses `1` (a duty), `2` (a heading) and `3`.
