@@ -278,8 +278,65 @@ impl MarketTrace {
     }
 }
 
+/// Programs with fewer requirements are read on one thread: below this, threads cost more
+/// than they spare.
+const PARALLEL_ABOVE: usize = 1 << 16;
+
+/// Past a few threads the pass is bound by memory, not by cores.
+const MAX_THREADS: usize = 4;
+
+/// What one stretch of the requirement records says: each one's own verification state,
+/// whether any has a parent, the links of the counting ones per clause, the counting ones
+/// (their status counts) in the order written, and whether those are in id order.
+struct Stretch {
+    verification: Vec<Verification>,
+    in_a_tree: bool,
+    links_per_clause: Vec<u32>,
+    counting: Vec<ReqIx>,
+    in_id_order: bool,
+}
+
+impl Stretch {
+    fn scan(
+        program: &Program,
+        range: std::ops::Range<usize>,
+        clauses: usize,
+        min_status: RequirementStatus,
+        results: &crate::verify::EvidenceResults<'_>,
+    ) -> Stretch {
+        let requirements = &program.requirements;
+        let mut s = Stretch {
+            verification: Vec::with_capacity(range.len()),
+            in_a_tree: false,
+            links_per_clause: vec![0; clauses],
+            counting: Vec::with_capacity(range.len()),
+            in_id_order: true,
+        };
+        let mut previous: Option<&str> = None;
+        for (i, r) in requirements.get(range.clone()).unwrap_or_default().iter().enumerate() {
+            s.verification.push(results.own_state(r));
+            s.in_a_tree |= r.parent.is_some();
+            if !r.status.counts_at(min_status) {
+                continue;
+            }
+            for c in &r.satisfies {
+                s.links_per_clause[c.index()] += 1;
+            }
+            // Checked while the record is at hand: the id is read once, here.
+            let id = r.id();
+            if let Some(before) = previous {
+                s.in_id_order &= natural_cmp(before, id) != std::cmp::Ordering::Greater;
+            }
+            previous = Some(id);
+            s.counting.push(ReqIx::new(range.start + i));
+        }
+        s
+    }
+}
+
 /// Which requirements satisfy each clause, sorted by requirement id.
-struct Satisfiers {
+#[derive(Debug, PartialEq)]
+pub(crate) struct Satisfiers {
     offsets: Vec<u32>,
     requirements: Vec<ReqIx>,
 }
@@ -287,32 +344,72 @@ struct Satisfiers {
 impl Satisfiers {
     /// Only requirements whose status counts at `min_status` satisfy anything. The same pass
     /// over the requirement records (large, and a million of them) works out each one's own
-    /// verification state into `verification`.
+    /// verification state into `verification`; a large program's records are read in
+    /// stretches on every core.
     fn new(
         catalog: &Catalog,
         program: &Program,
         min_status: RequirementStatus,
         verification: &mut Vec<Verification>,
     ) -> Satisfiers {
+        let threads = if program.requirements.len() < PARALLEL_ABOVE {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |t| t.get()).min(MAX_THREADS)
+        };
+        Satisfiers::on_threads(catalog, program, min_status, verification, threads)
+    }
+
+    /// [`Satisfiers::new`] on `threads` threads.
+    pub(crate) fn on_threads(
+        catalog: &Catalog,
+        program: &Program,
+        min_status: RequirementStatus,
+        verification: &mut Vec<Verification>,
+        threads: usize,
+    ) -> Satisfiers {
         let results = crate::verify::EvidenceResults::of(program);
-        let mut in_a_tree = false;
-        verification.clear();
-        verification.reserve(program.requirements.len());
+        let requirements = &program.requirements;
         let n = catalog.clauses.len();
+        let threads = threads.max(1);
+        let stretch = requirements.len().div_ceil(threads).max(1);
+        let scan = |start: usize| {
+            Stretch::scan(program, start..(start + stretch).min(requirements.len()), n, min_status, &results)
+        };
+        let stretches: Vec<Stretch> = if threads == 1 {
+            vec![scan(0)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> =
+                    (0..requirements.len()).step_by(stretch).map(|start| scope.spawn(move || scan(start))).collect();
+                // A stretch whose thread died is read again here.
+                handles
+                    .into_iter()
+                    .zip((0..requirements.len()).step_by(stretch))
+                    .map(|(handle, start)| handle.join().unwrap_or_else(|_| scan(start)))
+                    .collect()
+            })
+        };
+        verification.clear();
+        verification.reserve(requirements.len());
         let mut offsets = vec![0u32; n + 1];
-        // One pass over the requirement records: count the links per clause and list the
-        // requirements that count.
-        let mut by_id: Vec<ReqIx> = Vec::with_capacity(program.requirements.len());
-        for (i, r) in program.requirements.iter().enumerate() {
-            verification.push(results.own_state(r));
-            in_a_tree |= r.parent.is_some();
-            if !r.status.counts_at(min_status) {
-                continue;
+        let mut in_a_tree = false;
+        let mut in_id_order = true;
+        let mut by_id: Vec<ReqIx> = Vec::with_capacity(stretches.iter().map(|s| s.counting.len()).sum());
+        let id = |r: &ReqIx| requirements[r.index()].id();
+        for s in stretches {
+            verification.extend(s.verification);
+            in_a_tree |= s.in_a_tree;
+            for (total, count) in offsets[1..].iter_mut().zip(&s.links_per_clause) {
+                *total += count;
             }
-            for c in &r.satisfies {
-                offsets[c.index() + 1] += 1;
-            }
-            by_id.push(ReqIx::new(i));
+            // Each stretch checked its own order; here, where two stretches meet.
+            let meets_in_order = match (by_id.last(), s.counting.first()) {
+                (Some(a), Some(b)) => natural_cmp(id(a), id(b)) != std::cmp::Ordering::Greater,
+                _ => true,
+            };
+            in_id_order &= s.in_id_order && meets_in_order;
+            by_id.extend(s.counting);
         }
         if in_a_tree {
             crate::verify::settle_tree(program, verification);
@@ -321,21 +418,20 @@ impl Satisfiers {
             offsets[i + 1] += offsets[i];
         }
         // Requirements in id order, so that every list comes out sorted without a sort each.
-        // Programs are usually written in id order: a linear check spares the sort then.
-        let id = |r: &ReqIx| program.requirements[r.index()].id();
-        if !by_id.is_sorted_by(|a, b| natural_cmp(id(a), id(b)) != std::cmp::Ordering::Greater) {
+        // Programs are usually written in id order: the stretches' check spares the sort then.
+        if !in_id_order {
             by_id.sort_unstable_by(|a, b| natural_cmp(id(a), id(b)));
         }
         let mut fill = offsets.clone();
-        let mut requirements = vec![ReqIx(0); offsets[n] as usize];
+        let mut satisfying = vec![ReqIx(0); offsets[n] as usize];
         for r in by_id {
-            for c in &program.requirements[r.index()].satisfies {
+            for c in &requirements[r.index()].satisfies {
                 let slot = &mut fill[c.index()];
-                requirements[*slot as usize] = r;
+                satisfying[*slot as usize] = r;
                 *slot += 1;
             }
         }
-        Satisfiers { offsets, requirements }
+        Satisfiers { offsets, requirements: satisfying }
     }
 
     fn of(&self, clause: ClauseIx) -> &[ReqIx] {

@@ -1119,3 +1119,47 @@ fn verification_follows_evidence_and_the_tree() {
     assert_eq!(trace.verification[0], Claimed);
     assert_eq!(trace.markets[0].counts.verified, 0, "A:1 rests on P, which is only claimed");
 }
+
+/// The requirement records read in stretches on several threads give what one thread
+/// gives: the same satisfiers in id order, the same verification states, whether the
+/// program is written in id order or not, with requirements that count and that do not,
+/// parents, and passed, failed and unknown evidence.
+#[test]
+fn satisfiers_read_in_stretches_are_those_read_on_one_thread() {
+    let clauses: Vec<(String, &str)> = (1..=7).map(|c| (c.to_string(), "requirement")).collect();
+    let clause_refs: Vec<(&str, &str)> = clauses.iter().map(|(c, k)| (c.as_str(), *k)).collect();
+    let catalog = instrument("A", &clause_refs);
+    // Written in id order; shuffled; and in two runs each in order, the later ids first
+    // (in order within each stretch of two threads, out of order where they meet).
+    let orders: [Vec<usize>; 3] =
+        [(0..300).collect(), (0..300).map(|k| (k * 7919) % 300).collect(), (150..300).chain(0..150).collect()];
+    for (which, order) in orders.iter().enumerate() {
+        let mut text = String::from(
+            "[program]\nname = \"p\"\ncategories = [\"M1\"]\nmarkets = [{ id = \"XX\", sop = \"2027-01-01\" }]\n",
+        );
+        for &k in order {
+            let status = ["approved", "draft", "rejected", "obsolete"][k % 4];
+            let parent = if k % 5 == 3 { format!("parent = \"R-{}\"\n", k - 3) } else { String::new() };
+            let verified = if k % 3 == 0 { String::new() } else { format!("verified_by = [\"T-{}\"]\n", k % 6) };
+            text.push_str(&format!(
+                "[[requirements]]\nid = \"R-{k}\"\ntitle = \"t\"\nstatus = \"{status}\"\n{parent}{verified}\
+                 satisfies = [\"A:{}\", \"A:{}\"]\n",
+                1 + k % 7,
+                1 + (k * 3) % 7
+            ));
+        }
+        for (t, result) in ["passed", "failed", "passed", "passed", "failed", "passed"].iter().enumerate() {
+            text.push_str(&format!("[[evidence]]\nid = \"T-{t}\"\nresult = \"{result}\"\n"));
+        }
+        let f = load(&[("instruments/a.toml", &catalog), ("markets/xx.toml", &market("XX", &["A"]))], &text);
+        let min = avtrace_model::RequirementStatus::Draft;
+        let mut alone_states = Vec::new();
+        let alone = crate::engine::Satisfiers::on_threads(&f.catalog, &f.program, min, &mut alone_states, 1);
+        for threads in [2, 3, 7, 400] {
+            let mut states = Vec::new();
+            let got = crate::engine::Satisfiers::on_threads(&f.catalog, &f.program, min, &mut states, threads);
+            assert_eq!(got, alone, "{threads} threads, order {which}");
+            assert_eq!(states, alone_states, "{threads} threads, order {which}");
+        }
+    }
+}
