@@ -334,6 +334,11 @@ pub(crate) fn traced<T>(
     traced_with(cli, inputs, select, false, use_trace)
 }
 
+/// Catalogs of this many clauses and more have their clause graph built on a thread of its
+/// own while the program loads. The built-in catalog (2,784 clauses) builds its graph in
+/// about a millisecond, less than a thread costs; a synthetic one of 10,000, in 13 ms.
+const GRAPH_THREAD_PAYS_FROM_CLAUSES: usize = 8_000;
+
 /// [`traced`], finding `related` hints for uncovered obligations when `hints` is set.
 fn traced_with<T>(
     cli: &Cli,
@@ -343,9 +348,19 @@ fn traced_with<T>(
     use_trace: impl FnOnce(&TraceView<'_>, &ClauseGraph) -> T,
 ) -> Result<T, Failure> {
     let catalog = inputs.catalog(&cli.catalog)?;
-    let program = inputs.program_with_results(&select.program, &select.results, &catalog)?;
+    // The clause graph needs only the catalog: a large one's is built while the program
+    // loads.
+    let (program, graph) = if catalog.clauses.len() >= GRAPH_THREAD_PAYS_FROM_CLAUSES {
+        std::thread::scope(|scope| {
+            let graph = scope.spawn(|| ClauseGraph::new(&catalog));
+            let program = inputs.program_with_results(&select.program, &select.results, &catalog);
+            (program, graph.join().unwrap_or_else(|_| ClauseGraph::new(&catalog)))
+        })
+    } else {
+        (inputs.program_with_results(&select.program, &select.results, &catalog), ClauseGraph::new(&catalog))
+    };
+    let program = program?;
     let targets: Vec<MarketTarget> = inputs.targets(&catalog, &program, &select.market, select.sop.as_deref())?;
-    let graph = ClauseGraph::new(&catalog);
     let options = TraceOptions {
         level: select.level.into(),
         include_recommendations: select.recommendations,
