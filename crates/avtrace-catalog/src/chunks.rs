@@ -44,6 +44,36 @@ pub(crate) trait Assemble: Sync {
     fn finish(&self, builder: Self::Builder) -> (Self::Part, Self::Worker);
 }
 
+/// Runs `read` on a builder for the piece at `range`, carrying `worker`'s state through it:
+/// what `read` returned, and the piece's value.
+pub(crate) fn assemble_with<A: Assemble, R>(
+    assemble: &A,
+    range: Range<usize>,
+    worker: &mut A::Worker,
+    read: impl FnOnce(&mut A::Builder) -> R,
+) -> (R, A::Part) {
+    let mut builder = assemble.begin(range, std::mem::take(worker));
+    let read = read(&mut builder);
+    let (part, state) = assemble.finish(builder);
+    *worker = state;
+    (read, part)
+}
+
+/// The piece at `range` from the tables the `toml` crate read.
+pub(crate) fn assemble_raw<A: Assemble>(
+    assemble: &A,
+    range: Range<usize>,
+    worker: &mut A::Worker,
+    requirements: Vec<RawRequirement<'_>>,
+    evidence: Vec<RawEvidence>,
+) -> A::Part {
+    let ((), part) = assemble_with(assemble, range, worker, |builder| {
+        requirements.into_iter().for_each(|r| builder.requirement(r));
+        evidence.into_iter().for_each(|e| builder.evidence(e));
+    });
+    part
+}
+
 /// A parse error in a piece, with its span already made absolute.
 #[derive(Debug)]
 pub(crate) struct PieceError {
@@ -213,8 +243,8 @@ pub(crate) fn program_range(text: &str) -> Option<Range<usize>> {
 }
 
 /// Parses `text` in pieces if it can be cut safely, handing what `assemble` made of each
-/// piece to `sink` in file order (`worker` is the state of this thread's pieces); returns the `[program]` table (spans relative to its
-/// offset) if there is one. `None` means "parse it whole" (shaped in a way the cutter does
+/// piece to `sink` in file order (`worker` is the state of this thread's pieces); returns
+/// the `[program]` table (spans relative to its offset) if there is one. `None` means "parse it whole" (shaped in a way the cutter does
 /// not prove safe); then `sink` was not called. Every file that can be cut is, small ones
 /// too, because a piece is what the fast lane reads; only a large one is spread over up to
 /// `max_workers` threads.
@@ -229,10 +259,7 @@ pub(crate) fn parse_in_pieces<A: Assemble>(
     // declines a `[program]` table and root keys, which then go the long way): the
     // lexical scan for cut points would be a second pass over every byte.
     if max_workers == 1 || text.len() < crate::THREADS_PAY_ABOVE_BYTES {
-        let mut builder = assemble.begin(0..text.len(), std::mem::take(worker));
-        let whole = crate::fast::read(text, &mut builder).is_some();
-        let (part, state) = assemble.finish(builder);
-        *worker = state;
+        let (whole, part) = assemble_with(assemble, 0..text.len(), worker, |b| crate::fast::read(text, b).is_some());
         if whole {
             sink(part);
             return Some(Ok(None));
@@ -367,10 +394,7 @@ fn parse_piece<A: Assemble>(
     worker: &mut A::Worker,
 ) -> Result<(Option<RawProgram>, A::Part), PieceError> {
     let piece = &text[range.clone()];
-    let mut builder = assemble.begin(range.clone(), std::mem::take(worker));
-    let fast = crate::fast::read(piece, &mut builder).is_some();
-    let (part, state) = assemble.finish(builder);
-    *worker = state;
+    let (fast, part) = assemble_with(assemble, range.clone(), worker, |b| crate::fast::read(piece, b).is_some());
     if fast {
         return Ok((None, part));
     }
@@ -383,16 +407,7 @@ fn parse_piece<A: Assemble>(
             span: range.start + span.start..range.start + span.end,
         }
     })?;
-    let mut builder = assemble.begin(range, std::mem::take(worker));
-    for requirement in raw.requirements {
-        builder.requirement(requirement);
-    }
-    for evidence in raw.evidence {
-        builder.evidence(evidence);
-    }
-    let (part, state) = assemble.finish(builder);
-    *worker = state;
-    Ok((raw.program, part))
+    Ok((raw.program, assemble_raw(assemble, range, worker, raw.requirements, raw.evidence)))
 }
 
 #[cfg(test)]

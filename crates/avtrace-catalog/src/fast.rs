@@ -28,7 +28,6 @@ use crate::raw::{C, RawAttrs, RawEvidence, RawLink, RawRequirement, Tables};
 /// piece read by the `toml` crate.
 pub(crate) fn read<'a>(piece: &'a str, out: &mut impl Tables<'a>) -> Option<()> {
     let mut cursor = Cursor::new(piece);
-    // The pairs of the `attrs` being read, kept between requirements.
     let mut scratch = Scratch::default();
     let mut current: Option<Table> = None;
     loop {

@@ -344,16 +344,9 @@ fn parse_file(
     worker: &mut Worker,
     sink: &mut dyn FnMut(Part),
 ) -> Option<Option<(usize, RawProgram)>> {
-    use crate::chunks::Assemble as _;
-    use crate::raw::Tables as _;
     let assembler = Assembler { sources: cx.sources, catalog, file };
-    let whole = |worker: &mut Worker, requirements: Vec<RawRequirement<'_>>, evidence: Vec<RawEvidence>| {
-        let mut builder = assembler.begin(0..text.len(), std::mem::take(worker));
-        requirements.into_iter().for_each(|r| builder.requirement(r));
-        evidence.into_iter().for_each(|e| builder.evidence(e));
-        let (part, state) = assembler.finish(builder);
-        *worker = state;
-        part
+    let whole = |worker: &mut Worker, requirements, evidence| {
+        crate::chunks::assemble_raw(&assembler, 0..text.len(), worker, requirements, evidence)
     };
     let program = match crate::chunks::parse_in_pieces(text, &assembler, workers, worker, sink) {
         None if included => {
@@ -822,12 +815,7 @@ impl IdIndex {
 
     /// Re-slots every requirement indexed so far into `size` slots (a power of two).
     fn rebuild(&mut self, requirements: &[Requirement], size: usize) {
-        let mut slots: Vec<u64> = Vec::new();
-        if slots.try_reserve_exact(size).is_err() {
-            return;
-        }
-        slots.resize(size, 0);
-        let old = std::mem::replace(&mut self.slots, slots);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
         let mask = size - 1;
         for slot in old.into_iter().filter(|&s| s != 0) {
             let position = (slot as u32 as usize).wrapping_sub(1);
@@ -870,21 +858,18 @@ impl IdIndex {
     /// Adds requirement `i` of `requirements`, whose id hashes to `hash`; a duplicate id is
     /// noted with the position of its first definition.
     fn add(&mut self, requirements: &[Requirement], i: usize, hash: u64) {
-        // Past four billion requirements (far beyond what the loader's file limits let
-        // through) a position no longer fits its slot.
         let Some(new) = requirements.get(i) else { return };
-        let Ok(position) = u32::try_from(i + 1) else { return };
+        // A position takes 32 bits: four billion requirements of at least 136 bytes each
+        // would run out of memory long before they ran out of positions.
+        let position = u64::from(u32::try_from(i + 1).unwrap_or(u32::MAX));
         if !Self::fits(self.len + 1, self.slots.len()) {
             self.rebuild(requirements, (self.slots.len() * 2).max(1024));
-            if !Self::fits(self.len + 1, self.slots.len()) {
-                return;
-            }
         }
         // Not `id()` up front: that reads the id's text, and only a true match needs it.
         match self.probe(hash, |j| requirements.get(j).is_some_and(|r| r.id() == new.id())) {
             Ok(first) => self.duplicates.push((i, first)),
             Err(empty) => {
-                self.slots[empty] = (hash >> 32) << 32 | u64::from(position);
+                self.slots[empty] = (hash >> 32) << 32 | position;
                 self.len += 1;
             }
         }

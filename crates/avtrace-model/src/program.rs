@@ -242,23 +242,26 @@ impl Packed {
         self.layout().1
     }
 
+    /// Where string `i` lies in the text.
+    #[inline]
+    fn bounds(&self, width: usize, i: usize) -> std::ops::Range<usize> {
+        let start = if i == 0 { 0 } else { self.number(1 + width * i, width) };
+        start..self.number(1 + width * (i + 1), width)
+    }
+
     /// The strings, as text checked once (they were `&str`s, so the text is UTF-8 and
     /// every string begins and ends on a character boundary).
     fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
         let (width, count, text_at) = self.layout();
         let text = std::str::from_utf8(self.0.get(text_at..).unwrap_or_default()).unwrap_or_default();
-        (0..count).map(move |i| {
-            let start = if i == 0 { 0 } else { self.number(1 + width * i, width) };
-            text.get(start..self.number(1 + width * (i + 1), width)).unwrap_or_default()
-        })
+        (0..count).map(move |i| text.get(self.bounds(width, i)).unwrap_or_default())
     }
 
     /// String `i`, as bytes.
     fn bytes(&self, i: usize) -> &[u8] {
         let (width, _, text_at) = self.layout();
-        let start = if i == 0 { 0 } else { self.number(1 + width * i, width) };
-        let end = self.number(1 + width * (i + 1), width);
-        self.0.get(text_at + start..text_at + end).unwrap_or_default()
+        let text = self.0.get(text_at..).unwrap_or_default();
+        text.get(self.bounds(width, i)).unwrap_or_default()
     }
 
     /// Whether these are exactly `parts`: the layout decoded once, each end and text

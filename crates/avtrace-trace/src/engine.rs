@@ -380,14 +380,12 @@ impl Satisfiers {
             vec![scan(0)]
         } else {
             std::thread::scope(|scope| {
-                let handles: Vec<_> =
-                    (0..requirements.len()).step_by(stretch).map(|start| scope.spawn(move || scan(start))).collect();
+                let handles: Vec<_> = (0..requirements.len())
+                    .step_by(stretch)
+                    .map(|start| (start, scope.spawn(move || scan(start))))
+                    .collect();
                 // A stretch whose thread died is read again here.
-                handles
-                    .into_iter()
-                    .zip((0..requirements.len()).step_by(stretch))
-                    .map(|(handle, start)| handle.join().unwrap_or_else(|_| scan(start)))
-                    .collect()
+                handles.into_iter().map(|(start, handle)| handle.join().unwrap_or_else(|_| scan(start))).collect()
             })
         };
         verification.clear();
