@@ -6,15 +6,13 @@
 
 use std::borrow::{Borrow, Cow};
 use std::collections::{HashMap, HashSet};
-use std::io::{self, BufWriter, Seek, Write};
-
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use std::io::{self, Seek, Write};
 
 use crate::date::is_xsd_datetime;
 use crate::error::{ExportError, ExportErrorKind};
-use crate::ids::{derive_id, fnv1a64, push_hash8};
+use crate::ids::{PreHashed, derive_id, fnv1a64, push_hash8};
 use crate::text::{push_xhtml_div, replace_forbidden_chars};
+use crate::xml::XmlOut;
 use crate::{REQIF_NAMESPACE, XHTML_NAMESPACE};
 
 /// `THE-HEADER` of the exported file.
@@ -441,23 +439,9 @@ struct Declarations {
     specification_types: HashMap<String, TypeInfo>,
 }
 
-/// Counts the bytes that reach the caller's writer.
-struct Counting<W> {
-    inner: W,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Counting<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
+/// A set of FNV-1a fingerprints. They are hashes already: hashing them again with SipHash
+/// was a tenth of the writer's time.
+type Fingerprints = HashSet<u64, std::hash::BuildHasherDefault<PreHashed>>;
 
 /// A streaming ReqIF writer. [`ReqifWriter::new`] writes the header, datatypes and spec
 /// types; then call [`write_object`](Self::write_object) for every object, then
@@ -492,15 +476,15 @@ impl<W: Write> Write for Counting<W> {
 /// # Ok::<(), avtrace_reqif::ExportError>(())
 /// ```
 pub struct ReqifWriter<W: Write> {
-    xml: Writer<BufWriter<Counting<W>>>,
+    xml: XmlOut<W>,
     stage: Stage,
     last_change: String,
     decl: Declarations,
     /// Fingerprints of written object keys: refuses duplicates and dangling references.
-    objects: HashSet<u64>,
+    objects: Fingerprints,
     /// Fingerprints of relation, hierarchy and specification identifiers, to keep them unique.
-    other_ids: HashSet<u64>,
-    specifications: HashSet<u64>,
+    other_ids: Fingerprints,
+    specifications: Fingerprints,
     report: ExportReport,
     scratch: String,
 }
@@ -519,15 +503,14 @@ impl<W: Write> ReqifWriter<W> {
             return Err(ExportErrorKind::BadTimestamp(header.creation_time.clone()).into());
         }
         let decl = declare(schema)?;
-        let buffered = BufWriter::with_capacity(1 << 16, Counting { inner: out, bytes: 0 });
         let mut w = ReqifWriter {
-            xml: Writer::new_with_indent(buffered, b' ', 2),
+            xml: XmlOut::new(out),
             stage: Stage::Objects,
             last_change: header.creation_time.clone(),
             decl,
-            objects: HashSet::new(),
-            other_ids: HashSet::new(),
-            specifications: HashSet::new(),
+            objects: Fingerprints::default(),
+            other_ids: Fingerprints::default(),
+            specifications: Fingerprints::default(),
             report: ExportReport::default(),
             scratch: String::new(),
         };
@@ -556,13 +539,13 @@ impl<W: Write> ReqifWriter<W> {
         let long_name = clean(&mut self.report, long_name.as_deref().unwrap_or(key), element, "LONG-NAME");
         let attrs =
             [("IDENTIFIER", id.as_str()), ("LAST-CHANGE", self.last_change.as_str()), ("LONG-NAME", &long_name)];
-        start(&mut self.xml, "SPEC-OBJECT", &attrs)?;
+        self.xml.start("SPEC-OBJECT", &attrs)?;
         let type_id = ty.id.clone();
         self.write_values(values, Owner::Object, object_type, element)?;
-        start(&mut self.xml, "TYPE", &[])?;
-        leaf(&mut self.xml, "SPEC-OBJECT-TYPE-REF", &type_id)?;
-        end(&mut self.xml, "TYPE")?;
-        end(&mut self.xml, "SPEC-OBJECT")?;
+        self.xml.start("TYPE", &[])?;
+        self.xml.leaf("SPEC-OBJECT-TYPE-REF", &type_id)?;
+        self.xml.end("TYPE")?;
+        self.xml.end("SPEC-OBJECT")?;
         self.report.spec_objects += 1;
         Ok(())
     }
@@ -582,22 +565,21 @@ impl<W: Write> ReqifWriter<W> {
         let id = self.unique(format!("SR-{:016x}", fnv1a64(&[relation_type, source, target])));
         let long_name = format!("{source} {relation_type} {target}");
         let long_name = clean(&mut self.report, &long_name, element, "LONG-NAME").into_owned();
-        start(
-            &mut self.xml,
+        self.xml.start(
             "SPEC-RELATION",
             &[("IDENTIFIER", &id), ("LAST-CHANGE", &self.last_change), ("LONG-NAME", &long_name)],
         )?;
         self.write_values(values, Owner::Relation, relation_type, element)?;
-        start(&mut self.xml, "SOURCE", &[])?;
-        leaf(&mut self.xml, "SPEC-OBJECT-REF", &source_id)?;
-        end(&mut self.xml, "SOURCE")?;
-        start(&mut self.xml, "TARGET", &[])?;
-        leaf(&mut self.xml, "SPEC-OBJECT-REF", &target_id)?;
-        end(&mut self.xml, "TARGET")?;
-        start(&mut self.xml, "TYPE", &[])?;
-        leaf(&mut self.xml, "SPEC-RELATION-TYPE-REF", &type_id)?;
-        end(&mut self.xml, "TYPE")?;
-        end(&mut self.xml, "SPEC-RELATION")?;
+        self.xml.start("SOURCE", &[])?;
+        self.xml.leaf("SPEC-OBJECT-REF", &source_id)?;
+        self.xml.end("SOURCE")?;
+        self.xml.start("TARGET", &[])?;
+        self.xml.leaf("SPEC-OBJECT-REF", &target_id)?;
+        self.xml.end("TARGET")?;
+        self.xml.start("TYPE", &[])?;
+        self.xml.leaf("SPEC-RELATION-TYPE-REF", &type_id)?;
+        self.xml.end("TYPE")?;
+        self.xml.end("SPEC-RELATION")?;
         self.report.spec_relations += 1;
         Ok(())
     }
@@ -620,15 +602,14 @@ impl<W: Write> ReqifWriter<W> {
         }
         let spec_hash = fnv1a64(&[key]);
         let long_name = clean(&mut self.report, name, element, "LONG-NAME").into_owned();
-        start(
-            &mut self.xml,
+        self.xml.start(
             "SPECIFICATION",
             &[("IDENTIFIER", &id), ("LAST-CHANGE", &self.last_change), ("LONG-NAME", &long_name)],
         )?;
         self.write_values(values, Owner::Specification, specification_type, element)?;
-        start(&mut self.xml, "TYPE", &[])?;
-        leaf(&mut self.xml, "SPECIFICATION-TYPE-REF", &type_id)?;
-        end(&mut self.xml, "TYPE")?;
+        self.xml.start("TYPE", &[])?;
+        self.xml.leaf("SPECIFICATION-TYPE-REF", &type_id)?;
+        self.xml.end("TYPE")?;
 
         // Open nodes; `true` once the node's CHILDREN element has been opened.
         let mut open: Vec<bool> = Vec::new();
@@ -648,11 +629,11 @@ impl<W: Write> ReqifWriter<W> {
             }
             match open.last_mut() {
                 None if !root_children_open => {
-                    start(&mut self.xml, "CHILDREN", &[])?;
+                    self.xml.start("CHILDREN", &[])?;
                     root_children_open = true;
                 }
                 Some(children_open) if !*children_open => {
-                    start(&mut self.xml, "CHILDREN", &[])?;
+                    self.xml.start("CHILDREN", &[])?;
                     *children_open = true;
                 }
                 _ => {}
@@ -663,23 +644,22 @@ impl<W: Write> ReqifWriter<W> {
             node_id.push_str(&object_id[3..]);
             push_hash8(&mut node_id, spec_hash);
             let node_id = self.unique(node_id);
-            start(
-                &mut self.xml,
+            self.xml.start(
                 "SPEC-HIERARCHY",
                 &[("IDENTIFIER", &node_id), ("LAST-CHANGE", &self.last_change), ("LONG-NAME", &object_id[3..])],
             )?;
-            start(&mut self.xml, "OBJECT", &[])?;
-            leaf(&mut self.xml, "SPEC-OBJECT-REF", &object_id)?;
-            end(&mut self.xml, "OBJECT")?;
+            self.xml.start("OBJECT", &[])?;
+            self.xml.leaf("SPEC-OBJECT-REF", &object_id)?;
+            self.xml.end("OBJECT")?;
             open.push(false);
         }
         while !open.is_empty() {
             close_node(&mut self.xml, &mut open)?;
         }
         if root_children_open {
-            end(&mut self.xml, "CHILDREN")?;
+            self.xml.end("CHILDREN")?;
         }
-        end(&mut self.xml, "SPECIFICATION")?;
+        self.xml.end("SPECIFICATION")?;
         self.report.specifications += 1;
         Ok(())
     }
@@ -687,15 +667,14 @@ impl<W: Write> ReqifWriter<W> {
     /// Closes every open section and flushes. Returns the caller's writer and the report.
     pub fn finish(mut self) -> Result<(W, ExportReport), ExportError> {
         self.advance(Stage::Specifications, String::new)?;
-        end(&mut self.xml, "SPECIFICATIONS")?;
-        end(&mut self.xml, "REQ-IF-CONTENT")?;
-        end(&mut self.xml, "CORE-CONTENT")?;
-        end(&mut self.xml, "REQ-IF")?;
-        self.xml.get_mut().write_all(b"\n")?;
-        let counting = self.xml.into_inner().into_inner().map_err(|e| ExportError::io(e.into_error()))?;
+        self.xml.end("SPECIFICATIONS")?;
+        self.xml.end("REQ-IF-CONTENT")?;
+        self.xml.end("CORE-CONTENT")?;
+        self.xml.end("REQ-IF")?;
+        self.xml.raw(b"\n")?;
+        let (mut inner, bytes) = self.xml.finish()?;
         let mut report = self.report;
-        report.bytes = counting.bytes;
-        let mut inner = counting.inner;
+        report.bytes = bytes;
         inner.flush()?;
         Ok((inner, report))
     }
@@ -708,13 +687,13 @@ impl<W: Write> ReqifWriter<W> {
         while self.stage < stage {
             match self.stage {
                 Stage::Objects => {
-                    end(&mut self.xml, "SPEC-OBJECTS")?;
-                    start(&mut self.xml, "SPEC-RELATIONS", &[])?;
+                    self.xml.end("SPEC-OBJECTS")?;
+                    self.xml.start("SPEC-RELATIONS", &[])?;
                     self.stage = Stage::Relations;
                 }
                 Stage::Relations => {
-                    end(&mut self.xml, "SPEC-RELATIONS")?;
-                    start(&mut self.xml, "SPECIFICATIONS", &[])?;
+                    self.xml.end("SPEC-RELATIONS")?;
+                    self.xml.start("SPECIFICATIONS", &[])?;
                     self.stage = Stage::Specifications;
                 }
                 Stage::Specifications => break,
@@ -753,32 +732,32 @@ impl<W: Write> ReqifWriter<W> {
     fn write_prologue(&mut self, header: &Header, schema: &Schema) -> Result<(), ExportError> {
         let Header { title, comment, req_if_tool_id, source_tool_id, repository_id, creation_time } = header;
         let x = &mut self.xml;
-        x.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        start(x, "REQ-IF", &[("xmlns", REQIF_NAMESPACE), ("xmlns:xhtml", XHTML_NAMESPACE)])?;
-        start(x, "THE-HEADER", &[])?;
+        x.declaration()?;
+        x.start("REQ-IF", &[("xmlns", REQIF_NAMESPACE), ("xmlns:xhtml", XHTML_NAMESPACE)])?;
+        x.start("THE-HEADER", &[])?;
         let header_id = derive_id("HDR-", title);
-        start(x, "REQ-IF-HEADER", &[("IDENTIFIER", &header_id)])?;
+        x.start("REQ-IF-HEADER", &[("IDENTIFIER", &header_id)])?;
         let element = || "header".to_owned();
         if let Some(comment) = comment {
-            leaf(x, "COMMENT", &clean(&mut self.report, comment, element, "COMMENT"))?;
+            x.leaf("COMMENT", &clean(&mut self.report, comment, element, "COMMENT"))?;
         }
-        leaf(x, "CREATION-TIME", creation_time)?;
+        x.leaf("CREATION-TIME", creation_time)?;
         if let Some(repository_id) = repository_id {
-            leaf(x, "REPOSITORY-ID", &clean(&mut self.report, repository_id, element, "REPOSITORY-ID"))?;
+            x.leaf("REPOSITORY-ID", &clean(&mut self.report, repository_id, element, "REPOSITORY-ID"))?;
         }
-        leaf(x, "REQ-IF-TOOL-ID", &clean(&mut self.report, req_if_tool_id, element, "REQ-IF-TOOL-ID"))?;
+        x.leaf("REQ-IF-TOOL-ID", &clean(&mut self.report, req_if_tool_id, element, "REQ-IF-TOOL-ID"))?;
         // The schema fixes this element to "1.0" for ReqIF 1.0.1, 1.1 and 1.2 alike.
-        leaf(x, "REQ-IF-VERSION", "1.0")?;
-        leaf(x, "SOURCE-TOOL-ID", &clean(&mut self.report, source_tool_id, element, "SOURCE-TOOL-ID"))?;
-        leaf(x, "TITLE", &clean(&mut self.report, title, element, "TITLE"))?;
-        end(x, "REQ-IF-HEADER")?;
-        end(x, "THE-HEADER")?;
-        start(x, "CORE-CONTENT", &[])?;
-        start(x, "REQ-IF-CONTENT", &[])?;
+        x.leaf("REQ-IF-VERSION", "1.0")?;
+        x.leaf("SOURCE-TOOL-ID", &clean(&mut self.report, source_tool_id, element, "SOURCE-TOOL-ID"))?;
+        x.leaf("TITLE", &clean(&mut self.report, title, element, "TITLE"))?;
+        x.end("REQ-IF-HEADER")?;
+        x.end("THE-HEADER")?;
+        x.start("CORE-CONTENT", &[])?;
+        x.start("REQ-IF-CONTENT", &[])?;
 
         // DATATYPES: one per simple kind actually used, one per enumeration.
         let lc = self.last_change.clone();
-        start(x, "DATATYPES", &[])?;
+        x.start("DATATYPES", &[])?;
         let used = used_simple_kinds(schema);
         for (kind, long_name) in
             [("STRING", "String"), ("XHTML", "Text"), ("DATE", "Date"), ("INTEGER", "Integer"), ("BOOLEAN", "Boolean")]
@@ -794,32 +773,31 @@ impl<W: Write> ReqifWriter<W> {
                 "INTEGER" => attrs.extend([("MAX", "9223372036854775807"), ("MIN", "-9223372036854775808")]),
                 _ => {}
             }
-            empty(x, &name, &attrs)?;
+            x.empty(&name, &attrs)?;
         }
         for (e, decl) in schema.enumerations.iter().zip(&self.decl.enums) {
             let long_name =
                 clean(&mut self.report, &e.name, || format!("enumeration `{}`", e.name), "LONG-NAME").into_owned();
-            start(
-                x,
+            x.start(
                 "DATATYPE-DEFINITION-ENUMERATION",
                 &[("IDENTIFIER", &decl.id), ("LAST-CHANGE", &lc), ("LONG-NAME", &long_name)],
             )?;
-            start(x, "SPECIFIED-VALUES", &[])?;
+            x.start("SPECIFIED-VALUES", &[])?;
             for (key, (value, value_id)) in decl.order.iter().enumerate() {
                 let value =
                     clean(&mut self.report, value, || format!("enumeration `{}`", e.name), "value").into_owned();
-                start(x, "ENUM-VALUE", &[("IDENTIFIER", value_id), ("LAST-CHANGE", &lc), ("LONG-NAME", &value)])?;
-                start(x, "PROPERTIES", &[])?;
-                empty(x, "EMBEDDED-VALUE", &[("KEY", &key.to_string()), ("OTHER-CONTENT", &value)])?;
-                end(x, "PROPERTIES")?;
-                end(x, "ENUM-VALUE")?;
+                x.start("ENUM-VALUE", &[("IDENTIFIER", value_id), ("LAST-CHANGE", &lc), ("LONG-NAME", &value)])?;
+                x.start("PROPERTIES", &[])?;
+                x.empty("EMBEDDED-VALUE", &[("KEY", &key.to_string()), ("OTHER-CONTENT", &value)])?;
+                x.end("PROPERTIES")?;
+                x.end("ENUM-VALUE")?;
             }
-            end(x, "SPECIFIED-VALUES")?;
-            end(x, "DATATYPE-DEFINITION-ENUMERATION")?;
+            x.end("SPECIFIED-VALUES")?;
+            x.end("DATATYPE-DEFINITION-ENUMERATION")?;
         }
-        end(x, "DATATYPES")?;
+        x.end("DATATYPES")?;
 
-        start(x, "SPEC-TYPES", &[])?;
+        x.start("SPEC-TYPES", &[])?;
         let groups = [
             ("SPEC-OBJECT-TYPE", &schema.object_types, &self.decl.object_types),
             ("SPEC-RELATION-TYPE", &schema.relation_types, &self.decl.relation_types),
@@ -830,9 +808,9 @@ impl<W: Write> ReqifWriter<W> {
                 let Some(info) = infos.get(&def.name) else { continue };
                 let long_name =
                     clean(&mut self.report, &def.name, || format!("type `{}`", def.name), "LONG-NAME").into_owned();
-                start(x, element_name, &[("IDENTIFIER", &info.id), ("LAST-CHANGE", &lc), ("LONG-NAME", &long_name)])?;
+                x.start(element_name, &[("IDENTIFIER", &info.id), ("LAST-CHANGE", &lc), ("LONG-NAME", &long_name)])?;
                 if !info.order.is_empty() {
-                    start(x, "SPEC-ATTRIBUTES", &[])?;
+                    x.start("SPEC-ATTRIBUTES", &[])?;
                     for attr_name in &info.order {
                         let Some(attr) = info.attrs.get(attr_name) else { continue };
                         let suffix = attr.kind.suffix();
@@ -848,23 +826,23 @@ impl<W: Write> ReqifWriter<W> {
                         if let Kind::Enumeration { multi_valued, .. } = attr.kind {
                             attrs.push(("MULTI-VALUED", if multi_valued { "true" } else { "false" }));
                         }
-                        start(x, &def_element, &attrs)?;
-                        start(x, "TYPE", &[])?;
+                        x.start(&def_element, &attrs)?;
+                        x.start("TYPE", &[])?;
                         let datatype_id = match attr.kind {
                             Kind::Enumeration { enumeration, .. } => self.decl.enums[enumeration].id.clone(),
                             ref k => format!("DT-{}", k.suffix()),
                         };
-                        leaf(x, &format!("DATATYPE-DEFINITION-{suffix}-REF"), &datatype_id)?;
-                        end(x, "TYPE")?;
-                        end(x, &def_element)?;
+                        x.leaf(&format!("DATATYPE-DEFINITION-{suffix}-REF"), &datatype_id)?;
+                        x.end("TYPE")?;
+                        x.end(&def_element)?;
                     }
-                    end(x, "SPEC-ATTRIBUTES")?;
+                    x.end("SPEC-ATTRIBUTES")?;
                 }
-                end(x, element_name)?;
+                x.end(element_name)?;
             }
         }
-        end(x, "SPEC-TYPES")?;
-        start(x, "SPEC-OBJECTS", &[])?;
+        x.end("SPEC-TYPES")?;
+        x.start("SPEC-OBJECTS", &[])?;
         Ok(())
     }
 
@@ -887,7 +865,7 @@ impl<W: Write> ReqifWriter<W> {
         let Some(ty) = types.get(type_name) else {
             return Err(ExportErrorKind::UnknownType { element: element(), type_name: type_name.to_owned() }.into());
         };
-        start(&mut self.xml, "VALUES", &[])?;
+        self.xml.start("VALUES", &[])?;
         for (i, AttributeValue { attribute, value }) in values.iter().enumerate() {
             if values[..i].iter().any(|v| v.attribute == *attribute) {
                 return Err(bad_value(
@@ -904,16 +882,16 @@ impl<W: Write> ReqifWriter<W> {
             match (&attr.kind, value) {
                 (Kind::String, Value::Text(text)) => {
                     let text = clean(&mut self.report, text, &element, attribute);
-                    start(&mut self.xml, "ATTRIBUTE-VALUE-STRING", &[("THE-VALUE", &text)])?;
+                    self.xml.start("ATTRIBUTE-VALUE-STRING", &[("THE-VALUE", &text)])?;
                 }
                 (Kind::Xhtml, Value::Text(text)) => {
                     let text = clean(&mut self.report, text, &element, attribute);
-                    start(&mut self.xml, "ATTRIBUTE-VALUE-XHTML", &[])?;
-                    start(&mut self.xml, "THE-VALUE", &[])?;
+                    self.xml.start("ATTRIBUTE-VALUE-XHTML", &[])?;
+                    self.xml.start("THE-VALUE", &[])?;
                     self.scratch.clear();
                     push_xhtml_div(&mut self.scratch, &text);
-                    self.xml.write_event(Event::Text(BytesText::from_escaped(self.scratch.as_str())))?;
-                    end(&mut self.xml, "THE-VALUE")?;
+                    self.xml.escaped_text(&self.scratch)?;
+                    self.xml.end("THE-VALUE")?;
                 }
                 (Kind::Enumeration { enumeration, multi_valued }, Value::Enumeration(names)) => {
                     if names.len() > 1 && !multi_valued {
@@ -933,28 +911,24 @@ impl<W: Write> ReqifWriter<W> {
                             }
                         }
                     }
-                    start(&mut self.xml, "ATTRIBUTE-VALUE-ENUMERATION", &[])?;
-                    start(&mut self.xml, "VALUES", &[])?;
+                    self.xml.start("ATTRIBUTE-VALUE-ENUMERATION", &[])?;
+                    self.xml.start("VALUES", &[])?;
                     for id in ids {
-                        leaf(&mut self.xml, "ENUM-VALUE-REF", id)?;
+                        self.xml.leaf("ENUM-VALUE-REF", id)?;
                     }
-                    end(&mut self.xml, "VALUES")?;
+                    self.xml.end("VALUES")?;
                 }
                 (Kind::Date, Value::Date(date)) => {
                     if !is_xsd_datetime(date) {
                         return Err(bad_value(&element, attribute, &format!("`{date}` is not an xsd:dateTime")));
                     }
-                    start(&mut self.xml, "ATTRIBUTE-VALUE-DATE", &[("THE-VALUE", date)])?;
+                    self.xml.start("ATTRIBUTE-VALUE-DATE", &[("THE-VALUE", date)])?;
                 }
                 (Kind::Integer, Value::Integer(n)) => {
-                    start(&mut self.xml, "ATTRIBUTE-VALUE-INTEGER", &[("THE-VALUE", &n.to_string())])?;
+                    self.xml.start("ATTRIBUTE-VALUE-INTEGER", &[("THE-VALUE", &n.to_string())])?;
                 }
                 (Kind::Boolean, Value::Boolean(b)) => {
-                    start(
-                        &mut self.xml,
-                        "ATTRIBUTE-VALUE-BOOLEAN",
-                        &[("THE-VALUE", if *b { "true" } else { "false" })],
-                    )?;
+                    self.xml.start("ATTRIBUTE-VALUE-BOOLEAN", &[("THE-VALUE", if *b { "true" } else { "false" })])?;
                 }
                 (kind, _) => {
                     return Err(bad_value(
@@ -964,12 +938,12 @@ impl<W: Write> ReqifWriter<W> {
                     ));
                 }
             }
-            start(&mut self.xml, "DEFINITION", &[])?;
-            leaf(&mut self.xml, attr.kind.definition_ref_element(), &attr.id)?;
-            end(&mut self.xml, "DEFINITION")?;
-            end(&mut self.xml, attr.kind.value_element())?;
+            self.xml.start("DEFINITION", &[])?;
+            self.xml.leaf(attr.kind.definition_ref_element(), &attr.id)?;
+            self.xml.end("DEFINITION")?;
+            self.xml.end(attr.kind.value_element())?;
         }
-        end(&mut self.xml, "VALUES")?;
+        self.xml.end("VALUES")?;
         Ok(())
     }
 }
@@ -1004,33 +978,14 @@ fn clean<'a>(
     text
 }
 
-fn close_node<W: Write>(x: &mut Writer<W>, open: &mut Vec<bool>) -> io::Result<()> {
+fn close_node<W: Write>(x: &mut XmlOut<W>, open: &mut Vec<bool>) -> io::Result<()> {
     if let Some(children_open) = open.pop() {
         if children_open {
-            end(x, "CHILDREN")?;
+            x.end("CHILDREN")?;
         }
-        end(x, "SPEC-HIERARCHY")?;
+        x.end("SPEC-HIERARCHY")?;
     }
     Ok(())
-}
-
-fn start<W: Write>(x: &mut Writer<W>, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
-    x.write_event(Event::Start(BytesStart::new(name).with_attributes(attrs.iter().copied())))
-}
-
-fn empty<W: Write>(x: &mut Writer<W>, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
-    x.write_event(Event::Empty(BytesStart::new(name).with_attributes(attrs.iter().copied())))
-}
-
-fn end<W: Write>(x: &mut Writer<W>, name: &str) -> io::Result<()> {
-    x.write_event(Event::End(BytesEnd::new(name)))
-}
-
-/// `<name>text</name>`, with `text` escaped.
-fn leaf<W: Write>(x: &mut Writer<W>, name: &str, text: &str) -> io::Result<()> {
-    start(x, name, &[])?;
-    x.write_event(Event::Text(BytesText::new(text)))?;
-    end(x, name)
 }
 
 fn used_simple_kinds(schema: &Schema) -> Vec<&'static str> {

@@ -25,6 +25,28 @@ pub(crate) fn fnv1a64(parts: &[&str]) -> u64 {
     hash
 }
 
+/// A hasher for keys that already are hashes (FNV-1a fingerprints, keyed SipHash outputs):
+/// passes them through rather than hashing them again.
+#[derive(Default)]
+pub(crate) struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64`s are hashed; anything else still hashes, by FNV-1a.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// Is `b` allowed, unchanged, in the identifiers we write? A strict ASCII subset of NCName
 /// characters, so identifiers stay readable and portable to tools with naive ID handling.
 fn is_plain_id_byte(b: u8) -> bool {

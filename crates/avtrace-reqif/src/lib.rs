@@ -40,6 +40,7 @@ mod export;
 mod ids;
 mod import;
 mod text;
+mod xml;
 
 pub use error::{ExportError, ExportErrorKind, ImportError, ImportErrorKind, Location};
 pub use export::{

@@ -7,7 +7,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::io::BufRead;
 
 use quick_xml::escape::resolve_xml_entity;
@@ -24,7 +24,7 @@ use super::{
 };
 use crate::date::is_xsd_datetime;
 use crate::error::{ImportError, ImportErrorKind, Location};
-use crate::ids::is_ncname;
+use crate::ids::{PreHashed, is_ncname};
 use crate::{REQIF_NAMESPACE, XHTML_NAMESPACE};
 
 /// Datatype kinds, shared by datatype definitions, attribute definitions and values.
@@ -1570,26 +1570,6 @@ impl Namespaces {
         while self.bindings.last().is_some_and(|b| b.depth >= depth) {
             self.bindings.pop();
         }
-    }
-}
-
-/// A hasher for keys that already are hashes (keyed SipHash outputs): passes them through.
-#[derive(Default)]
-struct PreHashed(u64);
-
-impl Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
     }
 }
 
