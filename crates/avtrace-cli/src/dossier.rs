@@ -65,6 +65,7 @@ fn seal(
     let written = write(&mut out);
     let digest = out.hasher.finalize();
     written.map_err(|e| staged.failure("write", &e))?;
+    staged.start_writeback();
     Ok(Sealed { staged, line: format!("{}  {shown}\n", hex(&digest)) })
 }
 

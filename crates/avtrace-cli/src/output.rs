@@ -181,6 +181,24 @@ impl Staged {
         }
     }
 
+    /// Starts writing the complete contents back to disk, without waiting for it. ext4 does
+    /// this itself when a file is renamed over another (`auto_da_alloc`), inside the rename
+    /// and under the folder's lock; started as soon as a file is complete, it runs while the
+    /// other outputs are still being made. Only a hint: nothing is forced to disk, and a file
+    /// system that ignores it loses nothing.
+    pub(crate) fn start_writeback(&self) {
+        #[cfg(target_os = "linux")]
+        {
+            let file = match &self.file {
+                StagedFile::Anonymous(file) => file,
+                StagedFile::Named(file) => file.as_file(),
+            };
+            // POSIX_FADV_DONTNEED starts writeback of the dirty pages (WB_SYNC_NONE), then
+            // drops only pages that are clean, which these are not yet.
+            let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+        }
+    }
+
     /// Why writing this output failed, naming its destination.
     pub(crate) fn failure(&self, what: &str, e: &dyn std::fmt::Display) -> Failure {
         Failure::input(format!("cannot {what} {}: {e}", self.path.display()))
