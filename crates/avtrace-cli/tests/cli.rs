@@ -379,16 +379,3 @@ fn a_program_without_markets_is_refused_with_its_place() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("warning[no-market]"), "{}", r.stderr);
 }
-
-/// The allocator options of `.cargo/config.toml` are built into the binary: without them the
-/// 1,000,000-requirement trace takes a quarter longer and every small command pays hundreds
-/// of page faults more. jemalloc prints the options it runs with when asked to.
-#[cfg(all(target_os = "linux", not(target_env = "msvc")))]
-#[test]
-fn the_allocator_runs_with_the_options_built_in() {
-    let r = run(avtrace().arg("--version").env("_RJEM_MALLOC_CONF", "stats_print:true"));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    for option in ["opt.narenas: 1", "opt.thp: \"always\"", "opt.metadata_thp: \"always\""] {
-        assert!(r.stderr.contains(option), "jemalloc does not run with {option}:\n{}", r.stderr);
-    }
-}
