@@ -118,6 +118,26 @@ fn text_formats_print_and_xlsx_needs_a_file() {
     assert!(r.bytes.is_empty());
 }
 
+/// The workbook's sheets go through temporary files: where none can be made, the error
+/// says where it tried and what to do, and the old workbook stays.
+#[test]
+fn a_workbook_without_a_temporary_folder_fails_whole_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.xlsx");
+    std::fs::write(&out, b"the previous matrix").unwrap();
+    let missing = dir.path().join("no-such-folder");
+    let r = common::run(common::avtrace().env("TMPDIR", &missing).args([
+        "matrix",
+        "--program",
+        PROGRAM,
+        "-o",
+        path_str(&out),
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(path_str(&missing)) && r.stderr.contains("set TMPDIR"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&out).unwrap(), b"the previous matrix");
+}
+
 #[test]
 fn a_failed_run_leaves_the_old_file_whole() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,13 @@
 //! Cells are written as strings or numbers, never formulas, so requirement text cannot run
 //! in a spreadsheet. The bytes are deterministic: the creation date is fixed (zip entries
 //! are dated 1980-01-01 by rust_xlsxwriter, and the document says the same), and every list
-//! comes from the ordered matrix document.
+//! comes from the ordered matrix document, and the formats are registered in a fixed order
+//! before the sheets are filled side by side.
+//!
+//! Sheets are rust_xlsxwriter's constant-memory sheets: each row goes to a temporary file
+//! as it is written, strings inline, so a large program's workbook is never held cell by cell
+//! (only its finished bytes are). Column widths are measured here, as the text is written,
+//! since such a sheet cannot be autofitted afterwards.
 
 use std::borrow::Cow;
 
@@ -101,6 +107,24 @@ impl Formats {
     }
 }
 
+/// About how many pixels `text` takes in Excel's default font (Calibri 11): the widest of
+/// its lines, a narrow letter 4 pixels, a wide one 11, others 7.
+fn text_pixels(text: &str) -> u32 {
+    text.lines()
+        .map(|line| {
+            line.chars()
+                .map(|c| match c {
+                    'i' | 'j' | 'l' | 'I' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | ' ' | '(' | ')' | '[' | ']' => 4,
+                    'm' | 'w' | 'M' | 'W' | '@' => 11,
+                    'A'..='Z' => 8,
+                    _ => 7,
+                })
+                .sum::<u32>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Excel's paper size code for A4.
 const PAPER_A4: u8 = 9;
 /// Excel's limit on the characters of a page header or footer.
@@ -150,21 +174,24 @@ struct Sheet<'f> {
     /// hashes a whole `Format` for every cell written with one: that hashing was a third of
     /// the example's workbook time.
     column_formats: Vec<Option<&'f Format>>,
+    /// Per column, the widest text written, in pixels (see [`text_pixels`]).
+    widths: Vec<u32>,
 }
 
 impl<'f> Sheet<'f> {
-    fn new(name: &str, header: &[&str], formats: &Formats) -> Result<Sheet<'f>, XlsxError> {
-        let mut sheet = Worksheet::new();
+    fn new(mut sheet: Worksheet, name: &str, header: &[&str], formats: &Formats) -> Result<Sheet<'f>, XlsxError> {
         sheet.set_name(name)?;
         let mut col: u16 = 0;
         for h in header {
             sheet.write_string_with_format(0, col, *h, &formats.header)?;
             col += 1;
         }
-        Ok(Sheet { sheet, columns: col, column_formats: vec![None; usize::from(col)] })
+        let widths = header.iter().map(|h| text_pixels(h) + 16).collect();
+        Ok(Sheet { sheet, columns: col, column_formats: vec![None; usize::from(col)], widths })
     }
 
     fn text(&mut self, row: u32, col: u16, text: &str, format: &'f Format) -> Result<(), XlsxError> {
+        self.fit(col, text_pixels(text));
         if self.takes_column_format(col, format)? {
             self.sheet.write_string(row, col, cell_text(text))?;
         } else {
@@ -188,7 +215,15 @@ impl<'f> Sheet<'f> {
         }
     }
 
+    /// Widens column `col` to hold `pixels`.
+    fn fit(&mut self, col: u16, pixels: u32) {
+        if let Some(w) = self.widths.get_mut(usize::from(col)) {
+            *w = (*w).max(pixels);
+        }
+    }
+
     fn number(&mut self, row: u32, col: u16, value: f64, format: &Format) -> Result<(), XlsxError> {
+        self.fit(col, 7 * 8);
         self.sheet.write_number_with_format(row, col, value, format)?;
         Ok(())
     }
@@ -201,8 +236,12 @@ impl<'f> Sheet<'f> {
         if self.columns > 0 {
             self.sheet.autofilter(0, 0, last_row, self.columns - 1)?;
         }
-        self.sheet.set_autofit_max_width(MAX_COLUMN_PIXELS);
-        self.sheet.autofit();
+        for (col, &pixels) in (0u16..).zip(&self.widths) {
+            if pixels > 0 {
+                // The filter button takes room in the header row.
+                self.sheet.set_column_width_pixels(col, (pixels + 7).min(MAX_COLUMN_PIXELS))?;
+            }
+        }
         Ok(self.sheet)
     }
 }
@@ -212,6 +251,7 @@ fn row_number(i: usize) -> Result<u32, XlsxError> {
 }
 
 fn summary_sheet(
+    sheet: Worksheet,
     doc: &MatrixDoc<'_>,
     f: &Formats,
     page: &PageSetup,
@@ -230,7 +270,7 @@ fn summary_sheet(
         "Unverified",
         "Coverage",
     ];
-    let mut s = Sheet::new(SUMMARY, &header, f)?;
+    let mut s = Sheet::new(sheet, SUMMARY, &header, f)?;
     let mut row: u32 = 0;
     for m in &doc.markets {
         row += 1;
@@ -280,6 +320,7 @@ fn summary_sheet(
 }
 
 fn market_sheet(
+    sheet: Worksheet,
     doc: &MatrixDoc<'_>,
     market: &str,
     name: &str,
@@ -288,7 +329,7 @@ fn market_sheet(
 ) -> Result<Worksheet, XlsxError> {
     let header =
         ["Clause", "Instrument", "Title", "Status", "Requirements", "Verified", "Why it applies", "Via", "Via sources"];
-    let mut s = Sheet::new(name, &header, f)?;
+    let mut s = Sheet::new(sheet, name, &header, f)?;
     let by_id = doc.requirements_by_id();
     let mut row: u32 = 0;
     for (i, c) in doc.clauses.iter().enumerate() {
@@ -297,6 +338,7 @@ fn market_sheet(
         if (row as usize) <= MAX_LINKS {
             // The clause's row in the Clauses sheet: header on row 1, clause i on row i + 2.
             let link = Url::new(format!("internal:{CLAUSES}!A{}", i + 2)).set_text(cell_text(&c.clause));
+            s.fit(0, text_pixels(&c.clause));
             s.sheet.write_url(row, 0, link)?;
         } else {
             s.text(row, 0, &c.clause, &f.text)?;
@@ -313,7 +355,7 @@ fn market_sheet(
     s.finish(row, page, &format!("Market {market}"))
 }
 
-fn clauses_sheet(doc: &MatrixDoc<'_>, f: &Formats, page: &PageSetup) -> Result<Worksheet, XlsxError> {
+fn clauses_sheet(sheet: Worksheet, doc: &MatrixDoc<'_>, f: &Formats, page: &PageSetup) -> Result<Worksheet, XlsxError> {
     let header = [
         "Clause",
         "Instrument",
@@ -326,7 +368,7 @@ fn clauses_sheet(doc: &MatrixDoc<'_>, f: &Formats, page: &PageSetup) -> Result<W
         "Via",
         "Via sources",
     ];
-    let mut s = Sheet::new(CLAUSES, &header, f)?;
+    let mut s = Sheet::new(sheet, CLAUSES, &header, f)?;
     let by_id = doc.requirements_by_id();
     let mut row: u32 = 0;
     for (i, c) in doc.clauses.iter().enumerate() {
@@ -350,14 +392,19 @@ fn markets_list(doc: &MatrixDoc<'_>) -> String {
     doc.markets.iter().map(|m| m.market).collect::<Vec<_>>().join(", ")
 }
 
-fn requirements_sheet(doc: &MatrixDoc<'_>, f: &Formats, page: &PageSetup) -> Result<Worksheet, XlsxError> {
+fn requirements_sheet(
+    sheet: Worksheet,
+    doc: &MatrixDoc<'_>,
+    f: &Formats,
+    page: &PageSetup,
+) -> Result<Worksheet, XlsxError> {
     let mut header: Vec<String> =
         ["Id", "Title", "Status", "Parent", "Verification", "Verified by"].iter().map(|h| (*h).to_owned()).collect();
     let first_attr = header.len();
     header.extend(doc.attribute_keys.iter().map(|k| (*k).to_owned()));
     header.extend(["Obligations".to_owned(), "Text".to_owned()]);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut s = Sheet::new(REQUIREMENTS, &header, f)?;
+    let mut s = Sheet::new(sheet, REQUIREMENTS, &header, f)?;
     let mut row: u32 = 0;
     let col = |i: usize| u16::try_from(i).unwrap_or(u16::MAX);
     for (i, r) in doc.requirements.iter().enumerate() {
@@ -406,19 +453,39 @@ fn workbook(doc: &MatrixDoc<'_>, options: &ReportOptions) -> Result<Vec<u8>, Xls
         taken.push(name);
     }
     jobs.extend([SheetJob::Clauses, SheetJob::Requirements]);
-    let build = |job: &SheetJob| match job {
-        SheetJob::Summary => summary_sheet(doc, &formats, &page, options),
-        SheetJob::Market(market, name) => market_sheet(doc, market, name, &formats, &page),
-        SheetJob::Clauses => clauses_sheet(doc, &formats, &page),
-        SheetJob::Requirements => requirements_sheet(doc, &formats, &page),
+    register_formats(&mut workbook, &formats)?;
+    let mut work = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        work.push((job, workbook.new_worksheet_with_constant_memory()?));
+    }
+    let build = |(job, sheet): (SheetJob<'_>, Worksheet)| match job {
+        SheetJob::Summary => summary_sheet(sheet, doc, &formats, &page, options),
+        SheetJob::Market(market, name) => market_sheet(sheet, doc, market, &name, &formats, &page),
+        SheetJob::Clauses => clauses_sheet(sheet, doc, &formats, &page),
+        SheetJob::Requirements => requirements_sheet(sheet, doc, &formats, &page),
     };
-    for sheet in in_parallel(&jobs, build) {
+    for sheet in in_parallel(work, build) {
         workbook.push_worksheet(sheet?);
     }
     // The fastest deflate level: the example's workbook is written 5 ms sooner (of 31) and
     // grows from 92 to 140 KB, which no one waits on.
     workbook.set_zip_compression_level(1);
     workbook.save_to_buffer()
+}
+
+/// A format takes its index in the workbook when a sheet first uses it. The sheets are
+/// filled on several threads, so every format is used here first, once and in a fixed
+/// order, on a sheet that is then dropped: the same input gives the same bytes.
+fn register_formats(workbook: &mut Workbook, f: &Formats) -> Result<(), XlsxError> {
+    let mut sheet = workbook.new_worksheet_with_constant_memory()?;
+    // A link's own format (blue, underlined).
+    sheet.write_url(0, 0, Url::new(format!("internal:{SUMMARY}!A1")))?;
+    let plain = [&f.header, &f.text, &f.wrap, &f.percent, &f.bold];
+    let all = plain.into_iter().chain(f.status.iter().map(|(_, format)| format)).chain(&f.indents);
+    for (col, format) in (1u16..).zip(all) {
+        sheet.write_blank(0, col, format)?;
+    }
+    Ok(())
 }
 
 /// A sheet of the workbook, in the order the sheets appear.
@@ -430,20 +497,21 @@ enum SheetJob<'a> {
 }
 
 /// `work` applied to every item, on up to one thread per core, the results in item order.
-/// The sheets are filled independently (the shared-string table is the workbook's, made when
-/// it is saved), so the bytes do not depend on which thread filled which.
-fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// The sheets are filled independently (strings are inline, and every format has its index
+/// before any sheet is filled: [`register_formats`]), so the bytes do not depend on which
+/// thread filled which.
+fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
     if threads <= 1 {
-        return items.iter().map(work).collect();
+        return items.into_iter().map(work).collect();
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = std::sync::Mutex::new(items.into_iter().enumerate());
     let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
         let worker = || {
             let mut mine = Vec::new();
             loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(k) else { return mine };
+                let item = next.lock().map_or(None, |mut items| items.next());
+                let Some((k, item)) = item else { return mine };
                 mine.push((k, work(item)));
             }
         };
@@ -462,7 +530,20 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> 
 /// header row on every page, and the program, sheet, date and page number in the page
 /// header and footer.
 pub fn matrix_xlsx(view: &TraceView<'_>, options: &ReportOptions) -> Result<Vec<u8>, ReportError> {
-    workbook(&build(view), options).map_err(|e| ReportError::new("xlsx", e))
+    workbook(&build(view), options).map_err(|e| match e {
+        // The sheets go through temporary files: say where, and how to choose another place.
+        XlsxError::TempFileError(dir, error) => ReportError::new(
+            "xlsx",
+            std::io::Error::new(
+                error.kind(),
+                format!(
+                    "cannot create a temporary file in {} for the sheets ({error}); set TMPDIR to a writable folder",
+                    dir.display()
+                ),
+            ),
+        ),
+        e => ReportError::new("xlsx", e),
+    })
 }
 
 #[cfg(test)]
