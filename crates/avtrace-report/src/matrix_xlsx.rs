@@ -107,22 +107,54 @@ impl Formats {
     }
 }
 
-/// About how many pixels `text` takes in Excel's default font (Calibri 11): the widest of
-/// its lines, a narrow letter 4 pixels, a wide one 11, others 7.
-fn text_pixels(text: &str) -> u32 {
-    text.lines()
-        .map(|line| {
-            line.chars()
-                .map(|c| match c {
-                    'i' | 'j' | 'l' | 'I' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | ' ' | '(' | ')' | '[' | ']' => 4,
-                    'm' | 'w' | 'M' | 'W' | '@' => 11,
-                    'A'..='Z' => 8,
-                    _ => 7,
-                })
-                .sum::<u32>()
-        })
-        .max()
-        .unwrap_or(0)
+/// The pixels of each ASCII byte in Excel's default font (Calibri 11): narrow letters and
+/// punctuation 4, wide letters 11, capitals 8, the rest 7. A character beyond ASCII counts
+/// 7, on its first byte; a carriage return nothing.
+const ASCII_PIXELS: [u8; 128] = {
+    let mut table = [7u8; 128];
+    let mut c = b'A';
+    while c <= b'Z' {
+        table[c as usize] = 8;
+        c += 1;
+    }
+    // After the capitals: `I` is narrow, `M` and `W` wide.
+    let narrow = b"ijlI.,:;'!| ()[]";
+    let mut i = 0;
+    while i < narrow.len() {
+        table[narrow[i] as usize] = 4;
+        i += 1;
+    }
+    let wide = b"mwMW@";
+    let mut i = 0;
+    while i < wide.len() {
+        table[wide[i] as usize] = 11;
+        i += 1;
+    }
+    // The carriage return of a CRLF line end.
+    table[b'\r' as usize] = 0;
+    table
+};
+
+/// About how many pixels `text` takes in Excel's default font: its widest line, counted up
+/// to `cap` (a column is never made wider, so a long text is not measured to its end).
+fn text_pixels(text: &str, cap: u32) -> u32 {
+    let mut widest = 0;
+    for line in text.split('\n') {
+        let mut width = 0u32;
+        for &b in line.as_bytes() {
+            width += match b {
+                0..0x80 => u32::from(ASCII_PIXELS[usize::from(b)]),
+                // A continuation byte: its character was counted on its first byte.
+                0x80..0xC0 => 0,
+                _ => 7,
+            };
+            if width >= cap {
+                return cap;
+            }
+        }
+        widest = widest.max(width);
+    }
+    widest
 }
 
 /// Excel's paper size code for A4.
@@ -186,12 +218,14 @@ impl<'f> Sheet<'f> {
             sheet.write_string_with_format(0, col, *h, &formats.header)?;
             col += 1;
         }
-        let widths = header.iter().map(|h| text_pixels(h) + 16).collect();
+        let widths = header.iter().map(|h| text_pixels(h, MAX_COLUMN_PIXELS) + 16).collect();
         Ok(Sheet { sheet, columns: col, column_formats: vec![None; usize::from(col)], widths })
     }
 
     fn text(&mut self, row: u32, col: u16, text: &str, format: &'f Format) -> Result<(), XlsxError> {
-        self.fit(col, text_pixels(text));
+        if self.widths.get(usize::from(col)).is_some_and(|&w| w < MAX_COLUMN_PIXELS) {
+            self.fit(col, text_pixels(text, MAX_COLUMN_PIXELS));
+        }
         if self.takes_column_format(col, format)? {
             self.sheet.write_string(row, col, cell_text(text))?;
         } else {
@@ -338,7 +372,7 @@ fn market_sheet(
         if (row as usize) <= MAX_LINKS {
             // The clause's row in the Clauses sheet: header on row 1, clause i on row i + 2.
             let link = Url::new(format!("internal:{CLAUSES}!A{}", i + 2)).set_text(cell_text(&c.clause));
-            s.fit(0, text_pixels(&c.clause));
+            s.fit(0, text_pixels(&c.clause, MAX_COLUMN_PIXELS));
             s.sheet.write_url(row, 0, link)?;
         } else {
             s.text(row, 0, &c.clause, &f.text)?;
@@ -560,6 +594,17 @@ mod tests {
         assert_eq!(sheet_name(&long, &taken).len(), 31);
         let taken = vec![long.chars().take(31).collect::<String>()];
         assert_eq!(sheet_name(&long, &taken), format!("{} (2)", "A".repeat(27)));
+    }
+
+    #[test]
+    fn text_is_measured_by_its_widest_line_up_to_the_cap() {
+        assert_eq!(text_pixels("", 420), 0);
+        assert_eq!(text_pixels("iM", 420), 4 + 11);
+        assert_eq!(text_pixels("IAW", 420), 4 + 8 + 11);
+        assert_eq!(text_pixels("ab\nABCD\nx", 420), 4 * 8);
+        // One character beyond ASCII counts once, whatever its length in bytes.
+        assert_eq!(text_pixels("é€𝄞", 420), 3 * 7);
+        assert_eq!(text_pixels(&"m".repeat(1000), 420), 420);
     }
 
     #[test]
