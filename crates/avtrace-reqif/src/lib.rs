@@ -34,6 +34,7 @@
 //! [`ImportedDocument::resolve_relations`] (and [`ImportedDocument::separate_clauses`] sets
 //! aside clauses that were exported as spec objects).
 
+mod chars;
 mod date;
 mod error;
 mod export;

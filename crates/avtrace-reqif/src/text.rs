@@ -1,43 +1,25 @@
-//! Plain text: XML character rules, the canonical form that survives an XHTML round trip,
-//! and the plain-text → XHTML conversion the writer uses.
+//! Plain text: characters XML forbids replaced, the canonical form that survives an XHTML
+//! round trip, and the plain-text → XHTML conversion the writer uses.
 
 use std::borrow::Cow;
 
-/// Is `c` allowed in an XML 1.0 document (production `Char`)? Rust `char`s are never
-/// surrogates, so only the C0 controls and U+FFFE/U+FFFF remain to exclude.
-pub(crate) fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-}
-
-/// Whether `s` holds a character [`is_xml_char`] refuses, found from its UTF-8 bytes
-/// without decoding: a C0 control other than tab, line feed and carriage return is one byte
-/// below 0x20; U+FFFE and U+FFFF are `EF BF BE` and `EF BF BF`, and in valid UTF-8 an `EF`
-/// byte always starts a character.
-fn has_forbidden_char(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'\t' | b'\n' | b'\r' => false,
-        0..0x20 => true,
-        0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
-        _ => false,
-    })
-}
+use crate::chars::{first_forbidden, is_forbidden};
 
 /// Replaces every character XML 1.0 forbids with U+FFFD and returns how many it replaced.
 /// Borrows when there is nothing to replace, which is the common case.
 pub(crate) fn replace_forbidden_chars(s: &str) -> (Cow<'_, str>, usize) {
-    if !has_forbidden_char(s) {
+    if first_forbidden(s.as_bytes()).is_none() {
         return (Cow::Borrowed(s), 0);
     }
     let mut count = 0;
     let out = s
         .chars()
         .map(|c| {
-            if is_xml_char(c) {
-                c
-            } else {
+            if is_forbidden(c) {
                 count += 1;
                 char::REPLACEMENT_CHARACTER
+            } else {
+                c
             }
         })
         .collect();
@@ -170,16 +152,6 @@ mod tests {
         let mut s = String::new();
         push_xhtml_div(&mut s, text);
         s
-    }
-
-    proptest::proptest! {
-        /// The byte scan finds exactly the characters the character rule refuses.
-        #[test]
-        fn the_byte_scan_agrees_with_the_character_rule(
-            s in "[\\x00-\\x21\\u{7f}-\\u{a0}\\u{fffc}-\\u{ffff}\\u{10000}\\u{d7ff}\\u{e000}é€a]{0,12}"
-        ) {
-            proptest::prop_assert_eq!(has_forbidden_char(&s), !s.chars().all(is_xml_char));
-        }
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Import: a streaming reader that turns ReqIF into neutral requirement data.
 
 mod archive;
-mod chars;
 mod parser;
 mod source;
 mod xhtml;

@@ -15,13 +15,13 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use quick_xml::{Error as XmlError, XmlVersion};
 
-use super::chars::{describe, first_forbidden, is_forbidden};
 use super::source::Tracked;
 use super::xhtml::{XhtmlText, is_reqif_xhtml_element};
 use super::{
     Field, ImportOptions, ImportedDocument, ImportedHeader, ImportedHeading, ImportedRelation, ImportedRequirement,
     ImportedSpecification, Warning,
 };
+use crate::chars::{describe, first_forbidden, is_forbidden};
 use crate::date::is_xsd_datetime;
 use crate::error::{ImportError, ImportErrorKind, Location};
 use crate::ids::{PreHashed, is_ncname};

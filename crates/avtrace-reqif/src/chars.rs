@@ -1,7 +1,8 @@
 //! The characters XML 1.0 forbids (section 2.2, production `Char`): C0 controls other than
 //! tab, line feed and carriage return, and U+FFFE and U+FFFF. Surrogates cannot occur in
 //! UTF-8 that Rust accepts. quick-xml does not check them, and a file holding one is not
-//! well-formed: a ReqIF tool that receives our re-export would refuse it.
+//! well-formed: a ReqIF tool that receives our re-export would refuse it. The importer
+//! refuses them where they stand; the exporter replaces them (`text::replace_forbidden_chars`).
 
 /// Whether XML 1.0 forbids `c` in a document, written raw or as a character reference.
 pub(crate) fn is_forbidden(c: char) -> bool {
