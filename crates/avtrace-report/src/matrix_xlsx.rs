@@ -28,8 +28,14 @@ const MAX_CELL_CHARS: usize = 32_767;
 const MAX_LINKS: usize = 65_530;
 /// Excel's limit on the length of a sheet name.
 const MAX_SHEET_NAME: usize = 31;
-/// Widest a column is autofitted to, in pixels; longer text wraps.
+/// Widest a column is made, in pixels; longer text wraps.
 const MAX_COLUMN_PIXELS: u32 = 420;
+/// What the autofilter's button takes in a header cell, in pixels.
+const FILTER_BUTTON_PIXELS: u32 = 16;
+/// The space Excel leaves around a cell's text, in pixels.
+const CELL_PADDING_PIXELS: u32 = 7;
+/// A number's width: about eight digits.
+const NUMBER_PIXELS: u32 = 8 * 7;
 
 const SUMMARY: &str = "Summary";
 const CLAUSES: &str = "Clauses";
@@ -218,14 +224,13 @@ impl<'f> Sheet<'f> {
             sheet.write_string_with_format(0, col, *h, &formats.header)?;
             col += 1;
         }
-        let widths = header.iter().map(|h| text_pixels(h, MAX_COLUMN_PIXELS) + 16).collect();
+        // A header also holds the autofilter's button.
+        let widths = header.iter().map(|h| text_pixels(h, MAX_COLUMN_PIXELS) + FILTER_BUTTON_PIXELS).collect();
         Ok(Sheet { sheet, columns: col, column_formats: vec![None; usize::from(col)], widths })
     }
 
     fn text(&mut self, row: u32, col: u16, text: &str, format: &'f Format) -> Result<(), XlsxError> {
-        if self.widths.get(usize::from(col)).is_some_and(|&w| w < MAX_COLUMN_PIXELS) {
-            self.fit(col, text_pixels(text, MAX_COLUMN_PIXELS));
-        }
+        self.fit_text(col, text);
         if self.takes_column_format(col, format)? {
             self.sheet.write_string(row, col, cell_text(text))?;
         } else {
@@ -249,15 +254,19 @@ impl<'f> Sheet<'f> {
         }
     }
 
-    /// Widens column `col` to hold `pixels`.
-    fn fit(&mut self, col: u16, pixels: u32) {
-        if let Some(w) = self.widths.get_mut(usize::from(col)) {
-            *w = (*w).max(pixels);
+    /// Widens column `col` to hold `text`, unless it is already as wide as a column gets.
+    fn fit_text(&mut self, col: u16, text: &str) {
+        if let Some(w) = self.widths.get_mut(usize::from(col))
+            && *w < MAX_COLUMN_PIXELS
+        {
+            *w = (*w).max(text_pixels(text, MAX_COLUMN_PIXELS));
         }
     }
 
     fn number(&mut self, row: u32, col: u16, value: f64, format: &Format) -> Result<(), XlsxError> {
-        self.fit(col, 7 * 8);
+        if let Some(w) = self.widths.get_mut(usize::from(col)) {
+            *w = (*w).max(NUMBER_PIXELS);
+        }
         self.sheet.write_number_with_format(row, col, value, format)?;
         Ok(())
     }
@@ -272,8 +281,7 @@ impl<'f> Sheet<'f> {
         }
         for (col, &pixels) in (0u16..).zip(&self.widths) {
             if pixels > 0 {
-                // The filter button takes room in the header row.
-                self.sheet.set_column_width_pixels(col, (pixels + 7).min(MAX_COLUMN_PIXELS))?;
+                self.sheet.set_column_width_pixels(col, (pixels + CELL_PADDING_PIXELS).min(MAX_COLUMN_PIXELS))?;
             }
         }
         Ok(self.sheet)
@@ -372,7 +380,7 @@ fn market_sheet(
         if (row as usize) <= MAX_LINKS {
             // The clause's row in the Clauses sheet: header on row 1, clause i on row i + 2.
             let link = Url::new(format!("internal:{CLAUSES}!A{}", i + 2)).set_text(cell_text(&c.clause));
-            s.fit(0, text_pixels(&c.clause, MAX_COLUMN_PIXELS));
+            s.fit_text(0, &c.clause);
             s.sheet.write_url(row, 0, link)?;
         } else {
             s.text(row, 0, &c.clause, &f.text)?;
