@@ -394,28 +394,64 @@ struct Worker {
 }
 
 /// Clause references a worker has resolved, keyed by their text: a program cites the same
-/// clauses over and over, and one probe of this small table (keys back to back in one
-/// string) is cheaper than the catalog's two, each compared through strings elsewhere in
-/// memory; the clause's kind comes with it.
+/// clauses over and over, and one probe of this small table is cheaper than the catalog's
+/// two, each compared through strings elsewhere in memory; the clause's kind comes with it.
 #[derive(Default)]
 struct ResolvedRefs {
+    /// The text of references too long to be held in their entry, back to back.
     keys: Vec<u8>,
-    /// `(start of the key in keys, its length, the clause, whether it is a heading)`.
-    table: hashbrown::HashTable<(u32, u32, ClauseIx, bool)>,
+    table: hashbrown::HashTable<Resolved>,
+}
+
+/// A reference this short (most are: `UN-R157:5.1.1`) is held in its entry, so that a hit
+/// reads the entry alone; the text of a longer one is a cache miss away, in `keys`.
+const INLINE_REFERENCE: usize = 22;
+
+/// One resolved reference: 32 bytes, two to a cache line.
+#[derive(Clone, Copy)]
+struct Resolved {
+    /// The reference zero-padded when it fits; else, in the first four bytes, where its
+    /// text starts in `keys`.
+    text: [u8; INLINE_REFERENCE],
+    len: u16,
+    heading: bool,
+    clause: ClauseIx,
+}
+
+impl Resolved {
+    /// The reference's text.
+    fn text<'k>(&'k self, keys: &'k [u8]) -> &'k [u8] {
+        let len = usize::from(self.len);
+        if len <= INLINE_REFERENCE {
+            return &self.text[..len];
+        }
+        let start = u32::from_le_bytes([self.text[0], self.text[1], self.text[2], self.text[3]]) as usize;
+        keys.get(start..start + len).unwrap_or_default()
+    }
+
+    /// Whether this is `reference`, given zero-padded in `padded` when it fits.
+    fn is(&self, keys: &[u8], reference: &[u8], padded: &[u8; INLINE_REFERENCE]) -> bool {
+        if usize::from(self.len) != reference.len() {
+            return false;
+        }
+        if reference.len() <= INLINE_REFERENCE {
+            // Whole arrays: two vector compares, no call.
+            return self.text == *padded;
+        }
+        self.text(keys) == reference
+    }
 }
 
 impl ResolvedRefs {
-    /// Past this many bytes of keys (a program citing a huge catalog at random) the cache
-    /// stops growing: lookups still go through the catalog, memory stays bounded.
+    /// Past this many references, or this many bytes of long ones (a program citing a huge
+    /// catalog at random), the cache stops growing: lookups still go through the catalog,
+    /// memory stays bounded (about 3 MiB).
+    const ENTRIES: usize = 1 << 16;
     const KEY_BYTES: usize = 1 << 20;
 
     fn hash(text: &[u8]) -> u64 {
         use std::hash::BuildHasher as _;
         BuildHasherDefault::<FxHasher>::default().hash_one(text)
-    }
-
-    fn key_of(keys: &[u8], (start, len): (u32, u32)) -> Option<&[u8]> {
-        keys.get(start as usize..start as usize + len as usize)
     }
 
     /// The clause `reference` names, and whether it is a heading.
@@ -424,26 +460,31 @@ impl ResolvedRefs {
         catalog: &Catalog,
         reference: &str,
     ) -> Result<(ClauseIx, bool), avtrace_model::ClauseRefError> {
-        let hash = Self::hash(reference.as_bytes());
+        let bytes = reference.as_bytes();
+        let hash = Self::hash(bytes);
+        let mut padded = [0u8; INLINE_REFERENCE];
+        if let Some(head) = padded.get_mut(..bytes.len()) {
+            head.copy_from_slice(bytes);
+        }
         let ResolvedRefs { keys, table } = self;
-        if let Some(&(.., clause, heading)) = table.find(hash, |&(start, len, ..)| {
-            // In line: a reference is a dozen bytes, and a `memcmp` call costs more.
-            Self::key_of(keys, (start, len)).is_some_and(|key| {
-                key.len() == reference.len() && key.iter().zip(reference.as_bytes()).all(|(a, b)| a == b)
-            })
-        }) {
-            return Ok((clause, heading));
+        if let Some(found) = table.find(hash, |entry| entry.is(keys, bytes, &padded)) {
+            return Ok((found.clause, found.heading));
         }
         let clause = catalog.clause_by_ref(reference)?;
         let heading = catalog.clause(clause).kind == ClauseKind::Heading;
-        if keys.len() + reference.len() <= Self::KEY_BYTES
-            && let (Ok(start), Ok(len)) = (u32::try_from(keys.len()), u32::try_from(reference.len()))
-        {
-            keys.extend_from_slice(reference.as_bytes());
+        let Ok(len) = u16::try_from(bytes.len()) else { return Ok((clause, heading)) };
+        let mut text = padded;
+        if bytes.len() > INLINE_REFERENCE {
+            let Ok(start) = u32::try_from(keys.len()) else { return Ok((clause, heading)) };
+            if keys.len() + bytes.len() > Self::KEY_BYTES {
+                return Ok((clause, heading));
+            }
+            text[..4].copy_from_slice(&start.to_le_bytes());
+            keys.extend_from_slice(bytes);
+        }
+        if table.len() < Self::ENTRIES {
             let keys = &*keys;
-            table.insert_unique(hash, (start, len, clause, heading), |&(start, len, ..)| {
-                Self::hash(Self::key_of(keys, (start, len)).unwrap_or_default())
-            });
+            table.insert_unique(hash, Resolved { text, len, heading, clause }, |entry| Self::hash(entry.text(keys)));
         }
         Ok((clause, heading))
     }
@@ -815,7 +856,7 @@ impl IdIndex {
 
     /// Re-slots every requirement indexed so far into `size` slots (a power of two).
     fn rebuild(&mut self, requirements: &[Requirement], size: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let old = std::mem::replace(&mut self.slots, written_zeros(size));
         let mask = size - 1;
         for slot in old.into_iter().filter(|&s| s != 0) {
             let position = (slot as u32 as usize).wrapping_sub(1);
@@ -874,6 +915,17 @@ impl IdIndex {
             }
         }
     }
+}
+
+/// `size` zeros, written rather than taken zeroed from the allocator: fresh zeroed memory
+/// maps the kernel's shared zero page, and a probe that reads a slot before writing it then
+/// faults twice per page, the second time copying the page and flushing every core's
+/// address cache while the parsing threads run.
+#[allow(clippy::slow_vector_initialization)] // the point: `vec![0; size]` is the slow one here
+fn written_zeros(size: usize) -> Vec<u64> {
+    let mut slots = Vec::with_capacity(size);
+    slots.resize(size, 0);
+    slots
 }
 
 /// Requirement ids are unique across every file of the program: each duplicate the
@@ -1072,39 +1124,67 @@ mod tests {
     }
 
     /// A catalog of one instrument `A` with clauses `1` (a duty), `2` (a heading) and `3`.
+    const SMALL_INSTRUMENT: &str = "id = \"A\"\ntitle = \"A\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"t\"\n\n\
+                                    [[clauses]]\nid = \"1\"\ntitle = \"Duty\"\nkind = \"requirement\"\n\n\
+                                    [[clauses]]\nid = \"2\"\ntitle = \"Part\"\nkind = \"heading\"\n\n\
+                                    [[clauses]]\nid = \"3\"\ntitle = \"Other\"\nkind = \"requirement\"\n";
+
     fn small_catalog(sources: &mut Sources) -> Catalog {
-        let instrument = "id = \"A\"\ntitle = \"A\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"t\"\n\n\
-                          [[clauses]]\nid = \"1\"\ntitle = \"Duty\"\nkind = \"requirement\"\n\n\
-                          [[clauses]]\nid = \"2\"\ntitle = \"Part\"\nkind = \"heading\"\n\n\
-                          [[clauses]]\nid = \"3\"\ntitle = \"Other\"\nkind = \"requirement\"\n";
-        let file = crate::CatalogFile { file: sources.add("a.toml", instrument), role: crate::role_of("a.toml") };
+        let file = crate::CatalogFile { file: sources.add("a.toml", SMALL_INSTRUMENT), role: crate::role_of("a.toml") };
         crate::load_catalog(sources, &[file]).value.expect("the catalog loads")
     }
 
-    /// The worker's cache answers as the catalog does, hit or miss, headings included;
-    /// an unknown reference is never cached; and past its budget it stops growing.
+    /// The worker's cache answers as the catalog does, hit or miss, headings included, for
+    /// references held in their entries and longer ones alike; an unknown reference is
+    /// never cached; and past its budget it stops growing.
     #[test]
     fn resolved_references_answer_as_the_catalog_does() {
         let mut sources = Sources::new();
-        let catalog = small_catalog(&mut sources);
+        let long = "id = \"EU-2023-2590-ANNEX\"\ntitle = \"L\"\nkind = \"standard\"\nedition = \"1\"\nsource = \"t\"\n\n\
+                    [[clauses]]\nid = \"Annex I 3.3.2\"\ntitle = \"Duty\"\nkind = \"requirement\"\n\n\
+                    [[clauses]]\nid = \"Annex I 3.3\"\ntitle = \"Part\"\nkind = \"heading\"\n";
+        let files = [
+            crate::CatalogFile { file: sources.add("a.toml", SMALL_INSTRUMENT), role: crate::role_of("a.toml") },
+            crate::CatalogFile { file: sources.add("l.toml", long), role: crate::role_of("l.toml") },
+        ];
+        let catalog = crate::load_catalog(&sources, &files).value.expect("the catalog loads");
         let mut refs = ResolvedRefs::default();
+        let known = [
+            ("A:1", false),
+            ("A:2", true),
+            ("A:3", false),
+            ("A@1:3", false),
+            ("EU-2023-2590-ANNEX:Annex I 3.3.2", false),
+            ("EU-2023-2590-ANNEX:Annex I 3.3", true),
+        ];
         for _ in 0..2 {
-            for (reference, clause) in [("A:1", "1"), ("A:2", "2"), ("A:3", "3")] {
-                let (ix, heading) = refs.resolve(&catalog, reference).expect("known");
-                assert_eq!(ix, catalog.clause_by_ref(reference).expect("known"));
-                assert_eq!(catalog.clause(ix).id, clause);
-                assert_eq!(heading, clause == "2");
+            for (reference, is_heading) in known {
+                assert_eq!(
+                    refs.resolve(&catalog, reference).expect("known"),
+                    (catalog.clause_by_ref(reference).expect("known"), is_heading),
+                    "{reference}"
+                );
             }
-            assert!(refs.resolve(&catalog, "A:9").is_err());
-            assert!(refs.resolve(&catalog, "B:1").is_err());
+            for unknown in ["A:9", "B:1", "EU-2023-2590-ANNEX:Annex I 3.3.9", "A:1\0", ""] {
+                assert!(refs.resolve(&catalog, unknown).is_err(), "{unknown:?}");
+            }
         }
-        assert_eq!(refs.table.len(), 3, "each known reference once, no unknown one");
-        assert_eq!(refs.keys, b"A:1A:2A:3");
-        // A full cache still resolves, from the catalog.
-        refs.keys.resize(ResolvedRefs::KEY_BYTES, b'x');
-        let again = refs.resolve(&catalog, "A@1:3").expect("pinned to its edition");
-        assert_eq!(again.0, catalog.clause_by_ref("A:3").expect("known"));
-        assert_eq!((refs.table.len(), refs.keys.len()), (3, ResolvedRefs::KEY_BYTES));
+        assert_eq!(refs.table.len(), known.len(), "each known reference once, no unknown one");
+        assert_eq!(
+            refs.keys, b"EU-2023-2590-ANNEX:Annex I 3.3.2EU-2023-2590-ANNEX:Annex I 3.3",
+            "only references too long for their entries take key bytes"
+        );
+        // Prefixes and extensions of a cached reference are other references.
+        assert!(refs.resolve(&catalog, "EU-2023-2590-ANNEX:Annex I 3.3.").is_err());
+        assert!(refs.resolve(&catalog, "A:").is_err());
+        // A cache whose long keys are full still resolves, from the catalog, and keeps
+        // short references.
+        let mut refs = ResolvedRefs { keys: vec![b'x'; ResolvedRefs::KEY_BYTES], ..ResolvedRefs::default() };
+        for (reference, is_heading) in known {
+            let resolved = refs.resolve(&catalog, reference).expect("known");
+            assert_eq!(resolved, (catalog.clause_by_ref(reference).expect("known"), is_heading));
+        }
+        assert_eq!((refs.table.len(), refs.keys.len()), (4, ResolvedRefs::KEY_BYTES));
     }
 
     /// A piece the fast lane declines part-way (a float attribute) is read again by the
