@@ -59,7 +59,11 @@ impl<'a> Cursor<'a> {
 
     /// Spaces and tabs.
     pub(crate) fn blanks(&mut self) {
-        self.at += self.rest_bytes().iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+        // Mostly none or one: a plain loop, not an iterator set up for a run.
+        let bytes = self.s.as_bytes();
+        while let Some(b' ' | b'\t') = bytes.get(self.at) {
+            self.at += 1;
+        }
     }
 
     /// A line break: LF or CRLF.
@@ -110,8 +114,7 @@ impl<'a> Cursor<'a> {
     }
 
     pub(crate) fn bare_key(&mut self) -> Option<&'a str> {
-        let end =
-            self.rest_bytes().iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-').count();
+        let end = self.rest_bytes().iter().position(|&b| !BARE_KEY[usize::from(b)]).unwrap_or(self.s.len() - self.at);
         if end == 0 {
             return None;
         }
@@ -239,6 +242,18 @@ fn has_forbidden(bytes: &[u8], line_feeds: bool) -> bool {
         .fold(false, |found, &b| found | ((b < b' ') & (b != b'\t') & !(line_feeds & (b == b'\n'))) | (b == 0x7f))
 }
 
+/// The bytes of a bare key: ASCII letters and digits, `_` and `-`.
+static BARE_KEY: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        b += 1;
+    }
+    table
+};
+
 /// The bytes that end the plain run of a one-line basic string: the closing quote, a
 /// backslash, and every character [`forbidden`] there (a line feed included).
 static ENDS_BASIC_RUN: [bool; 256] = {
@@ -255,21 +270,15 @@ static ENDS_BASIC_RUN: [bool; 256] = {
 /// closing quote included.
 fn basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
     let bytes = body.as_bytes();
-    // Most strings of a program are a few words (an id, a status, a reference): a byte at a
-    // time through a table finds their end sooner than two vector scans, which set up for
-    // long text; a string longer than the head goes on with them.
-    let head = bytes.len().min(32);
-    let stop = match bytes[..head].iter().position(|&b| ENDS_BASIC_RUN[usize::from(b)]) {
-        Some(stop) => stop,
-        None => {
-            let stop = head + memchr::memchr2(b'"', b'\\', &bytes[head..])?;
-            // A line feed before the closing quote is forbidden too: a one-line string ends
-            // on its line.
-            if has_forbidden(&bytes[head..stop], false) {
-                return None;
-            }
-            stop
+    // The first byte that ends the plain run; a tab is stopped at and passed over, as rare
+    // in strings as it is allowed.
+    let mut from = 0;
+    let stop = loop {
+        let stop = from + basic_run(bytes.get(from..)?)?;
+        if bytes[stop] != b'\t' {
+            break stop;
         }
+        from = stop + 1;
     };
     match bytes[stop] {
         b'"' => return Some((Cow::Borrowed(&body[..stop]), stop + 1)),
@@ -291,6 +300,34 @@ fn basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
         }
     }
     None
+}
+
+/// Where the plain run of a one-line basic string's `bytes` ends: the first closing quote,
+/// backslash or control character (a tab included, which the caller passes over), or
+/// `None` if there is none. Eight bytes per test: most strings are a few words, and a byte at
+/// a time through a table costs a load and a branch for each.
+fn basic_run(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Bytes equal to zero, or below `n` (at most 0x80), have their high bit set here. A
+    // borrow can only set a higher byte's bit above a true hit, so the lowest is exact.
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
+        let word = u64::from_le_bytes(word);
+        let hits = zero(word ^ (ONES * u64::from(b'"')))
+            | zero(word ^ (ONES * u64::from(b'\\')))
+            | zero(word ^ (ONES * 0x7f))
+            | below(word, b' ');
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..)?;
+    tail.iter().position(|&b| ENDS_BASIC_RUN[usize::from(b)] || b == b'\t').map(|p| at + p)
 }
 
 /// Reads the escape after a backslash into `value`.
@@ -471,6 +508,28 @@ pub(crate) mod testing {
             }
             2 => format!("\"\"\"\n{}\"\"\"", escaped(v, true)),
             _ => format!("\"{}\"", escaped(v, false)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ENDS_BASIC_RUN, basic_run};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The word-at-a-time scan stops where a byte-at-a-time one does, for any bytes at
+        /// any offset: the special ones, their neighbours, and bytes with the high bit set.
+        #[test]
+        fn the_word_scan_stops_where_the_byte_scan_does(
+            bytes in prop::collection::vec(prop_oneof![
+                Just(b'"'), Just(b'\\'), Just(b'\t'), Just(b'\n'), Just(0x7f), Just(0x1f), Just(0x20),
+                Just(0x21), Just(0x5b), Just(0x5d), Just(0x7e), Just(0x80), Just(0xff), Just(0), any::<u8>(),
+                Just(b'a'), Just(b'a'), Just(b'a'), Just(b'a'), Just(b'a'), Just(b'a'), Just(b'a'),
+            ], 0..40),
+        ) {
+            let byte_at_a_time = bytes.iter().position(|&b| ENDS_BASIC_RUN[usize::from(b)] || b == b'\t');
+            prop_assert_eq!(basic_run(&bytes), byte_at_a_time);
         }
     }
 }
