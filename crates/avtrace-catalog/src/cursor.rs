@@ -138,25 +138,42 @@ impl<'a> Cursor<'a> {
 
     /// A string's value, borrowed from the piece when it holds no escape.
     pub(crate) fn string_value(&mut self) -> Option<Cow<'a, str>> {
+        self.string_of_kind(true)
+    }
+
+    /// Like [`Cursor::string_value`], declining the multi-line kinds (the only strings the
+    /// subset takes inside an inline table).
+    pub(crate) fn one_line_string_value(&mut self) -> Option<Cow<'a, str>> {
+        self.string_of_kind(false)
+    }
+
+    /// A string, told by its first bytes: one test per kind, not a prefix match each.
+    fn string_of_kind(&mut self, multi_line: bool) -> Option<Cow<'a, str>> {
         let rest = self.rest();
-        let (value, used) = if let Some(body) = rest.strip_prefix("\"\"\"") {
-            let (value, used) = multi_line_basic(body)?;
-            (value, 3 + used)
-        } else if let Some(body) = rest.strip_prefix("'''") {
-            let (value, used) = multi_line_literal(body)?;
-            (Cow::Borrowed(value), 3 + used)
-        } else if let Some(body) = rest.strip_prefix('"') {
-            let (value, used) = basic(body)?;
-            (value, 1 + used)
-        } else if let Some(body) = rest.strip_prefix('\'') {
-            let end = memchr::memchr2(b'\'', b'\n', body.as_bytes())?;
-            let value = &body[..end];
-            if body.as_bytes()[end] != b'\'' || has_forbidden(value.as_bytes(), false) {
-                return None;
+        let (value, used) = match rest.as_bytes() {
+            [b'"', b'"', b'"', ..] if multi_line => {
+                let (value, used) = multi_line_basic(&rest[3..])?;
+                (value, 3 + used)
             }
-            (Cow::Borrowed(value), 1 + end + 1)
-        } else {
-            return None;
+            [b'\'', b'\'', b'\'', ..] if multi_line => {
+                let (value, used) = multi_line_literal(&rest[3..])?;
+                (Cow::Borrowed(value), 3 + used)
+            }
+            [b'"', b'"', b'"', ..] | [b'\'', b'\'', b'\'', ..] => return None,
+            [b'"', ..] => {
+                let (value, used) = basic(&rest[1..])?;
+                (value, 1 + used)
+            }
+            [b'\'', ..] => {
+                let body = &rest[1..];
+                let end = memchr::memchr2(b'\'', b'\n', body.as_bytes())?;
+                let value = &body[..end];
+                if body.as_bytes()[end] != b'\'' || has_forbidden(value.as_bytes(), false) {
+                    return None;
+                }
+                (Cow::Borrowed(value), 1 + end + 1)
+            }
+            _ => return None,
         };
         self.at += used;
         Some(value)
@@ -219,10 +236,9 @@ impl<'a> Cursor<'a> {
     /// A string that is not multi-line (the only kind the subset takes inside an inline
     /// table).
     pub(crate) fn one_line_string(&mut self) -> Option<Spanned<String>> {
-        if self.rest().starts_with("\"\"\"") || self.rest().starts_with("'''") {
-            return None;
-        }
-        self.string()
+        let start = self.at;
+        let value = self.one_line_string_value()?;
+        Some(Spanned::new(start..self.at, value.into_owned()))
     }
 }
 

@@ -71,7 +71,7 @@ struct RequirementTable<'a> {
     links: Option<Vec<RawLink>>,
     attrs: Option<avtrace_model::Attrs>,
     satisfies: Option<Vec<C<'a>>>,
-    verified_by: Option<Vec<Spanned<String>>>,
+    verified_by: Option<Vec<C<'a>>>,
     source: Option<String>,
 }
 
@@ -103,7 +103,7 @@ impl<'a> Table<'a> {
                 "parent" => set(&mut t.parent, c.borrowed_string()?)?,
                 "source" => set(&mut t.source, c.string()?.into_inner())?,
                 "satisfies" => set(&mut t.satisfies, c.array(Cursor::borrowed_string)?)?,
-                "verified_by" => set(&mut t.verified_by, c.array(Cursor::string)?)?,
+                "verified_by" => set(&mut t.verified_by, c.array(Cursor::borrowed_string)?)?,
                 "links" => set(&mut t.links, c.array(Cursor::link)?)?,
                 "attrs" => set(&mut t.attrs, attrs(c, scratch)?)?,
                 _ => return None,
@@ -182,11 +182,8 @@ fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Scratch<'a>) -> Option<avtrace_mo
     let Scratch { pairs, keys } = scratch;
     pairs.clear();
     let read = c.inline_table(pairs, |c| {
-        if c.rest().starts_with(['"', '\'']) {
-            if c.rest().starts_with("\"\"\"") || c.rest().starts_with("'''") {
-                return None;
-            }
-            return c.string_value();
+        if let Some(b'"' | b'\'') = c.s.as_bytes().get(c.at) {
+            return c.one_line_string_value();
         }
         let rest = c.rest();
         let end = rest.find([' ', '\t', ',', '}']).unwrap_or(rest.len());

@@ -26,6 +26,12 @@ pub(crate) fn is_edition(edition: &str) -> bool {
 
 /// Requirement ids: not blank, no surrounding space, no control characters.
 pub(crate) fn is_requirement_id(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    // Printable ASCII throughout (nearly every id) needs only its ends looked at: the one
+    // white space character in that range is the space.
+    if bytes.iter().all(|b| (b' '..=b'~').contains(b)) {
+        return bytes.first().is_some_and(|&b| b != b' ') && bytes.last().is_some_and(|&b| b != b' ');
+    }
     !id.is_empty() && id.trim() == id && !id.chars().any(char::is_control)
 }
 
@@ -61,6 +67,18 @@ mod tests {
         for bad in ["", " 7", "7 ", "7:1", "7@1", "a  b", "7\t1"] {
             assert!(!is_clause_id(bad), "{bad}");
         }
+    }
+
+    /// The ASCII shortcut answers as the rule does, for ids of any characters.
+    #[test]
+    fn requirement_ids_follow_the_rule() {
+        let rule = |id: &str| !id.is_empty() && id.trim() == id && !id.chars().any(char::is_control);
+        for id in ["REQ-1", "R 1", " R", "R ", "", " ", "R\t1", "R\u{7f}", "é", "R\u{a0}", "\u{2003}R", "~!"] {
+            assert_eq!(is_requirement_id(id), rule(id), "{id:?}");
+        }
+        proptest::proptest!(|(id in "(\\PC|[ \t\r\n\u{7f}\u{85}\u{a0}\u{2003}]){0,6}")| {
+            proptest::prop_assert_eq!(is_requirement_id(&id), rule(&id), "{:?}", id);
+        });
     }
 
     #[test]

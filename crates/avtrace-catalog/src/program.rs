@@ -636,7 +636,8 @@ impl crate::raw::Tables<'_> for PartBuilder<'_> {
             strings: RequirementStrings::new(&id, &r.title, &r.text),
             status,
             satisfies: satisfies.into_boxed_slice(),
-            verified_by: r.verified_by.into_iter().map(|v| v.into_inner().into_boxed_str()).collect(),
+            // Each name copied once into a list of exactly its size.
+            verified_by: r.verified_by.iter().map(|v| Box::from(v.get_ref().as_ref())).collect(),
             source: r.source.map(String::into_boxed_str),
             parent: None,
             links: Box::default(),

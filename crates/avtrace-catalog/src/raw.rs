@@ -233,7 +233,7 @@ pub(crate) struct RawRequirement<'a> {
     #[serde(default)]
     pub(crate) satisfies: Vec<C<'a>>,
     #[serde(default)]
-    pub(crate) verified_by: Vec<S>,
+    pub(crate) verified_by: Vec<C<'a>>,
     #[serde(default)]
     pub(crate) source: Option<String>,
 }

@@ -185,36 +185,32 @@ impl Program {
 struct Packed(Box<[u8]>);
 
 impl Packed {
-    /// `parts` packed; sized once, written in place.
+    /// `parts` packed; sized once, written front to back (nothing zeroed first).
     fn new<'a>(parts: impl Iterator<Item = &'a str> + Clone) -> Packed {
         let (count, bytes) = parts.clone().fold((0usize, 0usize), |(n, b), p| (n + 1, b + p.len()));
         if count == 0 {
             return Packed::default();
         }
         let width: usize = if bytes <= usize::from(u16::MAX) && count <= usize::from(u16::MAX) { 2 } else { 4 };
-        let text_at = 1 + width * (count + 1);
-        let mut packed = vec![0u8; text_at + bytes];
+        let mut packed = Vec::with_capacity(1 + width * (count + 1) + bytes);
         // Fixed-size copies (a store each), not a call per number.
-        let put = |packed: &mut [u8], slot: usize, n: usize| {
+        let put = |packed: &mut Vec<u8>, n: usize| {
             let n = u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
-            let at = 1 + width * slot;
             if width == 2 {
-                if let Some(place) = packed.get_mut(at..at + 2) {
-                    place.copy_from_slice(&[n[0], n[1]]);
-                }
-            } else if let Some(place) = packed.get_mut(at..at + 4) {
-                place.copy_from_slice(&n);
+                packed.extend_from_slice(&[n[0], n[1]]);
+            } else {
+                packed.extend_from_slice(&n);
             }
         };
-        packed[0] = width as u8;
-        put(&mut packed, 0, count);
+        packed.push(width as u8);
+        put(&mut packed, count);
         let mut end = 0;
-        for (i, part) in parts.enumerate() {
-            if let Some(place) = packed.get_mut(text_at + end..text_at + end + part.len()) {
-                place.copy_from_slice(part.as_bytes());
-            }
+        for part in parts.clone() {
             end += part.len();
-            put(&mut packed, i + 1, end);
+            put(&mut packed, end);
+        }
+        for part in parts {
+            packed.extend_from_slice(part.as_bytes());
         }
         Packed(packed.into_boxed_slice())
     }
