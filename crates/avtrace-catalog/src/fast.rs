@@ -36,17 +36,20 @@ pub(crate) fn read<'a>(piece: &'a str, out: &mut impl Tables<'a>) -> Option<()> 
             break;
         }
         if cursor.rest().starts_with('[') {
-            let table = if cursor.eat("[[requirements]]") {
+            // The table before is handed over first, so that the next is made in its place
+            // rather than beside it and moved there. (If this header is not one the lane
+            // reads, the whole piece is declined anyway.)
+            if let Some(done) = current.take() {
+                done.finish(out)?;
+            }
+            current = Some(if cursor.eat("[[requirements]]") {
                 Table::Requirement(RequirementTable::default())
             } else if cursor.eat("[[evidence]]") {
                 Table::Evidence(EvidenceTable::default())
             } else {
                 return None;
-            };
+            });
             cursor.end_of_line()?;
-            if let Some(done) = current.replace(table) {
-                done.finish(out)?;
-            }
             continue;
         }
         current.as_mut()?.key_value(&mut cursor, &mut scratch)?;
