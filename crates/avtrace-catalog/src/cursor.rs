@@ -96,6 +96,11 @@ impl<'a> Cursor<'a> {
     /// Blanks, an optional comment and the line break (or the end of the piece) after a
     /// header or a value.
     pub(crate) fn end_of_line(&mut self) -> Option<()> {
+        // Most values end their line at once.
+        if self.s.as_bytes().get(self.at) == Some(&b'\n') {
+            self.at += 1;
+            return Some(());
+        }
         self.blanks();
         self.comment()?;
         (self.at == self.s.len() || self.newline()).then_some(())
@@ -104,11 +109,15 @@ impl<'a> Cursor<'a> {
     /// Blank lines and comment lines: between tables and keys, and between the items of an
     /// array.
     pub(crate) fn blanks_and_comments(&mut self) -> Option<()> {
+        // A byte at a time, each telling what comes: mostly the next key at once.
+        let bytes = self.s.as_bytes();
         loop {
-            self.blanks();
-            self.comment()?;
-            if !self.newline() {
-                return Some(());
+            match bytes.get(self.at) {
+                Some(b' ' | b'\t' | b'\n') => self.at += 1,
+                Some(b'\r') if bytes.get(self.at + 1) == Some(&b'\n') => self.at += 2,
+                // Up to its line break, which the next turn reads.
+                Some(b'#') => self.comment()?,
+                _ => return Some(()),
             }
         }
     }

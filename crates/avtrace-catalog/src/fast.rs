@@ -356,6 +356,26 @@ mod tests {
         accepted("[[evidence]]\nid = \"TC-1\"\nkind = \"test\"\njunit = \"a.b::c\"\n\n[[evidence]]\nid = \"A-1\"\n");
     }
 
+    /// Blank lines, comments and line breaks of either kind between and after keys: read as
+    /// the `toml` crate reads them, or declined.
+    #[test]
+    fn blank_lines_and_comments_of_every_shape() {
+        accepted("[[requirements]]\r\n\r\n# c\r\nid = \"a\"\r\n  \t\r\ntitle = \"t\" # x\r\n\r\n");
+        accepted("\n\n# lead\n[[requirements]]\n\t# in\nid = \"a\"\n\n  \ntitle = \"t\"\n#end");
+        accepted(
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\"\nsatisfies = [ # why\r\n  \"A:1\", # one\n\n  # gap\n]\n",
+        );
+        for piece in [
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\"\n# c\r",
+            "[[requirements]]\nid = \"a\"\r\rtitle = \"t\"\n",
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\"\n# c\u{7f}\n",
+            "[[requirements]]\nid = \"a\"\ntitle = \"t\"\n\u{b}\n",
+            "[[requirements]]\nid = \"a\" \r\ntitle = \"t\"\t\n",
+        ] {
+            agrees(piece).unwrap();
+        }
+    }
+
     #[test]
     fn declines_what_it_does_not_read() {
         for piece in [
