@@ -157,7 +157,26 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string, told by its first bytes: one test per kind, not a prefix match each.
+    #[inline]
     fn string_of_kind(&mut self, multi_line: bool) -> Option<Cow<'a, str>> {
+        // Most strings (ids, statuses, references, attribute values) are one-line basic
+        // strings without an escape: read in line, the rest through the call below.
+        let bytes = self.s.as_bytes();
+        if bytes.get(self.at) == Some(&b'"')
+            && let Some(body) = bytes.get(self.at + 1..)
+            && body.first() != Some(&b'"')
+            && let Some(stop) = basic_run(body)
+            && body[stop] == b'"'
+            && let Some(value) = self.s.get(self.at + 1..self.at + 1 + stop)
+        {
+            self.at += stop + 2;
+            return Some(Cow::Borrowed(value));
+        }
+        self.any_string(multi_line)
+    }
+
+    /// A string of any kind (multi-line ones only with `multi_line`), with its escapes.
+    fn any_string(&mut self, multi_line: bool) -> Option<Cow<'a, str>> {
         let rest = self.rest();
         let (value, used) = match rest.as_bytes() {
             [b'"', b'"', b'"', ..] if multi_line => {
@@ -331,6 +350,7 @@ fn basic(body: &str) -> Option<(Cow<'_, str>, usize)> {
 /// backslash or control character (a tab included, which the caller passes over), or
 /// `None` if there is none. Eight bytes per test: most strings are a few words, and a byte at
 /// a time through a table costs a load and a branch for each.
+#[inline]
 fn basic_run(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
