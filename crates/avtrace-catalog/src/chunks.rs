@@ -328,18 +328,28 @@ pub(crate) fn parse_in_pieces<A: Assemble>(
     }
     let mut failed: Option<PieceError> = None;
     let mut delivered = 0;
+    // At most this many pieces are parsed ahead of the one the assembly waits for: enough to
+    // keep every worker busy, and a bound on the parts held when the thread that assembles
+    // them gets less of a core than the workers do (on a loaded machine it did, and parts
+    // piled up by tens of megabytes).
+    let ahead = Ahead::new(4 * workers);
     let complete = std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::channel::<(usize, Parsed<A::Part>)>();
         // Joined by hand below: a worker that panicked is then a missing piece, not a panic
         // of the whole load.
         let mut handles = Vec::with_capacity(workers);
         for _ in 0..workers {
-            let (pieces, next, send) = (&pieces, &next, send.clone());
+            let (pieces, next, send, ahead) = (&pieces, &next, send.clone(), &ahead);
             handles.push(scope.spawn(move || {
+                // A worker that panics lets the others go rather than wait for its piece.
+                let _release = ahead.release_on_exit();
                 let mut worker = A::Worker::default();
                 loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(range) = pieces.get(k) else { break };
+                    if !ahead.wait_for_room(k) {
+                        break;
+                    }
                     if send.send((k, parse_piece(text, range.clone(), assemble, &mut worker))).is_err() {
                         break;
                     }
@@ -353,6 +363,7 @@ pub(crate) fn parse_in_pieces<A: Assemble>(
             while let Some(parsed) = waiting.remove(&delivered) {
                 let range = &pieces[delivered];
                 delivered += 1;
+                ahead.delivered(delivered);
                 if failed.is_none()
                     && let Err(e) = deliver(range, parsed)
                 {
@@ -374,6 +385,57 @@ pub(crate) fn parse_in_pieces<A: Assemble>(
         return Some(Err(PieceError { message: "the file could not be read in pieces".to_owned(), span: 0..0 }));
     }
     Some(Ok(program))
+}
+
+/// How far the parsing threads may run ahead of the pieces delivered: a worker waits before
+/// parsing piece `k` until fewer than `window` pieces lie between the next to be delivered
+/// and `k`. The next piece to be delivered never waits, so the pieces always move.
+struct Ahead {
+    window: usize,
+    /// The number of pieces delivered, and whether a worker gave up (then no one waits).
+    state: std::sync::Mutex<(usize, bool)>,
+    moved: std::sync::Condvar,
+}
+
+impl Ahead {
+    fn new(window: usize) -> Ahead {
+        Ahead { window: window.max(1), state: std::sync::Mutex::new((0, false)), moved: std::sync::Condvar::new() }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (usize, bool)> {
+        // The state is two numbers written whole: one left by a panicking thread is sound.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits until piece `k` may be parsed; `false` once a worker has given up.
+    fn wait_for_room(&self, k: usize) -> bool {
+        let mut state = self.lock();
+        while k >= state.0 + self.window && !state.1 {
+            state = self.moved.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        !state.1
+    }
+
+    fn delivered(&self, count: usize) {
+        self.lock().0 = count;
+        self.moved.notify_all();
+    }
+
+    /// A guard that, when its worker ends by panicking, lets every waiting worker go.
+    fn release_on_exit(&self) -> ReleaseOnPanic<'_> {
+        ReleaseOnPanic(self)
+    }
+}
+
+struct ReleaseOnPanic<'a>(&'a Ahead);
+
+impl Drop for ReleaseOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.lock().1 = true;
+            self.0.moved.notify_all();
+        }
+    }
 }
 
 /// Whether `text` holds nothing but blank lines and comments that TOML accepts (no
@@ -548,5 +610,105 @@ mod tests {
         assert!(cut_points("[program]\n[program]\n").is_none());
         assert!(cut_points("[[requirements]]\ntext = \"\"\"\nopen\n").is_none());
         assert!(cut_points("[ [requirements] ]\n").is_none());
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use std::ops::Range;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::{Assemble, BATCH, parse_in_pieces};
+    use crate::raw::{RawEvidence, RawRequirement, Tables};
+
+    /// Counts tables; remembers which piece (by its start) it began, and can be told to
+    /// panic on one.
+    struct Counting {
+        starts: Vec<usize>,
+        delivered: AtomicUsize,
+        furthest_ahead: AtomicUsize,
+        panic_at: Option<usize>,
+    }
+
+    struct Count(usize);
+
+    impl Tables<'_> for Count {
+        fn requirement(&mut self, _: RawRequirement<'_>) {
+            self.0 += 1;
+        }
+        fn evidence(&mut self, _: RawEvidence) {}
+    }
+
+    impl Assemble for Counting {
+        type Worker = ();
+        type Builder = Count;
+        type Part = usize;
+
+        fn begin(&self, range: Range<usize>, (): ()) -> Count {
+            let k = self.starts.iter().position(|&s| s == range.start).expect("a piece's start");
+            assert_ne!(Some(k), self.panic_at, "a worker fails on this piece");
+            let ahead = k.saturating_sub(self.delivered.load(Ordering::SeqCst));
+            self.furthest_ahead.fetch_max(ahead, Ordering::SeqCst);
+            Count(0)
+        }
+
+        fn finish(&self, builder: Count) -> (usize, ()) {
+            (builder.0, ())
+        }
+    }
+
+    /// A file of `pieces` full pieces, and where each starts.
+    fn file(pieces: usize) -> (String, Vec<usize>) {
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for n in 0..pieces * BATCH {
+            if n % BATCH == 0 {
+                starts.push(text.len());
+            }
+            text.push_str(&format!("[[requirements]]\nid = \"R-{n}\"\ntitle = \"t\"\n"));
+        }
+        (text, starts)
+    }
+
+    /// However slowly the parts are taken, the workers stay within their window of the
+    /// piece delivered last, and every table arrives once, in order.
+    #[test]
+    fn workers_run_no_further_ahead_than_their_window() {
+        let (text, starts) = file(40);
+        let counting =
+            Counting { starts, delivered: AtomicUsize::new(0), furthest_ahead: AtomicUsize::new(0), panic_at: None };
+        let mut parts = Vec::new();
+        let result = parse_in_pieces(&text, &counting, usize::MAX, &mut (), &mut |part| {
+            // The first parts are taken slowly: time for the workers to run far ahead.
+            if parts.len() < 4 {
+                std::thread::sleep(std::time::Duration::from_millis(150));
+            }
+            parts.push(part);
+            counting.delivered.fetch_add(1, Ordering::SeqCst);
+        });
+        assert!(matches!(result, Some(Ok(None))), "{result:?}");
+        assert_eq!(parts, vec![BATCH; 40]);
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(40);
+        if workers > 1 {
+            // The window, plus the one the assembly counts after it is let go.
+            assert!(counting.furthest_ahead.load(Ordering::SeqCst) <= 4 * workers + 1);
+        }
+    }
+
+    /// A worker that panics is a damaged file, said so; the workers waiting for room are let
+    /// go rather than left waiting for a piece that never comes.
+    #[test]
+    fn a_worker_that_panics_stops_the_others_and_the_file_is_an_error() {
+        let (text, starts) = file(40);
+        let counting =
+            Counting { starts, delivered: AtomicUsize::new(0), furthest_ahead: AtomicUsize::new(0), panic_at: Some(3) };
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) == 1 {
+            return; // one thread parses in line, where a panic is the caller's
+        }
+        let result = parse_in_pieces(&text, &counting, usize::MAX, &mut (), &mut |_| {
+            counting.delivered.fetch_add(1, Ordering::SeqCst);
+        });
+        let Some(Err(e)) = result else { panic!("expected an error, got {result:?}") };
+        assert!(e.message.contains("could not be read in pieces"), "{}", e.message);
     }
 }
