@@ -123,7 +123,8 @@ impl<'a> Cursor<'a> {
     }
 
     pub(crate) fn bare_key(&mut self) -> Option<&'a str> {
-        let end = self.rest_bytes().iter().position(|&b| !BARE_KEY[usize::from(b)]).unwrap_or(self.s.len() - self.at);
+        let rest = self.rest_bytes();
+        let end = rest.iter().position(|&b| !BARE_KEY[usize::from(b)]).unwrap_or(rest.len());
         if end == 0 {
             return None;
         }
