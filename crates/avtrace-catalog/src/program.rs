@@ -473,6 +473,9 @@ impl ResolvedRefs {
         let clause = catalog.clause_by_ref(reference)?;
         let heading = catalog.clause(clause).kind == ClauseKind::Heading;
         let Ok(len) = u16::try_from(bytes.len()) else { return Ok((clause, heading)) };
+        if table.len() >= Self::ENTRIES {
+            return Ok((clause, heading));
+        }
         let mut text = padded;
         if bytes.len() > INLINE_REFERENCE {
             let Ok(start) = u32::try_from(keys.len()) else { return Ok((clause, heading)) };
@@ -482,10 +485,8 @@ impl ResolvedRefs {
             text[..4].copy_from_slice(&start.to_le_bytes());
             keys.extend_from_slice(bytes);
         }
-        if table.len() < Self::ENTRIES {
-            let keys = &*keys;
-            table.insert_unique(hash, Resolved { text, len, heading, clause }, |entry| Self::hash(entry.text(keys)));
-        }
+        let keys = &*keys;
+        table.insert_unique(hash, Resolved { text, len, heading, clause }, |entry| Self::hash(entry.text(keys)));
         Ok((clause, heading))
     }
 }
@@ -1186,6 +1187,18 @@ mod tests {
             assert_eq!(resolved, (catalog.clause_by_ref(reference).expect("known"), is_heading));
         }
         assert_eq!((refs.table.len(), refs.keys.len()), (4, ResolvedRefs::KEY_BYTES));
+        // A cache full of entries takes no more key bytes for references it cannot file.
+        let mut refs = ResolvedRefs::default();
+        let clause = catalog.clause_by_ref("A:1").expect("known");
+        for k in 0..ResolvedRefs::ENTRIES as u64 {
+            let mut text = [0; INLINE_REFERENCE];
+            text[..8].copy_from_slice(&k.to_le_bytes());
+            let entry = Resolved { text, len: 8, heading: false, clause };
+            refs.table.insert_unique(ResolvedRefs::hash(entry.text(&[])), entry, |e| ResolvedRefs::hash(e.text(&[])));
+        }
+        let long = "EU-2023-2590-ANNEX:Annex I 3.3.2";
+        assert_eq!(refs.resolve(&catalog, long).expect("known"), (catalog.clause_by_ref(long).expect("known"), false));
+        assert_eq!((refs.table.len(), refs.keys.len()), (ResolvedRefs::ENTRIES, 0));
     }
 
     /// A piece the fast lane declines part-way (a float attribute) is read again by the
