@@ -342,7 +342,7 @@ pub(crate) fn parse_in_pieces<A: Assemble>(
             let (pieces, next, send, ahead) = (&pieces, &next, send.clone(), &ahead);
             handles.push(scope.spawn(move || {
                 // A worker that panics lets the others go rather than wait for its piece.
-                let _release = ahead.release_on_exit();
+                let _release = ahead.release_on_panic();
                 let mut worker = A::Worker::default();
                 loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -422,7 +422,7 @@ impl Ahead {
     }
 
     /// A guard that, when its worker ends by panicking, lets every waiting worker go.
-    fn release_on_exit(&self) -> ReleaseOnPanic<'_> {
+    fn release_on_panic(&self) -> ReleaseOnPanic<'_> {
         ReleaseOnPanic(self)
     }
 }

@@ -184,7 +184,7 @@ struct Scratch<'a> {
 fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Scratch<'a>) -> Option<avtrace_model::Attrs> {
     let Scratch { pairs, keys } = scratch;
     pairs.clear();
-    let read = c.inline_table(pairs, |c| {
+    c.inline_table(pairs, |c| {
         if let Some(b'"' | b'\'') = c.s.as_bytes().get(c.at) {
             return c.one_line_string_value();
         }
@@ -200,7 +200,7 @@ fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Scratch<'a>) -> Option<avtrace_mo
         }
         c.at += end;
         Some(Cow::Borrowed(word))
-    });
+    })?;
     // Written in key order, as tools and people mostly write them, the pairs need neither
     // sorting nor a search for repeats: one pass of in-line compares says so.
     if !pairs.windows(2).all(|w| key_before(w[0].0.as_bytes(), w[1].0.as_bytes())) {
@@ -209,7 +209,7 @@ fn attrs<'a>(c: &mut Cursor<'a>, scratch: &mut Scratch<'a>) -> Option<avtrace_mo
             return None;
         }
     }
-    read.is_some().then(|| avtrace_model::Attrs::from_pairs_sharing(pairs.iter().map(|(k, v)| (*k, v.as_ref())), keys))
+    Some(avtrace_model::Attrs::from_pairs_sharing(pairs.iter().map(|(k, v)| (*k, v.as_ref())), keys))
 }
 
 /// Whether key `a` sorts strictly before key `b`, compared byte by byte in line: a key is a
