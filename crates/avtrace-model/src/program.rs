@@ -247,10 +247,12 @@ impl Packed {
 
     /// The strings, as text checked once (they were `&str`s, so the text is UTF-8 and
     /// every string begins and ends on a character boundary).
-    fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
+    fn iter(&self) -> PackedIter<'_> {
         let (width, count, text_at) = self.layout();
         let text = std::str::from_utf8(self.0.get(text_at..).unwrap_or_default()).unwrap_or_default();
-        (0..count).map(move |i| text.get(self.bounds(width, i)).unwrap_or_default())
+        // The ends, after the width and the count.
+        let ends = self.0.get(1 + width..text_at).unwrap_or_default();
+        PackedIter { ends, width, text, start: 0, left: count }
     }
 
     /// String `i`, as bytes.
@@ -277,6 +279,42 @@ impl Packed {
             (start, seen) = (end, seen + 1);
         }
         seen == count
+    }
+}
+
+/// The strings of a [`Packed`], in order: each starts where the one before it ended, so one
+/// number is read per string.
+#[derive(Clone, Default)]
+struct PackedIter<'a> {
+    /// The end of each string still to come, `width` bytes apiece.
+    ends: &'a [u8],
+    width: usize,
+    text: &'a str,
+    start: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for PackedIter<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        if self.left == 0 {
+            return None;
+        }
+        let (end, rest) = self.ends.split_at_checked(self.width)?;
+        let end = match *end {
+            [a, b] => usize::from(u16::from_le_bytes([a, b])),
+            [a, b, c, d] => u32::from_le_bytes([a, b, c, d]) as usize,
+            _ => return None,
+        };
+        let item = self.text.get(self.start..end).unwrap_or_default();
+        (self.ends, self.start, self.left) = (rest, end, self.left - 1);
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
     }
 }
 
@@ -349,7 +387,7 @@ impl Attrs {
 
     /// The `(key, value)` pairs, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let keys = self.keys.as_deref().into_iter().flat_map(Packed::iter);
+        let keys = self.keys.as_deref().map(Packed::iter).unwrap_or_default();
         keys.zip(self.values.iter())
     }
 

@@ -8,10 +8,10 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::TraceView;
-use crate::piecewise::{self, Depth, Object};
+use crate::piecewise::{self, Depth, Member, Object};
 
 /// A requirement's place in the tree and how far it is verified.
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct RequirementState<'a> {
     id: &'a str,
     parent: Option<&'a str>,
@@ -33,14 +33,16 @@ struct MandateDoc<'a> {
     source: &'a str,
 }
 
-#[derive(Serialize)]
+/// Written field by field ([`Member`]), in the order of the fields here; tests hold that to
+/// the bytes the derived `Serialize` writes.
+#[cfg_attr(test, derive(Serialize))]
 struct ClauseDoc<'a> {
     clause: String,
     title: &'a str,
     kind: &'static str,
     /// `chapter` when the clause stands for a whole chapter whose paragraphs the catalog
     /// does not list, so that "covered" may hide many paragraphs; absent for one paragraph.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(skip_serializing_if = "Option::is_none"))]
     granularity: Option<&'static str>,
     status: &'static str,
     requirements: Vec<&'a str>,
@@ -54,14 +56,54 @@ struct ClauseDoc<'a> {
     /// direction of the path (from the satisfied clause towards this one).
     chain: Vec<StepDoc<'a>>,
     /// What the chain's relations compose to (the satisfied clause's relation to this
-    /// one): `equal`/`superset` make it via-mapping, `subset`/`intersects` partial.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// one): `equal`/`superset` make it via-mapping, `subset`/`intersects` partial; absent
+    /// without a chain.
+    #[cfg_attr(test, serde(skip_serializing_if = "Option::is_none"))]
     relation: Option<&'static str>,
     /// For an uncovered clause: the nearest chains from satisfied clauses that compose to
-    /// nothing, as hints for a reviewer; they count for nothing.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// nothing, as hints for a reviewer; they count for nothing. Absent when there are none.
+    #[cfg_attr(test, serde(skip_serializing_if = "Vec::is_empty"))]
     related: Vec<RelatedDoc<'a>>,
     because: Vec<String>,
+}
+
+// A million requirements make these two the bulk of a trace's JSON: written field by field,
+// strings copied without serde's byte-by-byte escaping when there is nothing to escape.
+impl Member for RequirementState<'_> {
+    fn write<W: Write + ?Sized>(&self, out: &mut W, depth: Depth) -> std::io::Result<()> {
+        let mut object = Object::open(out, depth)?;
+        object.string("id", self.id)?;
+        object.optional_string("parent", self.parent)?;
+        object.string("status", self.status)?;
+        object.string("verification", self.verification)?;
+        object.close()
+    }
+}
+
+impl Member for ClauseDoc<'_> {
+    fn write<W: Write + ?Sized>(&self, out: &mut W, depth: Depth) -> std::io::Result<()> {
+        let mut object = Object::open(out, depth)?;
+        object.string("clause", &self.clause)?;
+        object.string("title", self.title)?;
+        object.string("kind", self.kind)?;
+        if let Some(granularity) = self.granularity {
+            object.string("granularity", granularity)?;
+        }
+        object.string("status", self.status)?;
+        object.strings("requirements", &self.requirements)?;
+        object.strings("verification", &self.verification)?;
+        object.field("verified", &self.verified)?;
+        object.strings("via", &self.via)?;
+        object.field("chain", &self.chain)?;
+        if let Some(relation) = self.relation {
+            object.string("relation", relation)?;
+        }
+        if !self.related.is_empty() {
+            object.field("related", &self.related)?;
+        }
+        object.strings("because", &self.because)?;
+        object.close()
+    }
 }
 
 /// A chain that reaches a clause but proves nothing about it.
@@ -252,4 +294,81 @@ pub fn trace_json(view: &TraceView<'_>) -> String {
 /// clauses listed, uncovered first (the counts still describe the whole market).
 pub fn gaps_json(view: &TraceView<'_>) -> String {
     document(view, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(from: &str) -> StepDoc<'static> {
+        StepDoc {
+            from: from.to_owned(),
+            rel: "equal",
+            to: "B:1".to_owned(),
+            basis: "crosswalk".to_owned(),
+            source: "https://example.org/a?b=\"c\"",
+            confidence: Some("medium"),
+            rationale: None,
+        }
+    }
+
+    /// `member` written at every depth and in both layouts, against serde_json's text for
+    /// the same value at the same place.
+    fn same_as_serde<T: Member + Serialize>(member: &T) {
+        for compact in [false, true] {
+            let whole = if compact { serde_json::to_string(member) } else { serde_json::to_string_pretty(member) };
+            let whole = whole.unwrap_or_else(|e| panic!("{e}"));
+            let top = if compact { Depth::COMPACT } else { Depth::PRETTY };
+            let mut out = Vec::new();
+            member.write(&mut out, top).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(String::from_utf8_lossy(&out), whole);
+            // One level in, as an item of a list: the same text, every line after the first
+            // indented two more spaces.
+            let mut out = Vec::new();
+            member.write(&mut out, top.inner()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(String::from_utf8_lossy(&out), whole.replace('\n', "\n  "));
+        }
+    }
+
+    /// The two documents written field by field are the bytes their derived `Serialize`
+    /// writes: every optional field present and absent, empty and full lists, and strings
+    /// that need escaping.
+    #[test]
+    fn field_by_field_documents_are_what_serde_writes() {
+        for (parent, id) in [(None, "REQ-1"), (Some("REQ-\"0\""), "REQ\t1\\é")] {
+            same_as_serde(&RequirementState { id, parent, status: "approved", verification: "none" });
+        }
+        let full = ClauseDoc {
+            clause: "UN-R155:7.2.2.2".to_owned(),
+            title: "Processes \"used\"\nwithin the CSMS\u{1}",
+            kind: "requirement",
+            granularity: Some("chapter"),
+            status: "via-mapping",
+            requirements: vec!["REQ-1", "REQ-<2>"],
+            verification: vec!["passed", "none"],
+            verified: false,
+            via: vec!["A:1".to_owned()],
+            chain: vec![step("A:1")],
+            relation: Some("equal"),
+            related: vec![RelatedDoc {
+                requirements: vec!["REQ-3"],
+                via: vec!["C:2".to_owned()],
+                chain: vec![step("C:2")],
+            }],
+            because: vec!["mandatory from 2024-07-07".to_owned()],
+        };
+        same_as_serde(&full);
+        let bare = ClauseDoc {
+            granularity: None,
+            requirements: Vec::new(),
+            verification: Vec::new(),
+            via: Vec::new(),
+            chain: Vec::new(),
+            relation: None,
+            related: Vec::new(),
+            because: Vec::new(),
+            ..full
+        };
+        same_as_serde(&bare);
+    }
 }

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::TraceView;
 use crate::json::{StepDoc, ratio, step_doc};
-use crate::piecewise::{self, Depth, JsonDocument, Object};
+use crate::piecewise::{self, Depth, JsonDocument, Member, Object};
+use std::io::Write;
 
 /// The matrix document, serialised as `matrix --format json` and embedded in the HTML.
 #[derive(Serialize)]
@@ -63,6 +64,49 @@ impl JsonDocument for MatrixDoc<'_> {
         piecewise::array(doc.key("requirements")?, top.inner(), requirements.len(), threads, |k| &requirements[k])?;
         doc.field("attribute_keys", &self.attribute_keys)?;
         doc.close()
+    }
+}
+
+// The clauses and requirements are the bulk of a large program's matrix: written field by
+// field (the order of the fields above, as their derived `Serialize` writes them; a test holds
+// the two to the same bytes), strings copied whole where there is nothing to escape.
+impl Member for &MatrixClause<'_> {
+    fn write<W: Write + ?Sized>(&self, out: &mut W, depth: Depth) -> std::io::Result<()> {
+        let mut object = Object::open(out, depth)?;
+        object.string("clause", &self.clause)?;
+        object.string("instrument", &self.instrument)?;
+        object.string("title", self.title)?;
+        object.string("kind", self.kind)?;
+        object.string("status", self.status)?;
+        object.strings("requirements", &self.requirements)?;
+        object.strings("subtree", &self.subtree)?;
+        object.field("verified", &self.verified)?;
+        object.field("via", &self.via)?;
+        object.field("markets", &self.markets)?;
+        object.close()
+    }
+}
+
+impl Member for &RequirementDoc<'_> {
+    fn write<W: Write + ?Sized>(&self, out: &mut W, depth: Depth) -> std::io::Result<()> {
+        let mut object = Object::open(out, depth)?;
+        object.string("id", self.id)?;
+        object.string("title", self.title)?;
+        object.string("text", self.text)?;
+        object.string("status", self.status)?;
+        object.optional_string("parent", self.parent)?;
+        object.field("depth", &self.depth)?;
+        object.string("verification", self.verification)?;
+        object.strings("verified_by", self.verified_by)?;
+        let attrs_at = depth.inner();
+        let mut attrs = Object::open(object.key("attrs")?, attrs_at)?;
+        for (key, value) in self.attrs.iter() {
+            attrs.string(key, value)?;
+        }
+        attrs.close()?;
+        object.field("links", &self.links)?;
+        object.strings("clauses", &self.clauses)?;
+        object.close()
     }
 }
 
@@ -253,6 +297,12 @@ impl ClauseName {
 impl std::ops::Deref for ClauseName {
     type Target = str;
     fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for ClauseName {
+    fn as_ref(&self) -> &str {
         &self.0
     }
 }

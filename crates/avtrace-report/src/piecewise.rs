@@ -34,25 +34,34 @@ impl Depth {
         Depth { level: self.level.saturating_sub(1), ..self }
     }
 
-    /// What comes before a member written at this depth.
+    /// What comes before a member written at this depth: one write of the comma, the line
+    /// break and the indent, as a member is often no longer than its separator.
     fn before_member<W: Write + ?Sized>(self, out: &mut W, first: bool) -> io::Result<()> {
-        if !first {
-            out.write_all(b",")?;
+        let from = usize::from(first);
+        if self.compact {
+            return out.write_all(&BREAK[from..1]);
         }
-        self.new_line(out)
+        self.separator(out, from)
     }
 
     /// In the pretty layout, a line break and this depth's indent.
     fn new_line<W: Write + ?Sized>(self, out: &mut W) -> io::Result<()> {
-        const SPACES: &[u8; 64] = b"                                                                ";
         if self.compact {
             return Ok(());
         }
-        out.write_all(b"\n")?;
+        self.separator(out, 1)
+    }
+
+    /// `BREAK` from `from` (0 with the comma, 1 without) through this depth's indent.
+    fn separator<W: Write + ?Sized>(self, out: &mut W, from: usize) -> io::Result<()> {
         let mut left = self.level * 2;
+        let here = left.min(BREAK.len() - 2);
+        out.write_all(&BREAK[from..2 + here])?;
+        left -= here;
+        // Deeper than any avtrace document goes, but laid out all the same.
         while left > 0 {
-            let n = left.min(SPACES.len());
-            out.write_all(&SPACES[..n])?;
+            let n = left.min(BREAK.len() - 2);
+            out.write_all(&BREAK[2..2 + n])?;
             left -= n;
         }
         Ok(())
@@ -62,6 +71,15 @@ impl Depth {
         if self.compact { b":" } else { b": " }
     }
 }
+
+/// A member separator in the pretty layout: the comma, the line break, then the indent of up
+/// to 32 levels.
+const BREAK: [u8; 66] = {
+    let mut text = [b' '; 66];
+    text[0] = b',';
+    text[1] = b'\n';
+    text
+};
 
 /// serde_json's formatters, starting at a given depth: a value rendered on its own comes out
 /// as it would inside the whole document.
@@ -134,6 +152,50 @@ pub(crate) fn value<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, depth
     value.serialize(&mut serializer).map_err(io::Error::from)
 }
 
+/// Writes `text` as a JSON string, byte for byte as serde_json writes it. Text with nothing
+/// to escape (ids, statuses, clause names, most titles) is copied whole; the rest goes
+/// through serde_json's escaping.
+pub(crate) fn string<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
+    if text.bytes().any(|b| ESCAPED[usize::from(b)]) {
+        return value(out, Depth::COMPACT, text);
+    }
+    out.write_all(b"\"")?;
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\"")
+}
+
+/// The bytes serde_json escapes in a string: control characters, `"` and `\\`.
+const ESCAPED: [bool; 256] = {
+    let mut escaped = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        escaped[b] = true;
+        b += 1;
+    }
+    escaped[b'"' as usize] = true;
+    escaped[b'\\' as usize] = true;
+    escaped
+};
+
+/// Writes a list of strings at `depth` as serde_json lays out a `Vec<&str>` there.
+pub(crate) fn strings<W: Write + ?Sized, S: AsRef<str>>(out: &mut W, depth: Depth, items: &[S]) -> io::Result<()> {
+    in_brackets(out, depth, items.len(), |out| {
+        let inner = depth.inner();
+        for (k, item) in items.iter().enumerate() {
+            inner.before_member(out, k == 0)?;
+            string(out, item.as_ref())?;
+        }
+        Ok(())
+    })
+}
+
+/// A value that writes itself as serde_json would serialise it at a given depth: the items
+/// of [`array`], written field by field where that is faster than through `Serialize`.
+pub(crate) trait Member {
+    /// Writes the value at `depth` (its first line not indented: the caller has placed it).
+    fn write<W: Write + ?Sized>(&self, out: &mut W, depth: Depth) -> io::Result<()>;
+}
+
 /// An object being written at `depth`, one field at a time.
 pub(crate) struct Object<'w, W: Write + ?Sized> {
     out: &'w mut W,
@@ -152,9 +214,28 @@ impl<'w, W: Write + ?Sized> Object<'w, W> {
     pub(crate) fn key(&mut self, key: &str) -> io::Result<&mut W> {
         self.depth.inner().before_member(self.out, self.empty)?;
         self.empty = false;
-        value(self.out, self.depth, key)?;
+        string(self.out, key)?;
         self.out.write_all(self.depth.colon())?;
         Ok(self.out)
+    }
+
+    /// Writes the field `key` with a string value.
+    pub(crate) fn string(&mut self, key: &str, text: &str) -> io::Result<()> {
+        string(self.key(key)?, text)
+    }
+
+    /// Writes the field `key` with a string value, or `null`.
+    pub(crate) fn optional_string(&mut self, key: &str, text: Option<&str>) -> io::Result<()> {
+        match text {
+            Some(text) => self.string(key, text),
+            None => self.key(key)?.write_all(b"null"),
+        }
+    }
+
+    /// Writes the field `key` with a list of strings.
+    pub(crate) fn strings<S: AsRef<str>>(&mut self, key: &str, items: &[S]) -> io::Result<()> {
+        let depth = self.depth.inner();
+        strings(self.key(key)?, depth, items)
     }
 
     /// Writes the field `key` with its value.
@@ -188,6 +269,13 @@ pub(crate) fn written(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> S
 }
 
 #[cfg(test)]
+impl Member for &serde_json::Value {
+    fn write<W: Write + ?Sized>(&self, out: &mut W, depth: Depth) -> io::Result<()> {
+        value(out, depth, self)
+    }
+}
+
+#[cfg(test)]
 impl JsonDocument for serde_json::Value {
     fn write_json(&self, out: &mut dyn Write, top: Depth) -> io::Result<()> {
         value(out, top, self)
@@ -204,7 +292,7 @@ const PIECE: usize = 1024;
 pub(crate) fn array<W, T, F>(out: &mut W, depth: Depth, len: usize, threads: usize, item: F) -> io::Result<()>
 where
     W: Write + ?Sized,
-    T: Serialize,
+    T: Member,
     F: Fn(usize) -> T + Sync,
 {
     array_of_weight(out, depth, len, 1, threads, item)
@@ -223,7 +311,7 @@ pub(crate) fn array_of_weight<W, T, F>(
 ) -> io::Result<()>
 where
     W: Write + ?Sized,
-    T: Serialize,
+    T: Member,
     F: Fn(usize) -> T + Sync,
 {
     let piece = (PIECE / weight.max(1)).max(1);
@@ -272,13 +360,13 @@ fn in_brackets<W: Write + ?Sized>(
 fn render<W, T, F>(out: &mut W, depth: Depth, range: std::ops::Range<usize>, item: &F) -> io::Result<()>
 where
     W: Write + ?Sized,
-    T: Serialize,
+    T: Member,
     F: Fn(usize) -> T,
 {
     let inner = depth.inner();
     for k in range {
         inner.before_member(out, k == 0)?;
-        value(out, inner, &item(k))?;
+        item(k).write(out, inner)?;
     }
     Ok(())
 }
@@ -293,7 +381,7 @@ fn render_in_parallel<W, T, F>(
 ) -> io::Result<()>
 where
     W: Write + ?Sized,
-    T: Serialize,
+    T: Member,
     F: Fn(usize) -> T + Sync,
 {
     let pieces = len.div_ceil(piece_len);
@@ -362,6 +450,7 @@ pub(crate) fn threads() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy as _;
     use serde_json::json;
 
     /// `v` as serde_json writes it whole, in the layout of `depth`.
@@ -387,6 +476,45 @@ mod tests {
                 _ => json!(["é", null, 1.5, true, [[]]]),
             })
             .collect()
+    }
+
+    proptest::proptest! {
+        /// Any text, with the bytes serde_json escapes (quotes, backslashes, every control
+        /// character) mixed into arbitrary characters, is written as serde_json writes it.
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(
+            chars in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::arbitrary::any::<char>(),
+                    (0u8..0x20).prop_map(char::from),
+                    proptest::sample::select(vec!['"', '\\', '/', '\u{7f}', 'é', '<']),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = chars.into_iter().collect();
+            let mut out = Vec::new();
+            string(&mut out, &text).unwrap_or_else(|e| panic!("{e}"));
+            proptest::prop_assert_eq!(String::from_utf8_lossy(&out), serde_json::to_string(&text).unwrap_or_default());
+        }
+    }
+
+    /// Lists of strings, empty and not, at any depth and in both layouts.
+    #[test]
+    fn string_lists_are_laid_out_as_serde_json_lays_them_out() {
+        for items in [vec![], vec!["a"], vec!["REQ-1", "x\"y", "line\nbreak", ""]] {
+            for compact in [false, true] {
+                for level in [0, 1, 5, 40] {
+                    let mut out = Vec::new();
+                    strings(&mut out, at(level, compact), &items).unwrap_or_default();
+                    // serde_json's text for the list at the top, moved `level` levels in.
+                    let whole =
+                        if compact { serde_json::to_string(&items) } else { serde_json::to_string_pretty(&items) };
+                    let expected = whole.unwrap_or_default().replace('\n', &format!("\n{}", "  ".repeat(level)));
+                    assert_eq!(text(out), expected, "{items:?} at {level}, compact {compact}");
+                }
+            }
+        }
     }
 
     #[test]
