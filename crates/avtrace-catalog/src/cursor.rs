@@ -66,6 +66,19 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// The `=` between a key and its value, with the blanks around it. `key = value`, as
+    /// nearly every file spells it, is taken in one test; other spacing the long way.
+    pub(crate) fn equals_sign(&mut self) -> Option<()> {
+        if !self.eat(" = ") {
+            self.blanks();
+            if !self.eat("=") {
+                return None;
+            }
+        }
+        self.blanks();
+        Some(())
+    }
+
     /// A line break: LF or CRLF.
     pub(crate) fn newline(&mut self) -> bool {
         let used = match self.rest_bytes() {
@@ -246,18 +259,21 @@ impl<'a> Cursor<'a> {
         loop {
             self.blanks();
             let key = self.bare_key()?;
-            self.blanks();
-            if !self.eat("=") {
-                return None;
-            }
-            self.blanks();
+            self.equals_sign()?;
             pairs.push((key, value(self)?));
-            self.blanks();
-            if self.eat("}") {
-                return Some(());
-            }
-            if !self.eat(",") {
-                return None;
+            // `, ` as nearly every file spells it, in one test; other spacing the long way.
+            match self.rest_bytes() {
+                [b',', b' ', ..] => self.at += 2,
+                [b',', ..] => self.at += 1,
+                _ => {
+                    self.blanks();
+                    if self.eat("}") {
+                        return Some(());
+                    }
+                    if !self.eat(",") {
+                        return None;
+                    }
+                }
             }
         }
     }

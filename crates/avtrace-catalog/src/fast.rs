@@ -92,11 +92,7 @@ impl<'a> Table<'a> {
     /// Reads `key = value` and the rest of its line.
     fn key_value(&mut self, c: &mut Cursor<'a>, scratch: &mut Scratch<'a>) -> Option<()> {
         let key = c.bare_key()?;
-        c.blanks();
-        if !c.eat("=") {
-            return None;
-        }
-        c.blanks();
+        c.equals_sign()?;
         match self {
             Table::Requirement(t) => match key {
                 "id" => set(&mut t.id, c.borrowed_string()?)?,
@@ -426,7 +422,8 @@ mod tests {
                 (value(), value(), prop::collection::vec(("[a-z][a-z0-9_-]{0,5}", value(), 0u8..3), 0..4), prop::collection::vec((value(), value()), 0..3)),
                 1..3,
             ),
-            pad in "[ ]{0,2}",
+            pad in "[ \t]{0,2}",
+            sep in "[ \t]{0,2},[ \t]{0,2}",
         ) {
             let mut piece = String::new();
             for (id, parent, attrs, links) in &rows {
@@ -441,10 +438,10 @@ mod tests {
                 }).collect();
                 let links: Vec<String> = links.iter().map(|(k, t)| format!("{{ kind = {}, to = {} }}", quote(k), quote(t))).collect();
                 piece.push_str(&format!(
-                    "[[requirements]]\nid = {}\ntitle = \"t\"\nparent = {}\nattrs = {{{pad}{}{pad}}}\nlinks = [{}]\n",
+                    "[[requirements]]\nid{pad}={pad}{}\ntitle = \"t\"\nparent = {}\nattrs = {{{pad}{}{pad}}}\nlinks = [{}]\n",
                     quote(id),
                     quote(parent),
-                    pairs.join(","),
+                    pairs.join(&sep),
                     links.join(",\n"),
                 ));
             }
