@@ -673,7 +673,7 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
                     cx.error(
                         "dangling-reference",
                         span(file, value),
-                        format!("{} has no clause `{}`", catalog.instrument_name(instrument), value.get_ref()),
+                        format!("{} has no clause `{}`", catalog.instrument_label(instrument), value.get_ref()),
                     );
                 }
                 found

@@ -183,7 +183,7 @@ pub fn reqif_export<'a>(
             let market = catalog.market(mt.market);
             mt.unmodelled
                 .iter()
-                .map(move |&m| format!("{} {}", market.id, catalog.instrument_name(market.mandates[m].instrument)))
+                .map(move |&m| format!("{} {}", market.id, catalog.instrument_label(market.mandates[m].instrument)))
         })
         .collect();
     header.comment = Some(format!(

@@ -55,8 +55,9 @@ impl StepBasis {
 /// What a mapping step rests on, as outputs show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BasisFacts<'a> {
-    /// `map` for a clause-level entry, `adoption IDT` / `adoption MOD` for an adoption.
-    pub basis: String,
+    /// `map` for a clause-level entry, `hierarchy` for a step within the clause tree,
+    /// `adoption IDT` / `adoption MOD` for an adoption (the only ones made per call).
+    pub basis: std::borrow::Cow<'static, str>,
     /// Where the statement is published.
     pub source: &'a str,
     /// How sure the catalog is of it.
@@ -71,7 +72,7 @@ impl StepBasis {
     pub fn facts(self, catalog: &avtrace_model::Catalog) -> BasisFacts<'_> {
         match self {
             StepBasis::Hierarchy => BasisFacts {
-                basis: "hierarchy".to_owned(),
+                basis: "hierarchy".into(),
                 source: "the clause hierarchy: a clause lies within the heading above it",
                 confidence: None,
                 rationale: None,
@@ -80,7 +81,7 @@ impl StepBasis {
                 let mapping = &catalog.mappings[mapping.index()];
                 let e = &mapping.entries[entry as usize];
                 BasisFacts {
-                    basis: "map".to_owned(),
+                    basis: "map".into(),
                     source: e.source.as_deref().unwrap_or(&mapping.source),
                     confidence: e.confidence.or(mapping.confidence),
                     rationale: e.rationale.as_deref(),
@@ -89,7 +90,7 @@ impl StepBasis {
             StepBasis::Adoption { mapping, adoption } => {
                 let mapping = &catalog.mappings[mapping.index()];
                 BasisFacts {
-                    basis: format!("adoption {adoption}"),
+                    basis: format!("adoption {adoption}").into(),
                     source: &mapping.source,
                     confidence: mapping.confidence,
                     rationale: mapping.rationale.as_deref(),

@@ -351,6 +351,9 @@ struct Index {
     /// copy of every id cost a million clauses some 70 MB.
     clauses: Vec<hashbrown::HashTable<u32>>,
     markets: FxMap<String, MarketIx>,
+    /// Per instrument, its name in references and output ([`Catalog::instrument_label`]):
+    /// a large catalog's output names clauses millions of times.
+    labels: Vec<Box<str>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -408,6 +411,16 @@ impl Catalog {
             let current: Vec<InstrumentIx> = editions.all.iter().copied().filter(|i| !superseded.contains(i)).collect();
             editions.current = (current.len() == 1).then(|| current[0]);
         }
+        index.labels = instruments
+            .iter()
+            .enumerate()
+            .map(|(i, instrument)| match index.instruments.get(&instrument.id) {
+                Some(editions) if editions.current == Some(InstrumentIx::new(i)) || editions.all.len() == 1 => {
+                    instrument.id.as_str().into()
+                }
+                _ => format!("{}@{}", instrument.id, instrument.edition).into(),
+            })
+            .collect();
         Catalog {
             instruments,
             clauses,
@@ -520,10 +533,15 @@ impl Catalog {
     /// How an instrument is named in references and output: its id, pinned to its
     /// edition when it is not the current edition of that id.
     pub fn instrument_name(&self, ix: InstrumentIx) -> String {
-        let instrument = self.instrument(ix);
-        match self.index.instruments.get(&instrument.id) {
-            Some(editions) if editions.current == Some(ix) || editions.all.len() == 1 => instrument.id.clone(),
-            _ => format!("{}@{}", instrument.id, instrument.edition),
+        self.instrument_label(ix).to_owned()
+    }
+
+    /// [`Catalog::instrument_name`], borrowed: the names are made once, with the catalog.
+    pub fn instrument_label(&self, ix: InstrumentIx) -> &str {
+        match self.index.labels.get(ix.index()) {
+            Some(label) => label,
+            // Only a catalog made by hand around `new` can lack one.
+            None => &self.instrument(ix).id,
         }
     }
 
@@ -531,7 +549,12 @@ impl Catalog {
     /// edition pinned when it is not the current one.
     pub fn clause_name(&self, ix: ClauseIx) -> String {
         let clause = self.clause(ix);
-        format!("{}:{}", self.instrument_name(clause.instrument), clause.id)
+        let instrument = self.instrument_label(clause.instrument);
+        let mut name = String::with_capacity(instrument.len() + 1 + clause.id.len());
+        name.push_str(instrument);
+        name.push(':');
+        name.push_str(&clause.id);
+        name
     }
 
     /// The source a clause was read in: its own, else its instrument's.
@@ -556,7 +579,58 @@ pub fn edition_matches(edition: &str, pin: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::edition_matches;
+    use super::*;
+
+    fn instrument(id: &str, edition: &str, supersedes: Option<usize>, clauses: std::ops::Range<u32>) -> Instrument {
+        Instrument {
+            id: id.to_owned(),
+            edition: edition.to_owned(),
+            title: String::new(),
+            kind: InstrumentKind::ALL[0],
+            body: String::new(),
+            published: None,
+            supersedes: supersedes.map(InstrumentIx::new),
+            url: None,
+            source: String::new(),
+            confidence: None,
+            note: None,
+            clauses,
+            span: Span::default(),
+        }
+    }
+
+    /// Names are made once, with the catalog: the current edition of an id, or the only
+    /// one, goes by the id; every other edition, and every edition of an id whose current
+    /// one cannot be told, is pinned.
+    #[test]
+    fn instruments_and_clauses_are_named_by_their_editions() {
+        let instruments = vec![
+            instrument("A", "2018", None, 0..1),
+            instrument("A", "2021", Some(0), 1..1),
+            instrument("B", "00 series", None, 1..1),
+            instrument("C", "1", None, 1..1),
+            instrument("C", "2", None, 1..1),
+        ];
+        let clause = Clause {
+            instrument: InstrumentIx::new(0),
+            id: "7.2(a)".to_owned(),
+            title: String::new(),
+            kind: ClauseKind::Requirement,
+            granularity: Granularity::Paragraph,
+            parent: None,
+            refs: Vec::new(),
+            source: None,
+            confidence: None,
+            note: None,
+            position: 0,
+            span: Span::default(),
+        };
+        let catalog = Catalog::new(instruments, vec![clause]);
+        let names: Vec<String> = (0..5).map(|i| catalog.instrument_name(InstrumentIx::new(i))).collect();
+        assert_eq!(names, ["A@2018", "A", "B", "C@1", "C@2"]);
+        assert_eq!(catalog.instrument_label(InstrumentIx::new(2)), "B");
+        assert_eq!(catalog.clause_name(ClauseIx(0)), "A@2018:7.2(a)");
+    }
 
     #[test]
     fn edition_pins() {

@@ -302,7 +302,7 @@ fn clause_show<'a>(catalog: &'a Catalog, graph: &ClauseGraph, ix: ClauseIx, defi
             MappingShow {
                 rel: rel.as_str(),
                 clause: catalog.clause_name(to),
-                basis: facts.basis,
+                basis: facts.basis.into_owned(),
                 source: facts.source,
                 confidence: facts.confidence.map(Confidence::as_str),
                 rationale: facts.rationale,
@@ -428,7 +428,7 @@ fn instrument_show(catalog: &Catalog, ix: InstrumentIx, defined_at: String) -> I
                 return None;
             };
             let degree = m.adoption.map(|a| format!(" ({a})")).unwrap_or_default();
-            Some(format!("{}{degree}", catalog.instrument_name(other)))
+            Some(format!("{}{degree}", catalog.instrument_label(other)))
         })
         .collect();
     let mut clause_list: Vec<(u32, ClauseLine<'_>)> = i

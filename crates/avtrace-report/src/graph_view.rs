@@ -82,7 +82,7 @@ fn edges<'a>(catalog: &'a Catalog, graph: &ClauseGraph, clauses: &[ClauseIx]) ->
                         to,
                         kind: "maps",
                         rel: Some(rel.as_str()),
-                        basis: Some(facts.basis),
+                        basis: Some(facts.basis.into_owned()),
                         source: Some(facts.source),
                     });
                 }

@@ -120,7 +120,7 @@ pub(crate) struct StepDoc<'a> {
     pub(crate) from: String,
     pub(crate) rel: &'static str,
     pub(crate) to: String,
-    pub(crate) basis: String,
+    pub(crate) basis: std::borrow::Cow<'static, str>,
     pub(crate) source: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) confidence: Option<&'static str>,
@@ -305,7 +305,7 @@ mod tests {
             from: from.to_owned(),
             rel: "equal",
             to: "B:1".to_owned(),
-            basis: "crosswalk".to_owned(),
+            basis: "crosswalk".into(),
             source: "https://example.org/a?b=\"c\"",
             confidence: Some("medium"),
             rationale: None,

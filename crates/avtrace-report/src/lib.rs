@@ -146,8 +146,11 @@ impl TraceView<'_> {
     /// A reason as a short phrase: `mandate UN-R155` or `cited by UN-R155:7.3.3`.
     pub fn reason(&self, market: &avtrace_model::Market, reason: Reason) -> String {
         match reason {
-            Reason::Mandate(m) => format!("mandate {}", self.catalog.instrument_name(market.mandates[m].instrument)),
-            Reason::CitedBy(clause) => format!("cited by {}", self.catalog.clause_name(clause)),
+            Reason::Mandate(m) => format!("mandate {}", self.catalog.instrument_label(market.mandates[m].instrument)),
+            Reason::CitedBy(clause) => {
+                let c = self.catalog.clause(clause);
+                format!("cited by {}:{}", self.catalog.instrument_label(c.instrument), c.id)
+            }
         }
     }
 }

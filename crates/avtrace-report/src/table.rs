@@ -82,7 +82,7 @@ pub fn trace_table(view: &TraceView<'_>) -> String {
         let _ = writeln!(out, "  {}  {}", left("instrument", 16), count_headers());
         for (instrument, counts) in mt.counts_by_instrument(view.catalog, trace) {
             let _ =
-                writeln!(out, "  {}  {}", left(&view.catalog.instrument_name(instrument), 16), count_cells(&counts));
+                writeln!(out, "  {}  {}", left(view.catalog.instrument_label(instrument), 16), count_cells(&counts));
         }
         out.push_str(&chapter_line(view, mt));
     }

@@ -37,7 +37,7 @@ fn term_doc<'a>(catalog: &'a Catalog, term: &'a Term, feature: bool) -> TermDoc<
             for m in &market.mandates {
                 let words = if feature { &m.features } else { &m.categories };
                 if words.contains(&term.id) {
-                    mandates.push(format!("{} {}", market.id, catalog.instrument_name(m.instrument)));
+                    mandates.push(format!("{} {}", market.id, catalog.instrument_label(m.instrument)));
                 }
             }
         }
@@ -131,7 +131,7 @@ pub fn unreached_diagnostics(catalog: &Catalog, program: &Program, unreached: &[
                             .map(|(market, m, exclusion)| {
                                 let market = catalog.market(*market);
                                 let mandate = &market.mandates[*m];
-                                let what = format!("{} {}", market.id, catalog.instrument_name(mandate.instrument));
+                                let what = format!("{} {}", market.id, catalog.instrument_label(mandate.instrument));
                                 match exclusion {
                                     Exclusion::Level(level) => format!("{what} is {level} only"),
                                     Exclusion::NotYet { from, sop } => {

@@ -216,7 +216,8 @@ fn mandates(catalog: &Catalog) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for market in &catalog.markets {
         for d in &market.mandates {
-            let mut s = format!("{}: {} {} from {}", market.id, catalog.instrument_name(d.instrument), d.level, d.from);
+            let mut s =
+                format!("{}: {} {} from {}", market.id, catalog.instrument_label(d.instrument), d.level, d.from);
             if !d.categories.is_empty() {
                 s.push_str(&format!(" for {}", d.categories.join(",")));
             }
