@@ -644,8 +644,11 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
     let mut mappings = Vec::new();
     // Every clause pair mapped so far, in either direction, with its relation read from the
     // smaller clause index and where it was mapped: the same pair mapped twice with
-    // different relations is a contradiction whichever files the two entries are in.
-    let mut pairs: HashMap<(ClauseIx, ClauseIx), (Relation, Span)> = HashMap::new();
+    // different relations is a contradiction whichever files the two entries are in. Sized
+    // for every entry at once and hashed with Fx (the keys are our own indices): a large
+    // catalog's mappings have hundreds of thousands of entries.
+    let entry_count = raws.iter().map(|(_, raw)| raw.map.len()).sum();
+    let mut pairs: Pairs = HashMap::with_capacity_and_hasher(entry_count, Default::default());
     for (file, raw) in raws {
         cx.non_empty(file, &raw.source, "source");
         let adoption = raw.adoption.as_ref().and_then(|a| cx.word(file, a, "adoption", Adoption::parse));
@@ -665,7 +668,8 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
             continue;
         }
         let mut entries = Vec::with_capacity(raw.map.len());
-        let mut seen_entries: HashSet<(ClauseIx, ClauseIx)> = HashSet::new();
+        let mut seen_entries: HashSet<(ClauseIx, ClauseIx), rustc_hash::FxBuildHasher> =
+            HashSet::with_capacity_and_hasher(raw.map.len(), Default::default());
         for entry in raw.map {
             let clause = |cx: &mut Ctx<'_>, value: &S, instrument: InstrumentIx| {
                 let found = catalog.clause_in(instrument, value.get_ref());
@@ -726,6 +730,9 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
     mappings
 }
 
+/// Every clause pair mapped so far: see [`build_mappings`].
+type Pairs = HashMap<(ClauseIx, ClauseIx), (Relation, Span), rustc_hash::FxBuildHasher>;
+
 /// Records the mapping `from rel to` at `at`. The same clause pair mapped again in another
 /// file (in either direction):
 /// - with `equal`, `subset` or `superset` where the first said another of these three, is a
@@ -738,7 +745,7 @@ fn build_mappings(cx: &mut Ctx<'_>, catalog: &Catalog, raws: Vec<(FileIx, RawMap
 fn check_pair(
     cx: &mut Ctx<'_>,
     catalog: &Catalog,
-    pairs: &mut HashMap<(ClauseIx, ClauseIx), (Relation, Span)>,
+    pairs: &mut Pairs,
     (from, to, rel): (ClauseIx, ClauseIx, Relation),
     at: Span,
 ) -> bool {
