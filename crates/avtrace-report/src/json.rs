@@ -94,12 +94,12 @@ impl Member for ClauseDoc<'_> {
         object.strings("verification", &self.verification)?;
         object.field("verified", &self.verified)?;
         object.strings("via", &self.via)?;
-        object.field("chain", &self.chain)?;
+        object.members("chain", &self.chain)?;
         if let Some(relation) = self.relation {
             object.string("relation", relation)?;
         }
         if !self.related.is_empty() {
-            object.field("related", &self.related)?;
+            object.members("related", &self.related)?;
         }
         object.strings("because", &self.because)?;
         object.close()
@@ -107,11 +107,40 @@ impl Member for ClauseDoc<'_> {
 }
 
 /// A chain that reaches a clause but proves nothing about it.
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct RelatedDoc<'a> {
     requirements: Vec<&'a str>,
     via: Vec<String>,
     chain: Vec<StepDoc<'a>>,
+}
+
+impl Member for RelatedDoc<'_> {
+    fn write<W: Write + ?Sized>(&self, out: &mut W, depth: Depth) -> std::io::Result<()> {
+        let mut object = Object::open(out, depth)?;
+        object.strings("requirements", &self.requirements)?;
+        object.strings("via", &self.via)?;
+        object.members("chain", &self.chain)?;
+        object.close()
+    }
+}
+
+// A large catalog's trace lists millions of steps.
+impl Member for StepDoc<'_> {
+    fn write<W: Write + ?Sized>(&self, out: &mut W, depth: Depth) -> std::io::Result<()> {
+        let mut object = Object::open(out, depth)?;
+        object.string("from", &self.from)?;
+        object.string("rel", self.rel)?;
+        object.string("to", &self.to)?;
+        object.string("basis", &self.basis)?;
+        object.string("source", self.source)?;
+        if let Some(confidence) = self.confidence {
+            object.string("confidence", confidence)?;
+        }
+        if let Some(rationale) = self.rationale {
+            object.string("rationale", rationale)?;
+        }
+        object.close()
+    }
 }
 
 /// One mapping step of a chain, as every JSON document (and the matrices) show it.
@@ -348,13 +377,12 @@ mod tests {
             verification: vec!["passed", "none"],
             verified: false,
             via: vec!["A:1".to_owned()],
-            chain: vec![step("A:1")],
+            chain: vec![step("A:1"), StepDoc { confidence: None, rationale: Some("same \"text\""), ..step("A:2") }],
             relation: Some("equal"),
-            related: vec![RelatedDoc {
-                requirements: vec!["REQ-3"],
-                via: vec!["C:2".to_owned()],
-                chain: vec![step("C:2")],
-            }],
+            related: vec![
+                RelatedDoc { requirements: vec!["REQ-3"], via: vec!["C:2".to_owned()], chain: vec![step("C:2")] },
+                RelatedDoc { requirements: Vec::new(), via: Vec::new(), chain: Vec::new() },
+            ],
             because: vec!["mandatory from 2024-07-07".to_owned()],
         };
         same_as_serde(&full);

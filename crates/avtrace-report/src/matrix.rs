@@ -81,7 +81,7 @@ impl Member for &MatrixClause<'_> {
         object.strings("requirements", &self.requirements)?;
         object.strings("subtree", &self.subtree)?;
         object.field("verified", &self.verified)?;
-        object.field("via", &self.via)?;
+        object.members("via", &self.via)?;
         object.field("markets", &self.markets)?;
         object.close()
     }

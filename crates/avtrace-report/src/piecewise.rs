@@ -232,6 +232,20 @@ impl<'w, W: Write + ?Sized> Object<'w, W> {
         }
     }
 
+    /// Writes the field `key` with a list of [`Member`]s.
+    pub(crate) fn members<T: Member>(&mut self, key: &str, items: &[T]) -> io::Result<()> {
+        let depth = self.depth.inner();
+        let out = self.key(key)?;
+        in_brackets(out, depth, items.len(), |out| {
+            let inner = depth.inner();
+            for (k, item) in items.iter().enumerate() {
+                inner.before_member(out, k == 0)?;
+                item.write(out, inner)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Writes the field `key` with a list of strings.
     pub(crate) fn strings<S: AsRef<str>>(&mut self, key: &str, items: &[S]) -> io::Result<()> {
         let depth = self.depth.inner();
