@@ -41,6 +41,30 @@ impl<T> Adjacency<T> {
         Adjacency { offsets, items: pairs.into_iter().map(|(_, item)| item).collect() }
     }
 
+    /// Groups `(node, item)` pairs in any order into per-node slices, keeping their order
+    /// within a node: the lists a stable sort by node gives, in two linear passes.
+    fn from_unsorted(node_count: usize, pairs: &[(ClauseIx, T)]) -> Self
+    where
+        T: Copy,
+    {
+        let mut offsets = vec![0u32; node_count + 1];
+        for (node, _) in pairs {
+            offsets[node.index() + 1] += 1;
+        }
+        for i in 0..node_count {
+            offsets[i + 1] += offsets[i];
+        }
+        let Some(&(_, filler)) = pairs.first() else { return Adjacency { offsets, items: Vec::new() } };
+        let mut items = vec![filler; pairs.len()];
+        let mut next = offsets.clone();
+        for &(node, item) in pairs {
+            let at = &mut next[node.index()];
+            items[*at as usize] = item;
+            *at += 1;
+        }
+        Adjacency { offsets, items }
+    }
+
     fn of(&self, node: ClauseIx) -> &[T] {
         let i = node.index();
         &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
@@ -107,9 +131,8 @@ impl ClauseGraph {
                 graph.add_edge(node(me), node(cited), EdgeKind::Ref);
             }
         }
-        children.sort_unstable();
-
-        let children_of = Adjacency::from_sorted(n, children);
+        // Pushed in clause order, so each parent's children stay in clause order.
+        let children_of = Adjacency::from_unsorted(n, &children);
         let kinds: Vec<ClauseKind> = catalog.clauses.iter().map(|c| c.kind).collect();
         let mut links = Vec::new();
         let (mut from_side, mut to_side) = (Vec::new(), Vec::new());
@@ -280,5 +303,30 @@ impl ClauseGraph {
             }
         }
         found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Grouping by counting gives each node the items a stable sort by node gives it, in
+        /// the order they came.
+        #[test]
+        fn grouping_pairs_is_a_stable_sort_by_node(
+            nodes in 1usize..20,
+            pairs in prop::collection::vec((0usize..20, any::<u32>()), 0..60),
+        ) {
+            let pairs: Vec<(ClauseIx, u32)> =
+                pairs.into_iter().filter(|&(n, _)| n < nodes).map(|(n, x)| (ClauseIx::new(n), x)).collect();
+            let grouped = Adjacency::from_unsorted(nodes, &pairs);
+            let mut sorted = pairs.clone();
+            sorted.sort_by_key(|&(node, _)| node);
+            let expected = Adjacency::from_sorted(nodes, sorted);
+            prop_assert_eq!(&grouped.offsets, &expected.offsets);
+            prop_assert_eq!(&grouped.items, &expected.items);
+        }
     }
 }

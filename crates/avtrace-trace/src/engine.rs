@@ -563,7 +563,7 @@ fn market_obligations(
     for (clause, cited_by) in graph.reference_closure(catalog, &seeds, options.include_recommendations) {
         add(clause, Reason::CitedBy(cited_by), &mut obligations);
     }
-    obligations.sort_unstable_by_key(|o| o.clause);
+    obligations.sort_by_key(|o| o.clause);
     for o in &mut obligations {
         o.because.sort_unstable();
     }
