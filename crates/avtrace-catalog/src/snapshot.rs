@@ -1,8 +1,9 @@
 //! A loaded catalog as bytes, so that the built-in catalog is read and validated once, when
 //! avtrace is built, and every run decodes it instead of parsing its TOML again.
 //!
-//! The encoding is private to one build of avtrace: strings are length-prefixed UTF-8,
-//! numbers little-endian `u32`, closed vocabularies their position in the vocabulary, dates
+//! The encoding is private to one build of avtrace: every string's text is in one block at
+//! the front (checked as UTF-8 once, not string by string) and the fields that follow name
+//! a string by its offset and length in it; numbers are little-endian `u32`, closed vocabularies their position in the vocabulary, dates
 //! their ISO text. Every field of every catalog type is written (the encoder destructures
 //! each struct whole, so a field added to the model fails to compile here until it is
 //! written too), and decoding rebuilds the lookups through the model's own constructors.
@@ -21,12 +22,11 @@ pub struct SnapshotError {
 }
 
 /// Marks the format, so that bytes of another layout are refused rather than misread.
-const MAGIC: &[u8; 8] = b"avtcat01";
+const MAGIC: &[u8; 8] = b"avtcat02";
 
 /// The catalog as bytes.
 pub fn encode_catalog(catalog: &Catalog) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(1 << 20));
-    w.0.extend_from_slice(MAGIC);
+    let mut w = Writer { out: Vec::with_capacity(1 << 20), text: String::with_capacity(1 << 19) };
     w.len(catalog.instruments.len());
     for i in &catalog.instruments {
         let Instrument {
@@ -171,16 +171,24 @@ pub fn encode_catalog(catalog: &Catalog) -> Vec<u8> {
             w.span(*span);
         }
     }
-    w.0
+    let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + w.text.len() + w.out.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&u32::try_from(w.text.len()).unwrap_or(u32::MAX).to_le_bytes());
+    bytes.extend_from_slice(w.text.as_bytes());
+    bytes.extend_from_slice(&w.out);
+    bytes
 }
 
 /// The catalog `bytes` hold; every span's file is moved by `file_offset` (the index the
 /// first built-in file has in the caller's sources).
 pub fn decode_catalog(bytes: &[u8], file_offset: u32) -> Result<Catalog, SnapshotError> {
-    let mut r = Reader { bytes, at: 0, file_offset };
+    let mut r = Reader { bytes, at: 0, file_offset, text: "" };
     if r.take(MAGIC.len())? != MAGIC {
         return Err(r.fail("not a catalog snapshot of this build"));
     }
+    let text_len = r.u32()? as usize;
+    let text = r.take(text_len)?;
+    r.text = std::str::from_utf8(text).map_err(|_| r.fail("its text is not UTF-8"))?;
     let instruments = r.list(|r| {
         Ok(Instrument {
             id: r.string()?,
@@ -326,11 +334,15 @@ fn check_indices(
     if ok { Ok(()) } else { Err("an index points past its list") }
 }
 
-struct Writer(Vec<u8>);
+/// The fields, and the text of every string they name.
+struct Writer {
+    out: Vec<u8>,
+    text: String,
+}
 
 impl Writer {
     fn u32(&mut self, n: u32) {
-        self.0.extend_from_slice(&n.to_le_bytes());
+        self.out.extend_from_slice(&n.to_le_bytes());
     }
 
     fn len(&mut self, n: usize) {
@@ -338,8 +350,9 @@ impl Writer {
     }
 
     fn str(&mut self, s: &str) {
+        self.len(self.text.len());
         self.len(s.len());
-        self.0.extend_from_slice(s.as_bytes());
+        self.text.push_str(s);
     }
 
     fn strs(&mut self, list: &[String]) {
@@ -351,9 +364,9 @@ impl Writer {
 
     fn opt_str(&mut self, s: Option<&str>) {
         match s {
-            None => self.0.push(0),
+            None => self.out.push(0),
             Some(s) => {
-                self.0.push(1);
+                self.out.push(1);
                 self.str(s);
             }
         }
@@ -361,23 +374,23 @@ impl Writer {
 
     fn opt_u32(&mut self, n: Option<u32>) {
         match n {
-            None => self.0.push(0),
+            None => self.out.push(0),
             Some(n) => {
-                self.0.push(1);
+                self.out.push(1);
                 self.u32(n);
             }
         }
     }
 
     fn word<T: PartialEq + Copy>(&mut self, word: T, all: &[T]) {
-        self.0.push(all.iter().position(|w| *w == word).and_then(|p| u8::try_from(p).ok()).unwrap_or(u8::MAX));
+        self.out.push(all.iter().position(|w| *w == word).and_then(|p| u8::try_from(p).ok()).unwrap_or(u8::MAX));
     }
 
     fn opt_word<T: PartialEq + Copy>(&mut self, word: Option<T>, all: &[T]) {
         match word {
-            None => self.0.push(0),
+            None => self.out.push(0),
             Some(w) => {
-                self.0.push(1);
+                self.out.push(1);
                 self.word(w, all);
             }
         }
@@ -402,6 +415,8 @@ struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
     file_offset: u32,
+    /// The text of every string, checked as UTF-8 once.
+    text: &'a str,
 }
 
 impl<'a> Reader<'a> {
@@ -435,9 +450,10 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&mut self) -> Result<String, SnapshotError> {
-        let n = self.u32()? as usize;
-        let bytes = self.take(n)?;
-        std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| self.fail("a string is not UTF-8"))
+        let start = self.u32()? as usize;
+        let len = self.u32()? as usize;
+        let found = start.checked_add(len).and_then(|end| self.text.get(start..end));
+        found.map(str::to_owned).ok_or_else(|| self.fail("a string lies outside the text or splits a character"))
     }
 
     fn strings(&mut self) -> Result<Vec<String>, SnapshotError> {
