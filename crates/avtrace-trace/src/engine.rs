@@ -127,7 +127,64 @@ pub struct Obligation {
     pub clause: ClauseIx,
     /// Why it is an obligation: mandates first (in the market's order), then citing
     /// clauses (by id); never empty.
-    pub because: Vec<Reason>,
+    pub because: Reasons,
+}
+
+/// The reasons of an obligation, read as a slice. Most clauses have one, held in place: a
+/// market of a million obligations is then not a million allocations.
+#[derive(Clone)]
+pub struct Reasons(ReasonList);
+
+#[derive(Clone)]
+enum ReasonList {
+    One(Reason),
+    Many(Vec<Reason>),
+}
+
+impl Reasons {
+    /// The first reason.
+    pub fn new(first: Reason) -> Reasons {
+        Reasons(ReasonList::One(first))
+    }
+
+    /// Adds a reason at the end.
+    pub fn push(&mut self, reason: Reason) {
+        match &mut self.0 {
+            ReasonList::One(first) => self.0 = ReasonList::Many(vec![*first, reason]),
+            ReasonList::Many(list) => list.push(reason),
+        }
+    }
+
+    fn sort(&mut self) {
+        if let ReasonList::Many(list) = &mut self.0 {
+            list.sort_unstable();
+        }
+    }
+}
+
+impl std::ops::Deref for Reasons {
+    type Target = [Reason];
+
+    fn deref(&self) -> &[Reason] {
+        match &self.0 {
+            ReasonList::One(first) => std::slice::from_ref(first),
+            ReasonList::Many(list) => list,
+        }
+    }
+}
+
+impl PartialEq for Reasons {
+    fn eq(&self, other: &Reasons) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Reasons {}
+
+impl std::fmt::Debug for Reasons {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 /// Tallies of a set of obligations.
@@ -546,7 +603,7 @@ fn market_obligations(
         } else {
             seen_in[clause.index()] = pass;
             slot[clause.index()] = u32::try_from(obligations.len()).unwrap_or(u32::MAX);
-            obligations.push(Obligation { clause, because: vec![reason] });
+            obligations.push(Obligation { clause, because: Reasons::new(reason) });
             true
         }
     };
@@ -565,7 +622,7 @@ fn market_obligations(
     }
     obligations.sort_by_key(|o| o.clause);
     for o in &mut obligations {
-        o.because.sort_unstable();
+        o.because.sort();
     }
     (applied, obligations)
 }

@@ -42,7 +42,7 @@ pub fn impact(trace: &Trace, program: &Program, clause: ClauseIx) -> Impact {
     for (m, market) in trace.markets.iter().enumerate() {
         for o in &market.obligations {
             if o.clause == clause {
-                obliged_in.push((m, o.because.clone()));
+                obliged_in.push((m, o.because.to_vec()));
             }
             if o.because.contains(&Reason::CitedBy(clause)) {
                 brings_in.push((m, o.clause));

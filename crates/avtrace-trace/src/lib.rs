@@ -16,7 +16,7 @@ pub use avtrace_graph::{Chain, ChainQuality, Step, StepBasis};
 pub use avtrace_model::Exclusion;
 pub use diff::{CatalogDiff, MarketChange, ProgramDiff, RequirementChange, diff_catalogs, diff_programs};
 pub use engine::{
-    Counts, Coverage, MarketTarget, MarketTrace, Obligation, RELATED_HINTS, Reason, Related, Status, Trace,
+    Counts, Coverage, MarketTarget, MarketTrace, Obligation, RELATED_HINTS, Reason, Reasons, Related, Status, Trace,
     TraceOptions, obligation_clauses, trace,
 };
 pub use impact::{Impact, impact};
