@@ -226,12 +226,7 @@ impl Packed {
 
     #[inline]
     fn number(&self, at: usize, width: usize) -> usize {
-        let bytes = match (width, self.0.get(at..at + width)) {
-            (2, Some(&[a, b])) => [a, b, 0, 0],
-            (4, Some(&[a, b, c, d])) => [a, b, c, d],
-            _ => [0; 4],
-        };
-        u32::from_le_bytes(bytes) as usize
+        self.0.get(at..at + width).map_or(0, packed_number)
     }
 
     fn len(&self) -> usize {
@@ -282,6 +277,17 @@ impl Packed {
     }
 }
 
+/// A number of a [`Packed`]: its two or four little-endian bytes (0 for any other length,
+/// which `Packed::new` never writes).
+#[inline]
+fn packed_number(bytes: &[u8]) -> usize {
+    match *bytes {
+        [a, b] => usize::from(u16::from_le_bytes([a, b])),
+        [a, b, c, d] => u32::from_le_bytes([a, b, c, d]) as usize,
+        _ => 0,
+    }
+}
+
 /// The strings of a [`Packed`], in order: each starts where the one before it ended, so one
 /// number is read per string.
 #[derive(Clone, Default)]
@@ -303,11 +309,7 @@ impl<'a> Iterator for PackedIter<'a> {
             return None;
         }
         let (end, rest) = self.ends.split_at_checked(self.width)?;
-        let end = match *end {
-            [a, b] => usize::from(u16::from_le_bytes([a, b])),
-            [a, b, c, d] => u32::from_le_bytes([a, b, c, d]) as usize,
-            _ => return None,
-        };
+        let end = packed_number(end);
         let item = self.text.get(self.start..end).unwrap_or_default();
         (self.ends, self.start, self.left) = (rest, end, self.left - 1);
         Some(item)
