@@ -86,18 +86,14 @@ impl Member for ClauseDoc<'_> {
         object.string("clause", &self.clause)?;
         object.string("title", self.title)?;
         object.string("kind", self.kind)?;
-        if let Some(granularity) = self.granularity {
-            object.string("granularity", granularity)?;
-        }
+        object.string_if_some("granularity", self.granularity)?;
         object.string("status", self.status)?;
         object.strings("requirements", &self.requirements)?;
         object.strings("verification", &self.verification)?;
         object.field("verified", &self.verified)?;
         object.strings("via", &self.via)?;
         object.members("chain", &self.chain)?;
-        if let Some(relation) = self.relation {
-            object.string("relation", relation)?;
-        }
+        object.string_if_some("relation", self.relation)?;
         if !self.related.is_empty() {
             object.members("related", &self.related)?;
         }
@@ -133,12 +129,8 @@ impl Member for StepDoc<'_> {
         object.string("to", &self.to)?;
         object.string("basis", &self.basis)?;
         object.string("source", self.source)?;
-        if let Some(confidence) = self.confidence {
-            object.string("confidence", confidence)?;
-        }
-        if let Some(rationale) = self.rationale {
-            object.string("rationale", rationale)?;
-        }
+        object.string_if_some("confidence", self.confidence)?;
+        object.string_if_some("rationale", self.rationale)?;
         object.close()
     }
 }

@@ -232,6 +232,15 @@ impl<'w, W: Write + ?Sized> Object<'w, W> {
         }
     }
 
+    /// Writes the field `key` with a string value when there is one, and nothing when there
+    /// is none (serde's `skip_serializing_if = "Option::is_none"`).
+    pub(crate) fn string_if_some(&mut self, key: &str, text: Option<&str>) -> io::Result<()> {
+        match text {
+            Some(text) => self.string(key, text),
+            None => Ok(()),
+        }
+    }
+
     /// Writes the field `key` with a list of [`Member`]s.
     pub(crate) fn members<T: Member>(&mut self, key: &str, items: &[T]) -> io::Result<()> {
         let depth = self.depth.inner();
