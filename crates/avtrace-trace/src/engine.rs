@@ -1,5 +1,7 @@
 //! Obligations and coverage.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use avtrace_graph::{Chain, ChainQuality, ChainSearch, ClauseGraph};
 use avtrace_model::{
     Catalog, ClauseIx, Date, InstrumentIx, Level, MarketIx, Program, ReqIx, RequirementStatus, Verification,
@@ -391,6 +393,66 @@ impl Stretch {
     }
 }
 
+/// Files each of `listed` (in order) under every clause it satisfies: `fill` holds, per
+/// clause, the next slot to take, and `put(slot, requirement)` stores it.
+fn file(
+    requirements: &[avtrace_model::Requirement],
+    listed: &[ReqIx],
+    fill: &mut [u32],
+    mut put: impl FnMut(usize, ReqIx),
+) {
+    for &r in listed {
+        for c in &requirements[r.index()].satisfies {
+            let slot = &mut fill[c.index()];
+            put(*slot as usize, r);
+            *slot += 1;
+        }
+    }
+}
+
+/// The satisfier lists of requirements already in id order, each stretch's requirements
+/// filed on a thread of its own: a clause's slots for stretch `k` start where the stretches
+/// before it end, so the threads write disjoint slots (through atomics, the only safe way to
+/// share the one list) and the lists come out as one thread would make them.
+fn fill_in_stretches(
+    requirements: &[avtrace_model::Requirement],
+    stretches: &[Stretch],
+    offsets: &[u32],
+) -> Vec<ReqIx> {
+    let total = offsets.last().copied().unwrap_or(0) as usize;
+    let clauses = offsets.len().saturating_sub(1);
+    if let [only] = stretches {
+        let mut fill = offsets[..clauses].to_vec();
+        let mut satisfying = vec![ReqIx(0); total];
+        file(requirements, &only.counting, &mut fill, |slot, r| satisfying[slot] = r);
+        return satisfying;
+    }
+    let mut starts: Vec<Vec<u32>> = Vec::with_capacity(stretches.len());
+    let mut next = offsets[..clauses].to_vec();
+    for s in stretches {
+        starts.push(next.clone());
+        for (n, count) in next.iter_mut().zip(&s.links_per_clause) {
+            *n += count;
+        }
+    }
+    let slots: Vec<AtomicU32> = (0..total).map(|_| AtomicU32::new(0)).collect();
+    let file_stretch = |k: usize| {
+        let mut fill = starts[k].clone();
+        file(requirements, &stretches[k].counting, &mut fill, |slot, r| slots[slot].store(r.0, Ordering::Relaxed));
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..stretches.len()).map(|k| (k, scope.spawn(move || file_stretch(k)))).collect();
+        file_stretch(0);
+        // A stretch whose thread died is filed again here.
+        for (k, handle) in handles {
+            if handle.join().is_err() {
+                file_stretch(k);
+            }
+        }
+    });
+    slots.into_iter().map(|slot| ReqIx(slot.into_inner())).collect()
+}
+
 /// Which requirements satisfy each clause, sorted by requirement id.
 #[derive(Debug, PartialEq)]
 pub(crate) struct Satisfiers {
@@ -433,7 +495,7 @@ impl Satisfiers {
         let scan = |start: usize| {
             Stretch::scan(program, start..(start + stretch).min(requirements.len()), n, min_status, &results)
         };
-        let stretches: Vec<Stretch> = if threads == 1 {
+        let mut stretches: Vec<Stretch> = if threads == 1 {
             vec![scan(0)]
         } else {
             std::thread::scope(|scope| {
@@ -450,21 +512,21 @@ impl Satisfiers {
         let mut offsets = vec![0u32; n + 1];
         let mut in_a_tree = false;
         let mut in_id_order = true;
-        let mut by_id: Vec<ReqIx> = Vec::with_capacity(stretches.iter().map(|s| s.counting.len()).sum());
         let id = |r: &ReqIx| requirements[r.index()].id();
-        for s in stretches {
-            verification.extend(s.verification);
+        let mut last: Option<ReqIx> = None;
+        for s in &mut stretches {
+            verification.append(&mut s.verification);
             in_a_tree |= s.in_a_tree;
             for (total, count) in offsets[1..].iter_mut().zip(&s.links_per_clause) {
                 *total += count;
             }
             // Each stretch checked its own order; here, where two stretches meet.
-            let meets_in_order = match (by_id.last(), s.counting.first()) {
-                (Some(a), Some(b)) => natural_cmp(id(a), id(b)) != std::cmp::Ordering::Greater,
+            let meets_in_order = match (last, s.counting.first()) {
+                (Some(a), Some(b)) => natural_cmp(id(&a), id(b)) != std::cmp::Ordering::Greater,
                 _ => true,
             };
             in_id_order &= s.in_id_order && meets_in_order;
-            by_id.extend(s.counting);
+            last = s.counting.last().copied().or(last);
         }
         if in_a_tree {
             crate::verify::settle_tree(program, verification);
@@ -473,19 +535,19 @@ impl Satisfiers {
             offsets[i + 1] += offsets[i];
         }
         // Requirements in id order, so that every list comes out sorted without a sort each.
-        // Programs are usually written in id order: the stretches' check spares the sort then.
-        if !in_id_order {
+        // Programs are usually written in id order: the stretches' check spares the sort then,
+        // and each stretch files its own requirements, on a thread of its own, from where the
+        // stretches before it end.
+        let satisfying = if in_id_order {
+            fill_in_stretches(requirements, &stretches, &offsets)
+        } else {
+            let mut by_id: Vec<ReqIx> = stretches.iter().flat_map(|s| s.counting.iter().copied()).collect();
             by_id.sort_unstable_by(|a, b| natural_cmp(id(a), id(b)));
-        }
-        let mut fill = offsets.clone();
-        let mut satisfying = vec![ReqIx(0); offsets[n] as usize];
-        for r in by_id {
-            for c in &requirements[r.index()].satisfies {
-                let slot = &mut fill[c.index()];
-                satisfying[*slot as usize] = r;
-                *slot += 1;
-            }
-        }
+            let mut fill = offsets.clone();
+            let mut satisfying = vec![ReqIx(0); offsets[n] as usize];
+            file(requirements, &by_id, &mut fill, |slot, r| satisfying[slot] = r);
+            satisfying
+        };
         Satisfiers { offsets, requirements: satisfying }
     }
 
