@@ -350,6 +350,8 @@ const MAX_THREADS: usize = 4;
 struct Stretch {
     verification: Vec<Verification>,
     in_a_tree: bool,
+    /// Per clause, how many of the counting requirements satisfy it; once the stretches are
+    /// joined, where this stretch's slots for the clause start ([`fill_in_stretches`]).
     links_per_clause: Vec<u32>,
     counting: Vec<ReqIx>,
     in_id_order: bool,
@@ -413,41 +415,42 @@ fn file(
 /// The satisfier lists of requirements already in id order, each stretch's requirements
 /// filed on a thread of its own: a clause's slots for stretch `k` start where the stretches
 /// before it end, so the threads write disjoint slots (through atomics, the only safe way to
-/// share the one list) and the lists come out as one thread would make them.
+/// share the one list) and the lists come out as one thread would make them. Each stretch's
+/// counts per clause become, in place, where its slots start: a catalog of a million clauses
+/// costs no further list of a million per stretch.
 fn fill_in_stretches(
     requirements: &[avtrace_model::Requirement],
-    stretches: &[Stretch],
+    stretches: &mut [Stretch],
     offsets: &[u32],
 ) -> Vec<ReqIx> {
     let total = offsets.last().copied().unwrap_or(0) as usize;
-    let clauses = offsets.len().saturating_sub(1);
-    if let [only] = stretches {
-        let mut fill = offsets[..clauses].to_vec();
-        let mut satisfying = vec![ReqIx(0); total];
-        file(requirements, &only.counting, &mut fill, |slot, r| satisfying[slot] = r);
-        return satisfying;
-    }
-    let mut starts: Vec<Vec<u32>> = Vec::with_capacity(stretches.len());
-    let mut next = offsets[..clauses].to_vec();
-    for s in stretches {
-        starts.push(next.clone());
-        for (n, count) in next.iter_mut().zip(&s.links_per_clause) {
-            *n += count;
+    for (c, &start) in offsets.iter().enumerate().take(offsets.len().saturating_sub(1)) {
+        let mut next = start;
+        for s in stretches.iter_mut() {
+            if let Some(slot) = s.links_per_clause.get_mut(c) {
+                next += std::mem::replace(slot, next);
+            }
         }
     }
+    if let [only] = stretches {
+        let mut satisfying = vec![ReqIx(0); total];
+        file(requirements, &only.counting, &mut only.links_per_clause, |slot, r| satisfying[slot] = r);
+        return satisfying;
+    }
     let slots: Vec<AtomicU32> = (0..total).map(|_| AtomicU32::new(0)).collect();
-    let file_stretch = |k: usize| {
-        let mut fill = starts[k].clone();
-        file(requirements, &stretches[k].counting, &mut fill, |slot, r| slots[slot].store(r.0, Ordering::Relaxed));
+    let file_stretch = |s: &mut Stretch| {
+        let Stretch { counting, links_per_clause, .. } = s;
+        file(requirements, counting, links_per_clause, |slot, r| slots[slot].store(r.0, Ordering::Relaxed));
     };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..stretches.len()).map(|k| (k, scope.spawn(move || file_stretch(k)))).collect();
-        file_stretch(0);
-        // A stretch whose thread died is filed again here.
-        for (k, handle) in handles {
-            if handle.join().is_err() {
-                file_stretch(k);
-            }
+        let mut each = stretches.iter_mut();
+        let first = each.next();
+        let handles: Vec<_> = each.map(|s| scope.spawn(|| file_stretch(s))).collect();
+        if let Some(s) = first {
+            file_stretch(s);
+        }
+        for handle in handles {
+            handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
     });
     slots.into_iter().map(|slot| ReqIx(slot.into_inner())).collect()
@@ -539,7 +542,7 @@ impl Satisfiers {
         // and each stretch files its own requirements, on a thread of its own, from where the
         // stretches before it end.
         let satisfying = if in_id_order {
-            fill_in_stretches(requirements, &stretches, &offsets)
+            fill_in_stretches(requirements, &mut stretches, &offsets)
         } else {
             let mut by_id: Vec<ReqIx> = stretches.iter().flat_map(|s| s.counting.iter().copied()).collect();
             by_id.sort_unstable_by(|a, b| natural_cmp(id(a), id(b)));
