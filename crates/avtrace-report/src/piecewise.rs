@@ -425,7 +425,7 @@ where
         render(&mut buffer, depth, piece * piece_len..end, item).map(|()| buffer)
     };
     let helpers = threads.saturating_sub(1).max(1);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, io::Result<Vec<u8>>)>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Rendered)>();
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
     // A helper takes a buffer before it claims a piece, so every claimed piece is either
     // held by the caller or being rendered by a helper that will send it: the caller never
@@ -449,7 +449,10 @@ where
                     // No buffer comes back once the caller has stopped.
                     let Ok(buffer) = buffer else { return };
                     let Some(piece) = claim() else { return };
-                    if done_tx.send((piece, render_piece(piece, buffer))).is_err() {
+                    // A panic goes to the caller, which waits for this very piece.
+                    let rendered =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_piece(piece, buffer)));
+                    if done_tx.send((piece, rendered)).is_err() {
                         return;
                     }
                 }
@@ -464,7 +467,7 @@ where
         let written = (|| {
             while expected < pieces {
                 while let Ok((piece, rendered)) = done_rx.try_recv() {
-                    held.insert(piece, (rendered?, true));
+                    held.insert(piece, (from_helper(rendered)?, true));
                 }
                 if let Some((buffer, from_helper)) = held.remove(&expected) {
                     out.write_all(&buffer)?;
@@ -487,7 +490,7 @@ where
                 }
                 match done_rx.recv() {
                     Ok((piece, rendered)) => {
-                        held.insert(piece, (rendered?, true));
+                        held.insert(piece, (from_helper(rendered)?, true));
                     }
                     // Every helper has stopped without it: only after an error, returned above.
                     Err(_) => return Err(io::Error::other("a piece of the array was not rendered")),
@@ -500,6 +503,16 @@ where
         drop(done_rx);
         written
     })
+}
+
+/// A piece as a helper thread rendered it, or the panic that stopped it.
+type Rendered = std::thread::Result<io::Result<Vec<u8>>>;
+
+/// The rendered piece; a helper's panic goes on in the caller's thread, as it would have
+/// without the helper (the other helpers then find no buffer and stop, rather than the
+/// caller waiting for a piece that never comes).
+fn from_helper(rendered: Rendered) -> io::Result<Vec<u8>> {
+    rendered.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// As many threads as pay for rendering a long array: one per core, at most four (the
@@ -643,6 +656,42 @@ mod tests {
                     assert_eq!(text(out), expected, "{len} items of weight {weight} on {threads} threads, {top:?}");
                 }
             }
+        }
+    }
+
+    /// Where a rendering bug strikes once: the first item a helper thread renders.
+    struct Trigger {
+        caller: std::thread::ThreadId,
+        fired: std::sync::atomic::AtomicBool,
+    }
+
+    /// Writes as a string, but panics as the trigger says.
+    struct FirstOnAHelper<'a>(&'a Trigger);
+
+    impl Member for FirstOnAHelper<'_> {
+        fn write<W: Write + ?Sized>(&self, out: &mut W, _depth: Depth) -> io::Result<()> {
+            if std::thread::current().id() != self.0.caller && !self.0.fired.swap(true, Ordering::Relaxed) {
+                panic!("an item that cannot be rendered");
+            }
+            string(out, "x")
+        }
+    }
+
+    #[test]
+    fn a_panic_in_a_helper_goes_on_in_the_caller_instead_of_hanging_it() {
+        // With two helpers or more, the others live on, holding buffers the caller would
+        // have to free by writing the piece that never comes.
+        for threads in [3, 8] {
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let trigger = Trigger { caller: std::thread::current().id(), fired: false.into() };
+                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    array(&mut Vec::new(), Depth::PRETTY, 200 * PIECE, threads, |_| FirstOnAHelper(&trigger))
+                }));
+                let _ = tx.send((caught.is_err(), trigger.fired.into_inner()));
+            });
+            let outcome = rx.recv_timeout(std::time::Duration::from_secs(60));
+            assert_eq!(outcome, Ok((true, true)), "{threads} threads: panicked, and on a helper");
         }
     }
 
