@@ -498,7 +498,8 @@ where
             }
             Ok(())
         })();
-        // On an error the helpers find no buffer and no one to send to, and stop.
+        // On an error the helpers find no buffer and no one to send to, and stop; on a panic
+        // too, as both ends are dropped with this closure.
         drop(free_tx);
         drop(done_rx);
         written
@@ -515,8 +516,9 @@ fn from_helper(rendered: Rendered) -> io::Result<Vec<u8>> {
     rendered.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// As many threads as pay for rendering a long array: one per core, at most four (the
-/// writer is one thread, and past it the page cache's copy is the limit).
+/// As many threads as pay for rendering a long array: one per core, the caller's among
+/// them, at most four (the caller also writes every piece, and past four the page cache's
+/// copy is the limit).
 pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
 }
@@ -659,18 +661,21 @@ mod tests {
         }
     }
 
-    /// Where a rendering bug strikes once: the first item a helper thread renders.
+    /// Where a rendering bug strikes once: the first item rendered on a helper thread, or
+    /// on the caller's.
     struct Trigger {
         caller: std::thread::ThreadId,
+        on_caller: bool,
         fired: std::sync::atomic::AtomicBool,
     }
 
     /// Writes as a string, but panics as the trigger says.
-    struct FirstOnAHelper<'a>(&'a Trigger);
+    struct Triggered<'a>(&'a Trigger);
 
-    impl Member for FirstOnAHelper<'_> {
+    impl Member for Triggered<'_> {
         fn write<W: Write + ?Sized>(&self, out: &mut W, _depth: Depth) -> io::Result<()> {
-            if std::thread::current().id() != self.0.caller && !self.0.fired.swap(true, Ordering::Relaxed) {
+            let here = std::thread::current().id() == self.0.caller;
+            if here == self.0.on_caller && !self.0.fired.swap(true, Ordering::Relaxed) {
                 panic!("an item that cannot be rendered");
             }
             string(out, "x")
@@ -678,20 +683,25 @@ mod tests {
     }
 
     #[test]
-    fn a_panic_in_a_helper_goes_on_in_the_caller_instead_of_hanging_it() {
-        // With two helpers or more, the others live on, holding buffers the caller would
-        // have to free by writing the piece that never comes.
-        for threads in [3, 8] {
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                let trigger = Trigger { caller: std::thread::current().id(), fired: false.into() };
-                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    array(&mut Vec::new(), Depth::PRETTY, 200 * PIECE, threads, |_| FirstOnAHelper(&trigger))
-                }));
-                let _ = tx.send((caught.is_err(), trigger.fired.into_inner()));
-            });
-            let outcome = rx.recv_timeout(std::time::Duration::from_secs(60));
-            assert_eq!(outcome, Ok((true, true)), "{threads} threads: panicked, and on a helper");
+    fn a_panic_on_any_thread_goes_on_in_the_caller_instead_of_hanging_it() {
+        // With two helpers or more, a helper's panic leaves the others blocked for buffers
+        // the caller would free by writing the piece that never comes; the caller's own
+        // panic leaves every helper blocked for a buffer.
+        for on_caller in [false, true] {
+            for threads in [2, 3, 8] {
+                let (tx, rx) = mpsc::channel();
+                std::thread::spawn(move || {
+                    let caller = std::thread::current().id();
+                    let trigger = Trigger { caller, on_caller, fired: false.into() };
+                    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        array(&mut Vec::new(), Depth::PRETTY, 200 * PIECE, threads, |_| Triggered(&trigger))
+                    }));
+                    let _ = tx.send((caught.is_err(), trigger.fired.into_inner()));
+                });
+                let outcome = rx.recv_timeout(std::time::Duration::from_secs(60));
+                let place = if on_caller { "the caller" } else { "a helper" };
+                assert_eq!(outcome, Ok((true, true)), "{threads} threads: panicked, on {place}");
+            }
         }
     }
 
